@@ -1,0 +1,483 @@
+"""What every connector is: one source in, traces and problems out.
+
+A connector subclasses :class:`Connector` and implements :meth:`Connector.extract`,
+which parses its file format into *raw records* (dicts with the keys of
+:data:`RAW_FIELDS`, or a DataFrame with those columns) and reports row
+trouble to a :class:`ProblemLog`. :func:`read_source` does the rest the same
+way for every connector: options validation, normalising identifiers, finding
+personal-data categories, stable trace ids, fingerprints, contract validation,
+and turning any failure into a :class:`ReadResult` that says what went wrong
+instead of raising.
+
+Raw record keys:
+
+``record_id`` (required)
+    the record's own id in the source, stable across reads (UID, invoice
+    number, customer number, or a hash of the row's content).
+``row``       human row / line number for problem reports (header row is 1).
+``name``, ``emails``, ``phones``, ``hetu``, ``customer_no``
+    identifiers as found; ``emails``/``phones`` a list or a ';'-joined text.
+``event_date``, ``end_date``  ``datetime.date`` or None (local dates).
+``status``, ``label``, ``kind`` (overrides the source's kind), ``locator`` (dict)
+``texts``     every text value of the record (scanned for henkilötunnus and
+              health words, and hashed for the fingerprint).
+``categories`` category codes the connector saw (address, birth_date, note ...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import warnings
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from connectors import trace as tr
+from connectors.errors import RowError, SourceError, UnreadableSource
+
+RAW_FIELDS = (
+    "record_id",
+    "row",
+    "name",
+    "emails",
+    "phones",
+    "hetu",
+    "customer_no",
+    "event_date",
+    "end_date",
+    "status",
+    "label",
+    "kind",
+    "locator",
+    "texts",
+    "categories",
+)
+
+
+class Capability(StrEnum):
+    """What a connector can do to its source besides reading it."""
+
+    DELETE = "delete"
+    REDACT = "redact"
+
+
+# "register" is the domain's word; it shadows ABCMeta.register, harmless on a model.
+warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
+
+
+class SourceSpec(BaseModel):
+    """One configured source: which connector reads what, for which register."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="short id, unique in the workspace")
+    connector: str
+    path: Path
+    register: str = Field(default="", description="the register the source belongs to")
+    kind: str | None = Field(default=None, description="what the records are; connector default")
+    system_of_record: bool = Field(
+        default=False, description="the owner's own file: apply may rewrite it"
+    )
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class NoOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one source: file, row, field and what was wrong.
+
+    Never holds the offending value (it may be personal data).
+    """
+
+    file: str
+    row: int | None
+    field: str | None
+    message: str
+    fatal: bool = False
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        return ", ".join(where) + f": {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "field": self.field,
+            "message": self.message,
+            "fatal": self.fatal,
+        }
+
+
+class ProblemLog:
+    """Where a connector reports row trouble while it reads one file."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, row: int | None, field: str | None, message: str) -> None:
+        self.problems.append(Problem(self.file, row, field, message))
+
+    def row_error(self, row: int | None, error: RowError) -> None:
+        self.add(row, error.field, error.message)
+
+
+@dataclass
+class ReadResult:
+    """What reading one source gave: traces, row problems, and a fatal error if any."""
+
+    source: SourceSpec
+    traces: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    error: SourceError | None = None
+
+    @property
+    def unreadable(self) -> bool:
+        return self.error is not None
+
+    @property
+    def clean(self) -> bool:
+        """Read without any problem: the only state in which apply may delete."""
+        return self.error is None and not self.problems
+
+    @property
+    def exit_code(self) -> int:
+        """0 read cleanly, 1 read with row problems, 2 unreadable."""
+        return 2 if self.unreadable else (1 if self.problems else 0)
+
+
+class Connector(ABC):
+    """A reader of one family of sources. Subclasses set the class attributes."""
+
+    #: id used in the workspace config (``connector: ics``)
+    name: ClassVar[str]
+    #: a person's name for it
+    title: ClassVar[str]
+    #: kind of the records when the source config gives none
+    default_kind: ClassVar[str]
+    options_model: ClassVar[type[BaseModel]] = NoOptions
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    #: file name endings this connector reads (for detection)
+    suffixes: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def sniff(cls, path: Path, head: bytes) -> int:
+        """How sure (0-100) this connector is that it reads ``path``.
+
+        ``head`` is the first 64 KiB of the file (empty for a folder).
+        """
+        return 10 if path.suffix.lower() in cls.suffixes else 0
+
+    @abstractmethod
+    def extract(
+        self, source: SourceSpec, options: Any, log: ProblemLog
+    ) -> Iterable[Mapping[str, Any]] | pd.DataFrame:
+        """Parse the source into raw records; raise UnreadableSource when it cannot."""
+
+    def field_names(self, options: Any) -> Mapping[str, str]:
+        """The file's own names for the raw fields, for problem reports."""
+        return {}
+
+
+# ------------------------------------------------------------------ registry
+
+#: connector name -> module that defines it (imported only when needed)
+BUILTIN: dict[str, str] = {
+    "spreadsheet": "connectors.spreadsheet",
+    "google_csv": "connectors.google_csv",
+    "outlook_csv": "connectors.outlook_csv",
+    "vcard": "connectors.vcard",
+    "ics": "connectors.ics",
+    "accounting": "connectors.accounting",
+    "folder": "connectors.folder",
+}
+
+_REGISTRY: dict[str, type[Connector]] = {}
+
+
+def register(cls: type[Connector]) -> type[Connector]:
+    """Class decorator: make a connector known by its ``name``."""
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def connector_names() -> list[str]:
+    return sorted(set(BUILTIN) | set(_REGISTRY))
+
+
+def get_connector(name: str) -> type[Connector]:
+    """The connector class called ``name``; KeyError naming the known ones."""
+    if name not in _REGISTRY and name in BUILTIN:
+        importlib.import_module(BUILTIN[name])
+    if name not in _REGISTRY:
+        raise KeyError(f"unknown connector '{name}'; known: {', '.join(connector_names())}")
+    return _REGISTRY[name]
+
+
+def all_connectors() -> dict[str, type[Connector]]:
+    """Every known connector by name (imports the built-in ones)."""
+    return {name: get_connector(name) for name in connector_names()}
+
+
+# --------------------------------------------------------------- read source
+
+
+def display_path(path: Path) -> str:
+    """The file name as problems show it: relative to the current folder when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_source(source: SourceSpec) -> ReadResult:
+    """Read one source into validated traces. Never raises for bad input."""
+    file = display_path(source.path)
+    log = ProblemLog(file)
+    try:
+        connector = get_connector(source.connector)()
+        try:
+            options = connector.options_model.model_validate(source.options)
+        except ValidationError as exc:
+            details = "; ".join(
+                f"option '{'.'.join(str(p) for p in err['loc'])}': {err['msg']}"
+                for err in exc.errors()
+            )
+            raise UnreadableSource(file, f"invalid connector options: {details}") from None
+        if not source.path.exists():
+            raise UnreadableSource(file, "file not found")
+        raw = connector.extract(source, options, log)
+        traces = finalize(raw, source, log, connector.default_kind, connector.field_names(options))
+    except SourceError as exc:
+        return ReadResult(source, tr.empty_traces(), log.problems, exc)
+    except KeyError as exc:
+        return ReadResult(source, tr.empty_traces(), log.problems, UnreadableSource(file, str(exc)))
+    except Exception as exc:  # noqa: BLE001 - an unforeseen failure must not stop the run
+        # The message of a third-party error may quote file content; name only its type.
+        error = UnreadableSource(file, f"could not be read ({type(exc).__name__})")
+        return ReadResult(source, tr.empty_traces(), log.problems, error)
+    return ReadResult(source, traces, log.problems)
+
+
+def _to_frame(raw: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    if isinstance(raw, pd.DataFrame):
+        frame = raw.copy()
+    else:
+        frame = pd.DataFrame.from_records(list(raw), columns=list(RAW_FIELDS))
+    unknown = set(frame.columns) - set(RAW_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown raw record fields: {sorted(unknown)}")
+    for name in RAW_FIELDS:
+        if name not in frame.columns:
+            frame[name] = None
+    return frame[list(RAW_FIELDS)]
+
+
+def _joined(series: pd.Series) -> pd.Series:
+    """Lists/tuples/sets become ';'-joined text; text stays; empty becomes NA."""
+
+    def one(value: Any) -> str | None:
+        if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+            return None
+        if isinstance(value, list | tuple | set | frozenset):
+            return tr.join_multi(str(v) for v in value)
+        return tr.join_multi(str(value).split(";"))
+
+    return series.map(one).astype("string")
+
+
+def _texts(series: pd.Series) -> pd.Series:
+    def one(value: Any) -> str:
+        if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+            return ""
+        if isinstance(value, list | tuple):
+            return "\n".join(str(v) for v in value if v is not None)
+        return str(value)
+
+    return series.map(one).astype("string")
+
+
+def _categories(series: pd.Series) -> pd.Series:
+    def one(value: Any) -> frozenset[str]:
+        if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+            return frozenset()
+        if isinstance(value, str):
+            return frozenset(v.strip() for v in value.split(",") if v.strip())
+        return frozenset(str(v) for v in value)
+
+    return series.map(one)
+
+
+def _dates(series: pd.Series, log: ProblemLog, rows: pd.Series, field_name: str) -> pd.Series:
+    converted = pd.to_datetime(series, errors="coerce")
+    if getattr(converted.dtype, "tz", None) is not None:
+        raise TypeError("connectors must give local dates, not time-zone aware times")
+    bad = converted.isna() & series.notna()
+    for row in rows[bad]:
+        log.add(_row_or_none(row), field_name, "not a date")
+    return converted.dt.normalize().astype(tr.DATE_DTYPE)
+
+
+def _row_or_none(value: Any) -> int | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return int(value)
+
+
+def _report_invalid(
+    raw: pd.Series,
+    normalised: pd.Series,
+    rows: pd.Series,
+    log: ProblemLog,
+    field_name: str,
+    message: str,
+) -> None:
+    """A problem for each row where a raw part did not normalise."""
+    raw_counts = raw.fillna("").map(lambda v: len(tr.split_multi(v)))
+    good_counts = normalised.fillna("").map(lambda v: len(tr.split_multi(v)))
+    for row in rows[raw_counts > good_counts]:
+        log.add(_row_or_none(row), field_name, message)
+
+
+def _normalise_multi(series: pd.Series, func: Any) -> pd.Series:
+    def one(value: str) -> str | None:
+        return tr.join_multi(func(part) for part in tr.split_multi(value))
+
+    return tr.map_unique(series, one)
+
+
+def finalize(
+    raw: Iterable[Mapping[str, Any]] | pd.DataFrame,
+    source: SourceSpec,
+    log: ProblemLog,
+    default_kind: str,
+    field_names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Turn raw records into contract-valid traces; report what did not normalise."""
+    names = {**{f: f for f in RAW_FIELDS}, **(field_names or {})}
+    frame = _to_frame(raw)
+    if frame.empty:
+        return tr.empty_traces()
+    rows = frame["row"]
+
+    record_id = frame["record_id"].astype("string")
+    if record_id.isna().any():
+        raise TypeError("a connector gave a record without record_id")
+    # Repeated ids (two identical rows) get a stable suffix by order of appearance.
+    repeat = record_id.groupby(record_id).cumcount()
+    record_id = record_id.where(repeat == 0, record_id + "~" + (repeat + 1).astype("string"))
+
+    out = pd.DataFrame(index=frame.index)
+    out["trace_id"] = (source.id + ":" + record_id).astype("string")
+    out["source"] = pd.Series(source.id, index=frame.index, dtype="string")
+    out["register"] = pd.Series(source.register or "", index=frame.index, dtype="string")
+    kind = frame["kind"].astype("string").fillna(source.kind or default_kind)
+    out["kind"] = kind.astype("string")
+    out["label"] = frame["label"].astype("string")
+    names_clean = tr.map_unique(frame["name"].astype("string"), tr.clean_name)
+    out["name"] = names_clean
+    out["name_key"] = tr.map_unique(names_clean, tr.fold_name)
+
+    email_raw = _joined(frame["emails"])
+    email = _normalise_multi(email_raw, tr.normalise_email)
+    _report_invalid(email_raw, email, rows, log, names["emails"], "not a valid e-mail address")
+    out["email"] = email
+    out["email_raw"] = email_raw
+
+    phone_raw = _joined(frame["phones"])
+    phone = _normalise_multi(phone_raw, tr.normalise_phone)
+    _report_invalid(phone_raw, phone, rows, log, names["phones"], "not a valid phone number")
+    out["phone"] = phone
+    out["phone_raw"] = phone_raw
+
+    texts = _texts(frame["texts"])
+    categories = _categories(frame["categories"])
+
+    hetu_raw = frame["hetu"].astype("string").str.strip().replace("", pd.NA)
+    hetu = tr.map_unique(hetu_raw, tr.normalise_hetu)
+    business = tr.map_unique(hetu_raw, lambda v: "y" if tr.is_business_id(v) else None).notna()
+    bad_hetu = hetu_raw.notna() & hetu.isna() & ~business
+    for row in rows[bad_hetu]:
+        log.add(_row_or_none(row), names["hetu"], "not a valid henkilötunnus or Y-tunnus")
+    # A valid henkilötunnus anywhere in the record counts, even in a notes field.
+    scan_text = (texts + "\n" + hetu_raw.fillna("")).astype("string")
+    found = tr.map_unique(scan_text, lambda text: tr.join_multi(tr.find_hetus(text)))
+    single_found = found.where(~found.fillna(";").str.contains(";"))
+    out["hetu"] = hetu.fillna(single_found).astype("string")
+    health = tr.map_unique(texts, lambda t: "y" if tr.has_health_words(t) else None).notna()
+
+    def category_text(i: int) -> str:
+        codes = set(categories.iat[i])
+        if pd.notna(found.iat[i]) or pd.notna(hetu.iat[i]):
+            codes.add("hetu")
+        if business.iat[i]:
+            codes.add("business_id")
+        if health.iat[i]:
+            codes.add("health_note")
+        unknown = codes - set(tr.CATEGORIES)
+        if unknown:
+            raise TypeError(f"unknown category codes {sorted(unknown)}")
+        return ",".join(sorted(codes))
+
+    out["found_categories"] = pd.Series(
+        [category_text(i) for i in range(len(frame))], index=frame.index, dtype="string"
+    )
+
+    out["customer_no"] = frame["customer_no"].astype("string").str.strip().replace("", pd.NA)
+    out["event_date"] = _dates(frame["event_date"], log, rows, names["event_date"])
+    out["end_date"] = _dates(frame["end_date"], log, rows, names["end_date"])
+    status = frame["status"].astype("string")
+    bad_status = status.notna() & ~status.isin(sorted(tr.STATUSES))
+    for row in rows[bad_status]:
+        log.add(_row_or_none(row), names["status"], "unknown status")
+    out["status"] = status.where(~bad_status).astype("string")
+
+    file = display_path(source.path)
+
+    def locator(value: Any) -> str:
+        base = {"file": file}
+        if isinstance(value, str):
+            value = json.loads(value)
+        if isinstance(value, Mapping):
+            base.update(value)
+        return json.dumps(base, ensure_ascii=False, sort_keys=True, default=str)
+
+    out["locator"] = frame["locator"].map(locator).astype("string")
+    out["fingerprint"] = tr.map_unique(
+        texts + "\x1f" + record_id, lambda t: hashlib.sha256(t.encode("utf-8")).hexdigest()[:32]
+    )
+    out = out[list(tr.COLUMNS)].reset_index(drop=True)
+    return tr.validate(out)
+
+
+def head_bytes(path: Path, size: int = 65536) -> bytes:
+    """The first bytes of a file (empty for a folder or an unreadable file)."""
+    if not path.is_file():
+        return b""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
+
+
+def owner_only_umask() -> None:
+    """Files created from here on are readable by the owner only."""
+    os.umask(0o077)

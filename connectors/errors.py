@@ -1,0 +1,69 @@
+"""Every exception Karsinta raises, in one place.
+
+The tree::
+
+    KarsintaError                 base of everything below
+    ├── ConfigError               a workspace or policy file is wrong (file, line, field)
+    └── SourceError               one source could not be read as a whole
+        ├── UnreadableSource      fatal for that source: missing, empty, wrong format,
+        │                         undecodable; the run goes on with the other sources
+        └── RetriableSourceError  a passing failure (network, rate limit): try again
+
+Row-level trouble is not an exception that escapes a connector: a connector
+raises :class:`RowError` inside its row loop, and :mod:`connectors.base` turns
+it into a :class:`connectors.base.Problem` (file, row, field, what was wrong)
+while the other rows go on.
+
+Messages never contain the offending value: they end up in Prefect's database
+and in logs, and the value may be a customer's name or henkilötunnus.
+Third-party errors (csv, openpyxl, icalendar, vobject ...) are wrapped at the
+edge into these classes, with the original chained as ``__cause__``.
+"""
+
+from __future__ import annotations
+
+
+class KarsintaError(Exception):
+    """Base of every error Karsinta raises on purpose."""
+
+
+class ConfigError(KarsintaError):
+    """A configuration file (workspace or register policy) is invalid.
+
+    ``problems`` lists every problem found, each naming file, line and field,
+    so a user can fix them all in one go.
+    """
+
+    def __init__(self, file: str, problems: list[str]) -> None:
+        self.file = file
+        self.problems = problems
+        super().__init__(f"{file}: " + "; ".join(problems))
+
+
+class SourceError(KarsintaError):
+    """One source could not be read; the run goes on with the other sources."""
+
+    def __init__(self, file: str, message: str) -> None:
+        self.file = file
+        self.message = message
+        super().__init__(f"{file}: {message}")
+
+
+class UnreadableSource(SourceError):
+    """The source is missing, empty, of the wrong format, or cannot be decoded."""
+
+
+class RetriableSourceError(SourceError):
+    """A passing failure (network, rate limit); the same read may work later."""
+
+
+class RowError(KarsintaError):
+    """One field of one row is wrong; raised inside a connector's row loop.
+
+    Carries the field name and what was wrong, never the value.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")

@@ -1,0 +1,261 @@
+"""The trace contract: what every connector emits.
+
+A *trace* is one record about one person in one source. Connectors emit
+traces as a pandas DataFrame with exactly the columns of :data:`COLUMNS`, in
+that order and with those dtypes; :func:`validate` checks a frame against the
+declared schema (pandera) and every connector's output passes through it in
+:func:`connectors.base.finalize`.
+
+Multi-valued identifiers (a contact with two e-mail addresses) are joined
+with ``;`` in one cell: ``email`` holds the normalised forms, ``email_raw``
+the forms as found. ``found_categories`` is a sorted, comma-joined list of
+category codes from :data:`CATEGORIES`. ``locator`` is a JSON object that
+tells a connector where the record is (file and row, event UID, invoice
+number ...). ``fingerprint`` is a hash of the record's raw content: apply
+compares it to make sure the record is still the one that was proposed.
+
+The normalisers here are the single place that decides what a valid e-mail,
+phone number, henkilötunnus or name looks like.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+import pandas as pd
+import pandera.pandas as pa
+import phonenumbers
+from stdnum.fi import hetu as stdnum_hetu
+from stdnum.fi import ytunnus as stdnum_ytunnus
+
+DATE_DTYPE = "datetime64[us]"
+
+#: Column name -> (pandas dtype, nullable, meaning).
+COLUMNS: dict[str, tuple[str, bool, str]] = {
+    "trace_id": ("string", False, "stable id: source id + the record's own id in that source"),
+    "source": ("string", False, "the configured source's id"),
+    "register": ("string", False, "the register the source belongs to"),
+    "kind": ("string", False, "contact, appointment, order, invoice, engagement, summary, ..."),
+    "label": ("string", True, "a short description of the record for the owner"),
+    "name": ("string", True, "the person's name as found (whitespace cleaned)"),
+    "name_key": ("string", True, "the name folded for matching (no case, accents, order)"),
+    "email": ("string", True, "normalised e-mail addresses, ';'-joined"),
+    "email_raw": ("string", True, "e-mail addresses as found, ';'-joined"),
+    "phone": ("string", True, "phone numbers in E.164, ';'-joined"),
+    "phone_raw": ("string", True, "phone numbers as found, ';'-joined"),
+    "hetu": ("string", True, "a valid henkilötunnus, compact upper-case form"),
+    "customer_no": ("string", True, "the customer number in the source's own system"),
+    "event_date": (DATE_DTYPE, True, "the date the record is about (local date)"),
+    "end_date": (DATE_DTYPE, True, "the end of an engagement or series, where it has one"),
+    "status": ("string", True, "open / paid / collection; active / ended; opted_out"),
+    "found_categories": ("string", False, "category codes actually present, comma-joined"),
+    "locator": ("string", False, "JSON: where the record is, for a later delete/redact"),
+    "fingerprint": ("string", False, "hash of the record's raw content"),
+}
+
+STATUSES = frozenset(
+    {"open", "paid", "collection", "credited", "active", "ended", "cancelled", "opted_out"}
+)
+
+#: Personal-data category codes a connector may report in found_categories.
+CATEGORIES: dict[str, str] = {
+    "hetu": "henkilötunnus",
+    "business_id": "Y-tunnus",
+    "address": "postiosoite",
+    "birth_date": "syntymäaika",
+    "health_note": "terveystieto",
+    "note": "vapaa teksti / muistiinpano",
+    "organisation": "edustettu yhteisö",
+    "photo": "valokuva",
+    "next_of_kin": "lähiomainen",
+    "bank_account": "tilinumero",
+}
+
+_EMAIL_RE = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[^@\s;,<>\"'.]{2,}$")
+_E164_LIST = r"^\+[1-9]\d{5,14}(;\+[1-9]\d{5,14})*$"
+_EMAIL_LIST = r"^[^@\s;]+@[^@\s;]+(;[^@\s;]+@[^@\s;]+)*$"
+#: A henkilötunnus candidate in free text; validated by python-stdnum after.
+HETU_CANDIDATE_RE = re.compile(
+    r"(?<![0-9A-Za-z])[0-3]\d[01]\d\d\d[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y](?![0-9A-Za-z])"
+)
+#: Words that mark a free-text note as holding health data (special category).
+HEALTH_WORDS_RE = re.compile(
+    r"\b(terveys\w*|diagnoos\w*|lääki\w*|lääkäri\w*|masennu\w*|ahdistu\w*|sairau\w*|"
+    r"sairas\w*|kipu\w*|kivu\w*|leikkau\w*|raskau\w*|allergi\w*|migreen\w*|terapi\w*|"
+    r"mielenterv\w*|burnout|uupum\w*|health|diagnos\w*|medication|depress\w*|anxiety|"
+    r"injur\w*|surgery|pregnan\w*)",
+    re.IGNORECASE,
+)
+
+
+# ---------------------------------------------------------------- normalisers
+
+
+def normalise_email(value: str | None) -> str | None:
+    """Trim, drop a ``mailto:`` prefix and angle brackets, lower-case.
+
+    Returns None when what remains is not an e-mail address.
+    """
+    if value is None:
+        return None
+    text = str(value).strip().strip("<>").strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    text = text.strip().lower()
+    return text if _EMAIL_RE.match(text) else None
+
+
+@lru_cache(maxsize=65536)
+def normalise_phone(value: str | None, region: str = "FI") -> str | None:
+    """A phone number in E.164 (``+358401234567``), Finland as default region.
+
+    Returns None when the text is not a valid number.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text.lower().startswith("tel:"):
+        text = text[4:]
+    if not any(ch.isdigit() for ch in text):
+        return None
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_hetu(value: str | None) -> str | None:
+    """A henkilötunnus in compact upper-case form, or None when not valid.
+
+    Accepts the century signs of 2023 (``-YXWVU`` for the 1900s,
+    ``ABCDEF`` for the 2000s) and temporary numbers (900-999): both identify
+    a person.
+    """
+    if value is None:
+        return None
+    text = str(value).strip().upper()
+    if not text:
+        return None
+    try:
+        return str(stdnum_hetu.validate(text, allow_temporary=True))
+    except Exception:  # noqa: BLE001 - stdnum raises its own ValidationError subtypes
+        return None
+
+
+def is_business_id(value: str | None) -> bool:
+    """True for a valid Y-tunnus (business id), such as ``1635892-0``."""
+    return bool(value) and bool(stdnum_ytunnus.is_valid(str(value).strip()))
+
+
+def find_hetus(text: str | None) -> list[str]:
+    """Every valid henkilötunnus in a free text, normalised, in order, unique."""
+    if not text:
+        return []
+    found: list[str] = []
+    for match in HETU_CANDIDATE_RE.findall(text):
+        hetu = normalise_hetu(match)
+        if hetu and hetu not in found:
+            found.append(hetu)
+    return found
+
+
+def has_health_words(text: str | None) -> bool:
+    """True when a free text speaks of health (a special category, GDPR art. 9)."""
+    return bool(text) and HEALTH_WORDS_RE.search(text or "") is not None
+
+
+def clean_name(value: str | None) -> str | None:
+    """Whitespace collapsed; ALL-CAPS or all-lower names put in title case."""
+    if value is None:
+        return None
+    text = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    if not text:
+        return None
+    if text.isupper() or text.islower():
+        text = "-".join(part.title() for part in text.split("-"))
+    return text
+
+
+def fold_name(value: str | None) -> str | None:
+    """A name folded for matching: no case, no accents, no punctuation, words sorted.
+
+    ``"Järvinen, Matti"`` and ``"matti  JARVINEN"`` fold to ``"jarvinen matti"``.
+    A folded name never joins two traces by itself (see policies.identity);
+    it only points a person at a possible match.
+    """
+    if value is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", str(value))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    words = re.findall(r"[^\W\d_]+", stripped)
+    return " ".join(sorted(words)) or None
+
+
+def map_unique(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
+    """Apply ``func`` once per distinct value of a string Series (fast on big files)."""
+    values = series.dropna().unique()
+    mapping = {value: func(value) for value in values}
+    return series.map(mapping, na_action="ignore").astype("string")
+
+
+def split_multi(value: str | None) -> list[str]:
+    """The parts of a ';'-joined multi-value cell, blanks dropped."""
+    if value is None or value is pd.NA:
+        return []
+    return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+def join_multi(values: Iterable[str | None]) -> str | None:
+    """Join values with ';', dropping blanks and repeats; None when nothing is left."""
+    out: list[str] = []
+    for value in values:
+        if value is None:
+            continue
+        text = str(value).strip()
+        if text and text not in out:
+            out.append(text)
+    return ";".join(out) if out else None
+
+
+# --------------------------------------------------------------------- schema
+
+
+def _schema() -> pa.DataFrameSchema:
+    columns = {
+        name: pa.Column(dtype, nullable=nullable) for name, (dtype, nullable, _) in COLUMNS.items()
+    }
+    columns["trace_id"] = pa.Column("string", nullable=False, unique=True)
+    columns["email"] = pa.Column("string", nullable=True, checks=pa.Check.str_matches(_EMAIL_LIST))
+    columns["phone"] = pa.Column("string", nullable=True, checks=pa.Check.str_matches(_E164_LIST))
+    columns["hetu"] = pa.Column(
+        "string",
+        nullable=True,
+        checks=pa.Check(lambda s: s.map(lambda v: normalise_hetu(v) == v), element_wise=False),
+    )
+    columns["status"] = pa.Column("string", nullable=True, checks=pa.Check.isin(sorted(STATUSES)))
+    columns["locator"] = pa.Column("string", nullable=False, checks=pa.Check.str_startswith("{"))
+    return pa.DataFrameSchema(columns, strict=True, ordered=True)
+
+
+TRACE_SCHEMA = _schema()
+
+
+def empty_traces() -> pd.DataFrame:
+    """A frame with the trace columns and dtypes and no rows."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, (dtype, _, _) in COLUMNS.items()})
+
+
+def validate(traces: pd.DataFrame) -> pd.DataFrame:
+    """Check a frame against the trace contract; raise pandera's SchemaErrors if not.
+
+    All failures are collected (lazy validation) so one run shows them all.
+    """
+    return TRACE_SCHEMA.validate(traces, lazy=True)

@@ -1,0 +1,185 @@
+"""The ``karsinta`` command.
+
+Exit codes: 0 fine, 1 done but with problems to look at, 2 could not be done
+(unreadable input, invalid config). No traceback reaches the user: errors are
+printed as one clear line naming the file, row and field.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from connectors.base import ReadResult, SourceSpec, connector_names, owner_only_umask, read_source
+from connectors.detect import detect
+from connectors.errors import ConfigError, KarsintaError
+
+INSPECT_COLUMNS = [
+    "kind",
+    "label",
+    "name",
+    "email",
+    "phone",
+    "customer_no",
+    "event_date",
+    "end_date",
+    "status",
+    "found_categories",
+]
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("give the date as YYYY-MM-DD") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="karsinta",
+        description="Keeps a small business's privacy-notice retention promises.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="build the demo workspaces and run the pipeline on them")
+    demo.add_argument("dir", nargs="?", type=Path, default=Path("karsinta-demo"))
+    demo.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
+    demo.add_argument("--seed", type=int, default=2026, help="seed of the demo data generator")
+    demo.add_argument("--quiet", action="store_true")
+
+    inspect = sub.add_parser("inspect", help="show what Karsinta reads from one export file")
+    inspect.add_argument("file", type=Path)
+    inspect.add_argument("--as", dest="connector", choices=connector_names(), default=None)
+    inspect.add_argument("--kind", default=None, help="what the records are (default by format)")
+    inspect.add_argument("--json", action="store_true", help="machine-readable output")
+    inspect.add_argument("--limit", type=int, default=50, help="rows to show (table only)")
+
+    check = sub.add_parser("check", help="validate a workspace and its policies")
+    check.add_argument("--workspace", type=Path, default=Path("."))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    owner_only_umask()
+    args = _parser().parse_args(argv)
+    handler = {"demo": cmd_demo, "inspect": cmd_inspect, "check": cmd_check}[args.command]
+    try:
+        return int(handler(args))
+    except ConfigError as exc:
+        print(f"Error in {exc.file}:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    except KarsintaError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+# ------------------------------------------------------------------- inspect
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value
+
+
+def inspect_result(file: Path, connector: str | None, kind: str | None) -> ReadResult:
+    name = connector or detect(file) or "spreadsheet"
+    spec = SourceSpec(id=_source_id(file), connector=name, path=file, register="inspect", kind=kind)
+    return read_source(spec)
+
+
+def _source_id(file: Path) -> str:
+    cleaned = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in file.stem)
+    return cleaned.strip("._-") or "source"
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    result = inspect_result(args.file, args.connector, args.kind)
+    if args.json:
+        payload = {
+            "file": str(args.file),
+            "connector": result.source.connector,
+            "error": str(result.error) if result.error else None,
+            "traces": [
+                {key: _json_value(value) for key, value in row.items()}
+                for row in result.traces.to_dict(orient="records")
+            ],
+            "problems": [problem.as_dict() for problem in result.problems],
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return result.exit_code
+    _print_result(result, args.limit)
+    return result.exit_code
+
+
+def _print_result(result: ReadResult, limit: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    console.print(f"[bold]{result.source.path}[/bold] read as [bold]{result.source.connector}[/]")
+    if result.error:
+        console.print(f"[red]Unreadable:[/red] {result.error}", markup=True)
+        return
+    traces = result.traces
+    console.print(f"{len(traces)} traces, {len(result.problems)} problems")
+    if len(traces):
+        table = Table(show_lines=False)
+        for column in INSPECT_COLUMNS:
+            table.add_column(column)
+        for _, row in traces.head(limit).iterrows():
+            table.add_row(
+                *("" if pd.isna(row[c]) else str(_json_value(row[c])) for c in INSPECT_COLUMNS)
+            )
+        console.print(table)
+        if len(traces) > limit:
+            console.print(f"... and {len(traces) - limit} more (--limit)")
+    if result.problems:
+        console.print("[bold]Problems[/bold]")
+        for problem in result.problems:
+            console.print(f"  - {problem}", markup=False)
+
+
+# --------------------------------------------------------------------- check
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from flows.workspace import load_workspace
+
+    workspace = load_workspace(args.workspace)
+    missing = [s for s in workspace.sources if not s.path.exists()]
+    for source in missing:
+        print(f"Source '{source.id}': {source.path} not found", file=sys.stderr)
+    print(
+        f"{workspace.config.business}: {len(workspace.config.sources)} sources, "
+        f"{len(workspace.config.registers)} registers" + (" - OK" if not missing else "")
+    )
+    return 1 if missing else 0
+
+
+# ---------------------------------------------------------------------- demo
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from flows.demo import run_demo
+
+    return run_demo(args.dir, today=args.today, seed=args.seed, quiet=args.quiet)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
