@@ -87,6 +87,9 @@ class SourceSpec(BaseModel):
     system_of_record: bool = Field(
         default=False, description="the owner's own file: apply may rewrite it"
     )
+    customers_only: bool = Field(
+        default=False, description="every record is a customer (a customer register export)"
+    )
     options: dict[str, Any] = Field(default_factory=dict)
 
 
