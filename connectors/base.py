@@ -13,7 +13,9 @@ Raw record keys:
 
 ``record_id`` (required)
     the record's own id in the source, stable across reads (UID, invoice
-    number, customer number, or a hash of the row's content).
+    number, customer number, or a hash of the row's content). The trace id is
+    ``source id + ":" + a hash of record_id``: it never carries personal data,
+    so it may go into the ledger and into Prefect's records.
 ``row``       human row / line number for problem reports (header row is 1).
 ``name``, ``emails``, ``phones``, ``hetu``, ``customer_no``
     identifiers as found; ``emails``/``phones`` a list or a ';'-joined text.
@@ -366,6 +368,11 @@ def _normalise_multi(series: pd.Series, func: Any) -> pd.Series:
     return tr.map_unique(series, one)
 
 
+def record_hash(record_id: str) -> str:
+    """The opaque, stable part of a trace id: a hash of the record's own id."""
+    return hashlib.sha256(record_id.encode("utf-8")).hexdigest()[:16]
+
+
 def finalize(
     raw: Iterable[Mapping[str, Any]] | pd.DataFrame,
     source: SourceSpec,
@@ -388,7 +395,9 @@ def finalize(
     record_id = record_id.where(repeat == 0, record_id + "~" + (repeat + 1).astype("string"))
 
     out = pd.DataFrame(index=frame.index)
-    out["trace_id"] = (source.id + ":" + record_id).astype("string")
+    # The record's own id may hold personal data (an attendee's e-mail, a file
+    # named after a person): the trace id carries a hash of it, never the id.
+    out["trace_id"] = (source.id + ":" + tr.map_unique(record_id, record_hash)).astype("string")
     out["source"] = pd.Series(source.id, index=frame.index, dtype="string")
     out["register"] = pd.Series(source.register or "", index=frame.index, dtype="string")
     kind = frame["kind"].astype("string").fillna(source.kind or default_kind)

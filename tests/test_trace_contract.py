@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from connectors import trace as tr
-from connectors.base import ProblemLog, SourceSpec, finalize
+from connectors.base import ProblemLog, SourceSpec, finalize, record_hash
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_finalize_normalises_and_reports_without_values(tmp_path: Path) -> None:
         {"record_id": "1", "row": 3, "name": "Toinen", "status": "whatever"},
     ]
     traces = finalize(records, spec, log, "order", {"emails": "Sähköposti"})
-    assert traces["trace_id"].tolist() == ["src:1", "src:1~2"]
+    assert traces["trace_id"].tolist() == ["src:" + record_hash("1"), "src:" + record_hash("1~2")]
     first = traces.iloc[0]
     assert first["email"] == "maija@example.fi"
     assert first["email_raw"] == "Maija@Example.fi;broken-address"

@@ -1,0 +1,277 @@
+"""What the contact connectors share: reading the file, and turning CSV rows into contacts.
+
+Google Contacts and Outlook both export one contact per CSV row, with the
+identifiers spread over many columns (``E-mail 1 - Value`` ... or ``E-mail
+Address``, ``E-mail 2 Address`` ...). Each connector finds its columns
+(:class:`ContactColumns`); :func:`csv_records` then makes the raw records the
+same way for both: name, every e-mail and phone, the categories whose columns
+hold something, every non-empty cell as text (so a henkilötunnus written in
+Notes is found), and a content hash as the record id (contact exports carry
+no id of their own, and the hash stays the same as long as the row does).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from connectors import textfile
+from connectors.base import ProblemLog
+from connectors.errors import UnreadableSource
+
+#: Letters ä ö å Ä Ö Å as UTF-8 bytes: seen in a file that decoded only as Windows-1252,
+#: they mean the file mixes the two encodings (an export edited in two programs).
+_UTF8_LETTERS = (b"\xc3\xa4", b"\xc3\xb6", b"\xc3\xa5", b"\xc3\x84", b"\xc3\x96", b"\xc3\x85")
+
+#: What Outlook writes into an empty date column (depends on the Windows locale).
+EMPTY_PLACEHOLDERS = frozenset(
+    {"0.0.00", "0.0.0000", "00.00.00", "00.00.0000", "0/0/00", "1/0/00", "0/0/0000", "1/0/0000"}
+)
+
+
+# ------------------------------------------------------------------ reading
+
+
+def read_contact_text(path: Path, file: str, log: ProblemLog) -> str:
+    """The text of a contact export; UnreadableSource when empty, binary or too large.
+
+    A file that is mostly Windows-1252 but also holds UTF-8 letters is decoded
+    line by line (each line in the encoding it decodes in) and reported, so
+    that names in both halves come out right.
+    """
+    text, encoding = textfile.read_text(path, file)
+    if encoding in ("cp1252", "latin-1"):
+        data = path.read_bytes()
+        if any(letters in data for letters in _UTF8_LETTERS):
+            text = "".join(_decode_line(line) for line in data.splitlines(keepends=True))
+            log.add(
+                None,
+                None,
+                "the file mixes UTF-8 and Windows-1252 text; each line was decoded on its own",
+            )
+    return text.lstrip("\ufeff")
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("cp1252", errors="replace")
+
+
+def head_text(head: bytes) -> str:
+    """The first bytes of a file as text for sniffing; '' when it is not text."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head[: len(head) - len(head) % 2]
+    try:
+        text, _ = textfile.decode(head, "")
+    except (UnreadableSource, UnicodeDecodeError):
+        return ""
+    return text.lstrip("\ufeff")
+
+
+def header_cells(text: str) -> list[str]:
+    """The cells of the first line of a CSV text, with the most likely separator."""
+    return _first_row(text, csv_delimiter(text))
+
+
+def csv_delimiter(text: str) -> str:
+    """The separator that splits the header into the most cells.
+
+    Counting quoted cells right matters: a ';'-separated Finnish export may
+    have more commas than semicolons in its header, inside quoted names.
+    """
+    best, best_count = ",", 0
+    for sep in (",", ";", "\t"):
+        count = len(_first_row(text, sep))
+        if count > best_count:
+            best, best_count = sep, count
+    return best
+
+
+def _first_row(text: str, sep: str) -> list[str]:
+    sample = text[:65536]
+    try:
+        for row in csv.reader(io.StringIO(sample, newline=""), delimiter=sep):
+            if any(cell.strip() for cell in row):
+                return [cell.strip().lstrip("\ufeff") for cell in row]
+    except csv.Error:
+        return []
+    return []
+
+
+def read_contact_csv(path: Path, file: str, log: ProblemLog) -> pd.DataFrame:
+    """A contact CSV as a frame of stripped text cells plus ``_row`` (header = row 1)."""
+    text = read_contact_text(path, file, log)
+    return textfile.read_csv(text, file, delimiter=csv_delimiter(text))
+
+
+# ------------------------------------------------------------------ columns
+
+
+def header_key(text: str) -> str:
+    """A header compared without case and with its spacing collapsed."""
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def columns_matching(columns: Iterable[str], pattern: re.Pattern[str]) -> list[str]:
+    """The columns whose folded header matches ``pattern`` (search), in file order."""
+    return [c for c in columns if c != "_row" and pattern.search(header_key(c))]
+
+
+def first_column(columns: Iterable[str], *candidates: str) -> str | None:
+    """The first candidate header present (compared with :func:`header_key`)."""
+    index = {header_key(c): c for c in columns if c != "_row"}
+    for candidate in candidates:
+        if header_key(candidate) in index:
+            return index[header_key(candidate)]
+    return None
+
+
+@dataclass
+class ContactColumns:
+    """Where a contact CSV keeps what a trace needs; column names as in the file."""
+
+    full_name: list[str] = field(default_factory=list)
+    name_parts: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    hetu: str | None = None
+    organisation: list[str] = field(default_factory=list)
+    #: the column of labels / categories that the filter option looks at
+    groups: str | None = None
+    #: category code -> the columns that hold data of that category
+    categories: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def identifies(self) -> bool:
+        """True when the file has a column that can tell who a row is."""
+        return bool(self.full_name or self.name_parts or self.emails or self.phones)
+
+    def field_names(self, frame: pd.DataFrame | None) -> dict[str, str]:
+        """The file's names for the raw fields, for problem reports.
+
+        Several e-mail or phone columns are named together; columns that are
+        empty in every row are left out, so a problem points where the data is.
+        """
+
+        def used(columns: list[str]) -> list[str]:
+            if frame is None:
+                return columns
+            filled = [c for c in columns if c in frame.columns and (frame[c] != "").any()]
+            return filled or columns
+
+        names: dict[str, str] = {}
+        if self.emails:
+            names["emails"] = " / ".join(used(self.emails))
+        if self.phones:
+            names["phones"] = " / ".join(used(self.phones))
+        if self.hetu:
+            names["hetu"] = self.hetu
+        return names
+
+
+# ------------------------------------------------------------------ records
+
+
+def content_id(values: Iterable[str]) -> str:
+    """A stable record id from a record's content (the same content, the same id)."""
+    digest = hashlib.sha256("\x1f".join(values).encode("utf-8")).hexdigest()
+    return digest[:20]
+
+
+def split_values(cell: str, separator: str | None) -> list[str]:
+    """The values of one cell: Google joins several with ``' ::: '``."""
+    if not cell:
+        return []
+    parts = cell.split(separator) if separator else [cell]
+    return [part.strip() for part in parts if part.strip()]
+
+
+def group_names(cell: str, separator: str) -> set[str]:
+    """Labels / categories of a contact, folded: ``'* myContacts ::: Asiakkaat'``."""
+    names = set()
+    for part in re.split(separator, cell or ""):
+        name = part.strip().removeprefix("*").strip().casefold()
+        if name:
+            names.add(name)
+    return names
+
+
+def wanted_groups(values: list[str] | None) -> set[str] | None:
+    """The filter option folded the same way as :func:`group_names`; None = no filter."""
+    if not values:
+        return None
+    return {v.strip().removeprefix("*").strip().casefold() for v in values if v.strip()}
+
+
+def csv_records(
+    frame: pd.DataFrame,
+    cols: ContactColumns,
+    *,
+    multi_separator: str | None,
+    group_separator: str,
+    wanted: set[str] | None,
+) -> Iterator[dict[str, Any]]:
+    """Raw contact records of a contact CSV, one per row that passes the filter.
+
+    ``multi_separator`` splits a cell holding several e-mails or phones
+    (Google: ``' ::: '``); ``group_separator`` is a regex splitting the
+    labels/categories cell; ``wanted`` the folded labels a contact must have one of.
+    """
+    data_columns = [c for c in frame.columns if c != "_row"]
+    position = {c: i for i, c in enumerate(data_columns)}
+    rows = frame["_row"].tolist()
+    cells_by_row = frame[data_columns].to_numpy(dtype=object).tolist()
+
+    def at(names: list[str]) -> list[int]:
+        return [position[n] for n in names if n in position]
+
+    full_name = at(cols.full_name)
+    name_parts = at(cols.name_parts)
+    emails = at(cols.emails)
+    phones = at(cols.phones)
+    organisation = at(cols.organisation)
+    hetu = position.get(cols.hetu) if cols.hetu else None
+    groups = position.get(cols.groups) if cols.groups else None
+    categories = {code: at(names) for code, names in cols.categories.items() if at(names)}
+
+    for row, cells in zip(rows, cells_by_row, strict=True):
+        if wanted is not None:
+            if groups is None or not (group_names(cells[groups], group_separator) & wanted):
+                continue
+        name = next((cells[i] for i in full_name if cells[i]), None)
+        if name is None:
+            name = " ".join(cells[i] for i in name_parts if cells[i]) or None
+        email_values = [v for i in emails for v in split_values(cells[i], multi_separator)]
+        phone_values = [v for i in phones for v in split_values(cells[i], multi_separator)]
+        found = sorted(
+            code
+            for code, indexes in categories.items()
+            if any(cells[i] and cells[i] not in EMPTY_PLACEHOLDERS for i in indexes)
+        )
+        org = next((cells[i] for i in organisation if cells[i]), None)
+        label = name or next(iter(email_values), None) or org or f"Yhteystieto, rivi {row}"
+        locator: dict[str, Any] = {"row": row}
+        if name:
+            locator["name"] = name
+        yield {
+            "record_id": content_id(cells),
+            "row": row,
+            "name": name,
+            "emails": email_values,
+            "phones": phone_values,
+            "hetu": (cells[hetu] or None) if hetu is not None else None,
+            "label": label,
+            "locator": locator,
+            "texts": [cell for cell in cells if cell],
+            "categories": found,
+        }

@@ -1,0 +1,156 @@
+"""Outlook contact CSV exports: Outlook desktop, Outlook.com, and Finnish Outlook.
+
+Outlook desktop writes ``First Name, Middle Name, Last Name, ..., E-mail
+Address, E-mail 2 Address, E-mail 3 Address, Business Phone, Home Phone,
+Mobile Phone, ..., Business Street, Home Street, ..., Birthday, Notes,
+Categories``, usually in Windows-1252 and comma separated; Outlook.com the
+same names with lower-case words (``First name``, ``Mobile phone``). A
+Finnish Outlook translates the headers (``Etunimi, Sukunimi,
+Sähköpostiosoite, Matkapuhelin, Työpuhelin, Kotipuhelin, Luokat, Yritys,
+Muistiinpanot, Syntymäpäivä, Kotiosoite ...``) and may separate with ``;``.
+Headers are therefore recognised by pattern, in both languages, not by a
+fixed list. Rows that stop early (missing trailing fields) are fine.
+
+One trace per contact row; the record id is a hash of the row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
+from connectors.contact_fields import (
+    ContactColumns,
+    columns_matching,
+    csv_records,
+    first_column,
+    head_text,
+    header_cells,
+    header_key,
+    read_contact_csv,
+    wanted_groups,
+)
+from connectors.errors import UnreadableSource
+
+#: Categories cell: "Asiakkaat;VIP" (Outlook uses the list separator of Windows).
+GROUP_SPLIT = r"[;,]"
+
+#: E-mail Address, E-mail 2 Address, Sähköpostiosoite, Sähköposti 2: osoite, Sähköpostiosoite 2
+_EMAIL = re.compile(r"^(e-?mail|sähköposti)( ?\d+)?( ?[:\-]? ?-?(address|osoite))?( ?\d+)?$")
+#: Business Phone 2, Mobile phone, Pager, Home Fax, Matkapuhelin, Työpuhelin 2, Kotifaksi
+_PHONE = re.compile(
+    r"(phone|puhelin|fax|faksi|pager|hakulaite|callback|takaisinsoitto|isdn)( \d+)?$"
+)
+#: Business Street, Home City, Other Postal Code, Home Address, Business Address PO Box
+_ADDRESS_EN = re.compile(
+    r"^(business|home|other) (street|city|state|postal code|country|address)|address po box$"
+)
+#: Kotiosoite, Työosoite: katuosoite, Lähiosoite (koti), Postinumero (työ), Koti: kaupunki
+_ADDRESS_FI = re.compile(r"osoite|postinumero|postitoimipaikka|postilokero|kaupunki|lääni")
+_NOT_ADDRESS_FI = re.compile(r"sähköpost|viesti|verkko|web|internet|im-")
+_ORGANISATION = re.compile(r"^(company|yritys|department|osasto)$")
+_BIRTHDAY = re.compile(r"^(birthday|syntymäpäivä|syntymäaika)$")
+_NOTES = re.compile(r"^(notes|muistiinpanot|huomautukset|lisätiedot)$")
+_KIN = re.compile(r"^(spouse|children|puoliso|lapset)$")
+
+
+class OutlookCsvOptions(BaseModel):
+    """Options of an Outlook contacts CSV source."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    categories: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="only contacts with one of these Outlook categories (Categories / Luokat)",
+    )
+
+
+def outlook_columns(columns: list[str]) -> ContactColumns:
+    """Where this Outlook export keeps names, e-mails, phones and the rest."""
+    first = first_column(columns, "First Name", "Etunimi")
+    middle = first_column(columns, "Middle Name", "Toinen nimi")
+    last = first_column(columns, "Last Name", "Sukunimi")
+    full = first_column(columns, "Name", "Nimi", "Display Name", "Näyttönimi")
+    addresses = columns_matching(columns, _ADDRESS_EN) + [
+        c
+        for c in columns_matching(columns, _ADDRESS_FI)
+        if not _NOT_ADDRESS_FI.search(header_key(c)) and not _EMAIL.search(header_key(c))
+    ]
+    return ContactColumns(
+        full_name=[full] if full else [],
+        name_parts=[c for c in (first, middle, last) if c],
+        emails=columns_matching(columns, _EMAIL),
+        phones=columns_matching(columns, _PHONE),
+        hetu=first_column(columns, "Government ID Number", "Henkilötunnus", "Hetu"),
+        organisation=columns_matching(columns, _ORGANISATION),
+        groups=first_column(columns, "Categories", "Luokat"),
+        categories={
+            "address": addresses,
+            "birth_date": columns_matching(columns, _BIRTHDAY),
+            "note": columns_matching(columns, _NOTES),
+            "organisation": columns_matching(columns, _ORGANISATION),
+            "next_of_kin": columns_matching(columns, _KIN),
+        },
+    )
+
+
+@register
+class OutlookCsvConnector(Connector):
+    """Reads an Outlook contacts CSV export (English or Finnish headers)."""
+
+    name: ClassVar[str] = "outlook_csv"
+    title: ClassVar[str] = "Outlook contacts CSV"
+    default_kind: ClassVar[str] = "contact"
+    options_model: ClassVar[type[BaseModel]] = OutlookCsvOptions
+    suffixes: ClassVar[tuple[str, ...]] = (".csv",)
+
+    def __init__(self) -> None:
+        self._columns: ContactColumns | None = None
+        self._frame: pd.DataFrame | None = None
+
+    @classmethod
+    def sniff(cls, path: Path, head: bytes) -> int:
+        headers = {header_key(h) for h in header_cells(head_text(head))}
+        if headers & {"e-mail address", "sähköpostiosoite"}:
+            if headers & {"first name", "last name", "etunimi", "sukunimi"}:
+                return 85
+            return 75
+        if {"etunimi", "sukunimi", "matkapuhelin"} <= headers:
+            return 50
+        return 0
+
+    def extract(
+        self, source: SourceSpec, options: Any, log: ProblemLog
+    ) -> Iterable[Mapping[str, Any]]:
+        assert isinstance(options, OutlookCsvOptions)
+        file = display_path(source.path)
+        frame = read_contact_csv(source.path, file, log)
+        columns = [c for c in frame.columns if c != "_row"]
+        cols = outlook_columns(columns)
+        if not cols.identifies:
+            raise UnreadableSource(
+                file, "not an Outlook contacts export: no name, e-mail or phone column"
+            )
+        wanted = wanted_groups(options.categories)
+        if wanted is not None and cols.groups is None:
+            raise UnreadableSource(
+                file, "option 'categories' is set but the file has no Categories column"
+            )
+        self._columns, self._frame = cols, frame
+        return list(
+            csv_records(
+                frame, cols, multi_separator=None, group_separator=GROUP_SPLIT, wanted=wanted
+            )
+        )
+
+    def field_names(self, options: Any) -> Mapping[str, str]:
+        if self._columns is None:
+            return {}
+        return self._columns.field_names(self._frame)

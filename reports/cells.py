@@ -1,0 +1,113 @@
+"""The one safe way to put source data into files people open.
+
+Everything that came from a source is hostile until written here:
+
+* XLSX: a text that a spreadsheet would run as a formula (starting with
+  ``=``, ``+``, ``-`` or ``@``, or a tab/CR before them) is stored as a text cell
+  with Excel's quote prefix, never as a formula; characters XML cannot hold
+  are dropped; dates are written as real dates with a Finnish date format.
+* HTML: the Jinja environment escapes every value (autoescape), and
+  :func:`html_text` escapes a single value outside templates.
+* Files with customer data are created readable by the owner only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup, escape
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+DATE_FORMAT_FI = "d.m.yyyy"
+DATE_FORMAT_EN = "yyyy-mm-dd"
+
+
+def xml_safe(text: str) -> str:
+    """Text without the control characters an XLSX (XML) file cannot hold."""
+    return _ILLEGAL_XML.sub("", text)
+
+
+def is_formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_START)
+
+
+def set_cell(cell: Cell, value: Any, date_format: str = DATE_FORMAT_FI) -> None:
+    """Write one value into a cell safely (text never becomes a formula)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        cell.value = None
+        return
+    if isinstance(value, float) and pd.isna(value):
+        cell.value = None
+        return
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        cell.value = value.date() if value.time() == datetime.min.time() else value
+        cell.number_format = date_format
+        return
+    if isinstance(value, date):
+        cell.value = value
+        cell.number_format = date_format
+        return
+    if isinstance(value, bool | int | float):
+        cell.value = value
+        return
+    text = xml_safe(str(value))
+    cell.value = text
+    if is_formula_like(text):
+        # openpyxl would store a leading "=" as a formula: force a text cell,
+        # and Excel's quote prefix so editing the cell keeps it text.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def write_row(sheet: Worksheet, row: int, values: list[Any], date_format: str = DATE_FORMAT_FI) -> None:
+    for column, value in enumerate(values, start=1):
+        set_cell(sheet.cell(row=row, column=column), value, date_format)
+
+
+def html_text(value: Any) -> Markup:
+    """One value escaped for HTML (None and NA as empty)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return Markup("")
+    return escape(str(value))
+
+
+@contextmanager
+def owner_only_file(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success move it into place.
+
+    The file is created with mode 0600 (owner only) and replaces ``path``
+    atomically, so a reader never sees half a report.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        os.chmod(temp, 0o600)
+        yield temp
+        os.chmod(temp, 0o600)
+        with open(temp, "rb") as reader:
+            os.fsync(reader.fileno())
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+def write_text_file(path: Path, text: str) -> None:
+    """Write a text file readable by the owner only, atomically."""
+    with owner_only_file(path) as temp:
+        temp.write_text(text, encoding="utf-8")
