@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
     demo.add_argument("--seed", type=int, default=2026, help="seed of the demo data generator")
     demo.add_argument("--quiet", action="store_true")
+    demo.add_argument("--lang", choices=("fi", "en"), default=None)
+    demo.add_argument("--json", action="store_true", help="machine-readable summary")
 
     inspect = sub.add_parser("inspect", help="show what Karsinta reads from one export file")
     inspect.add_argument("file", type=Path)
@@ -64,13 +66,34 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate a workspace and its policies")
     check.add_argument("--workspace", type=Path, default=Path("."))
+
+    for name, text in (
+        ("review", "run the monthly review now: the deletion proposal (HTML + XLSX)"),
+        ("inventory", "write the record of processing activities (GDPR art. 30)"),
+    ):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("--workspace", type=Path, default=Path("."))
+        command.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
+        command.add_argument("--lang", choices=("fi", "en"), default=None)
+        command.add_argument("--quiet", action="store_true", help="print only errors")
+        command.add_argument("--json", action="store_true", help="machine-readable summary")
+
+    serve = sub.add_parser("serve", help="run the monthly review on the 1st of every month")
+    serve.add_argument("--workspace", type=Path, default=Path("."))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     owner_only_umask()
     args = _parser().parse_args(argv)
-    handler = {"demo": cmd_demo, "inspect": cmd_inspect, "check": cmd_check}[args.command]
+    handler = {
+        "demo": cmd_demo,
+        "inspect": cmd_inspect,
+        "check": cmd_check,
+        "review": cmd_review,
+        "inventory": cmd_inventory,
+        "serve": cmd_serve,
+    }[args.command]
     try:
         return int(handler(args))
     except ConfigError as exc:
@@ -159,17 +182,72 @@ def _print_result(result: ReadResult, limit: int) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from flows.review import load_policies
     from flows.workspace import load_workspace
 
     workspace = load_workspace(args.workspace)
+    policies = load_policies(workspace)
     missing = [s for s in workspace.sources if not s.path.exists()]
     for source in missing:
         print(f"Source '{source.id}': {source.path} not found", file=sys.stderr)
     print(
         f"{workspace.config.business}: {len(workspace.config.sources)} sources, "
-        f"{len(workspace.config.registers)} registers" + (" - OK" if not missing else "")
+        f"{len(policies)} registers" + (" - OK" if not missing else "")
     )
     return 1 if missing else 0
+
+
+# ------------------------------------------------------------- review & co
+
+
+def _prepare(workspace_dir: Path) -> Path:
+    """Validate config and policies before Prefect starts: errors without a traceback."""
+    from flows.review import load_policies
+    from flows.workspace import load_workspace
+
+    workspace = load_workspace(workspace_dir)
+    load_policies(workspace)
+    return workspace.root
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from flows.console import print_review, status
+    from flows.review import monthly_review
+
+    root = _prepare(args.workspace)
+    today = args.today.isoformat() if args.today else None
+    with status("Luetaan lähteet ja laaditaan poistoehdotus...", args.quiet or args.json):
+        counts = monthly_review(workspace=str(root), today=today, lang=args.lang)
+    if args.json:
+        print(json.dumps(counts, ensure_ascii=False))
+    elif not args.quiet:
+        print_review(root, counts)
+    return 1 if counts["problems"] or counts["unreadable_sources"] else 0
+
+
+def cmd_inventory(args: argparse.Namespace) -> int:
+    from flows.console import status
+    from flows.inventory import processing_inventory
+
+    root = _prepare(args.workspace)
+    today = args.today.isoformat() if args.today else None
+    with status("Laaditaan seloste käsittelytoimista...", args.quiet or args.json):
+        result = processing_inventory(workspace=str(root), today=today, lang=args.lang)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    elif not args.quiet:
+        print(f"{root / 'raportit' / result['html']}")
+        print(f"{root / 'raportit' / result['xlsx']}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.serve import serve
+    from flows.workspace import load_workspace
+
+    _prepare(args.workspace)
+    serve(load_workspace(args.workspace))
+    return 0
 
 
 # ---------------------------------------------------------------------- demo
@@ -178,7 +256,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from flows.demo import run_demo
 
-    return run_demo(args.dir, today=args.today, seed=args.seed, quiet=args.quiet)
+    return run_demo(
+        args.dir,
+        today=args.today,
+        seed=args.seed,
+        quiet=args.quiet,
+        lang=args.lang,
+        as_json=args.json,
+    )
 
 
 if __name__ == "__main__":

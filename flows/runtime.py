@@ -25,6 +25,3 @@ def configure() -> None:
     """Set the defaults above where the environment does not say otherwise."""
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
-
-
-configure()

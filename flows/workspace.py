@@ -23,11 +23,13 @@ secret, api_key ...) is an error. Errors name the file, the line and the field.
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.base import SourceSpec, get_connector
 from connectors.configfile import Loc, describe_errors, line_of, load_yaml
@@ -52,20 +54,6 @@ class WorkspaceConfig(BaseModel):
     language: Literal["fi", "en"] = "fi"
     registers: dict[str, RegisterRef] = Field(default_factory=dict)
     sources: list[SourceSpec] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> WorkspaceConfig:
-        seen: set[str] = set()
-        for source in self.sources:
-            if source.id in seen:
-                raise ValueError(f"source id '{source.id}' is used twice")
-            seen.add(source.id)
-            if self.registers and source.register not in self.registers:
-                raise ValueError(
-                    f"source '{source.id}' names register '{source.register}', "
-                    f"which is not among the registers ({', '.join(sorted(self.registers))})"
-                )
-        return self
 
 
 class Workspace:
@@ -94,6 +82,23 @@ class Workspace:
     def state_dir(self) -> Path:
         return self.root / ".karsinta"
 
+    def key(self) -> str:
+        """This workspace's random id, created on first use (owner-only file).
+
+        A proposal names the workspace it came from; apply refuses another's.
+        """
+        path = self.state_dir / "workspace-id"
+        try:
+            return path.read_text("ascii").strip()
+        except FileNotFoundError:
+            pass
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        value = secrets.token_hex(16)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(value + "\n")
+        return value
+
 
 def _secret_keys(data: Any, path: Loc = ()) -> list[Loc]:
     found: list[Loc] = []
@@ -106,6 +111,27 @@ def _secret_keys(data: Any, path: Loc = ()) -> list[Loc]:
         for index, item in enumerate(data):
             found.extend(_secret_keys(item, (*path, index)))
     return found
+
+
+def _consistency(config: WorkspaceConfig, lines: dict[Loc, int]) -> list[str]:
+    """Source ids are unique and every source names a declared register."""
+    problems = []
+    seen: set[str] = set()
+    for index, source in enumerate(config.sources):
+        if source.id in seen:
+            line = line_of(lines, ("sources", index, "id"))
+            problems.append(
+                f"line {line}, field 'sources.{index}.id': source id '{source.id}' is used twice"
+            )
+        seen.add(source.id)
+        if source.register not in config.registers:
+            line = line_of(lines, ("sources", index, "register"))
+            known = ", ".join(sorted(config.registers)) or "none declared"
+            problems.append(
+                f"line {line}, field 'sources.{index}.register': register '{source.register}' "
+                f"is not among the registers ({known})"
+            )
+    return problems
 
 
 def config_path(location: Path) -> Path:
@@ -129,6 +155,7 @@ def load_workspace(location: Path) -> Workspace:
         config = WorkspaceConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(file, problems + describe_errors(exc, lines)) from None
+    problems.extend(_consistency(config, lines))
     for index, source in enumerate(config.sources):
         loc: Loc = ("sources", index)
         try:

@@ -72,7 +72,9 @@ def set_cell(cell: Cell, value: Any, date_format: str = DATE_FORMAT_FI) -> None:
         cell.quotePrefix = True
 
 
-def write_row(sheet: Worksheet, row: int, values: list[Any], date_format: str = DATE_FORMAT_FI) -> None:
+def write_row(
+    sheet: Worksheet, row: int, values: list[Any], date_format: str = DATE_FORMAT_FI
+) -> None:
     for column, value in enumerate(values, start=1):
         set_cell(sheet.cell(row=row, column=column), value, date_format)
 

@@ -10,6 +10,7 @@ import pytest
 from connectors.errors import ConfigError
 from flows.cli import main
 from flows.workspace import load_workspace
+from policies.examples import example_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "workspace"
 
@@ -48,7 +49,12 @@ def test_consistency_errors(tmp_path: Path) -> None:
     (path / "karsinta.yaml").write_text(text)
     with pytest.raises(ConfigError) as caught:
         load_workspace(path)
-    assert "source id 'asiakkaat' is used twice" in str(caught.value)
+    problems = caught.value.problems
+    assert (
+        "line 9, field 'sources.0.register': register 'toinen' is not among the registers "
+        "(asiakasrekisteri)" in problems
+    )
+    assert "line 10, field 'sources.1.id': source id 'asiakkaat' is used twice" in problems
 
 
 def test_unknown_option_names_its_line(tmp_path: Path) -> None:
@@ -81,5 +87,16 @@ def test_check_command_missing_source_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _workspace(tmp_path, "passing_workspace.yaml")
+    shutil.copy(example_path("kohonen"), tmp_path / "rekisteri.yaml")
     assert main(["check", "--workspace", str(tmp_path)]) == 1
     assert "not found" in capsys.readouterr().err
+
+
+def test_check_command_names_a_missing_policy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _workspace(tmp_path, "passing_workspace.yaml")
+    assert main(["check", "--workspace", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "rekisteri.yaml" in err
+    assert "file not found" in err

@@ -1,0 +1,259 @@
+"""The monthly review flow: read every source, decide, write the owner's proposal.
+
+Tasks are per source and per stage, never per record. Sources are read
+concurrently; one broken source is reported and the rest of the run goes on,
+and no deletion is proposed from a source whose read had problems
+(policies.safety). What Prefect stores is kept free of customer data: flow
+parameters are a path, a date and a language; task results are not
+persisted; error texts name file, row and field only; the one artifact
+carries counts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from connectors.base import ReadResult, SourceSpec, display_path, read_source
+from connectors.trace import empty_traces
+from flows.workspace import Workspace, load_workspace
+from policies.engine import Evaluation, evaluate
+from policies.law import load_statutory_rules
+from policies.safety import block_sources_with_errors
+from policies.schema import RegisterPolicy, load_policy
+from reports.proposal import ProposalFiles, write_proposal
+from reports.view import ReviewRun, SourceSummary
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+#: connectors that talk to a remote API: retried with backoff
+REMOTE_CONNECTORS = frozenset({"google_api", "graph_api"})
+STATE_FILE = "review-state.json"
+
+
+def helsinki_today() -> date:
+    return datetime.now(HELSINKI).date()
+
+
+def _workers() -> int:
+    return max(2, min(8, (os.cpu_count() or 2) * 2))
+
+
+# ---------------------------------------------------------------------- tasks
+
+
+@task(name="read-source", persist_result=False, cache_policy=NO_CACHE)
+def read_source_task(source: SourceSpec) -> ReadResult:
+    return read_source(source)
+
+
+def read_all(sources: list[SourceSpec]) -> list[ReadResult]:
+    """Read all sources concurrently; remote ones are retried with backoff."""
+    futures = []
+    for source in sources:
+        task_run = read_source_task.with_options(task_run_name=f"read-{source.id}")
+        if source.connector in REMOTE_CONNECTORS:
+            task_run = task_run.with_options(retries=3, retry_delay_seconds=[5, 30, 120])
+        futures.append(task_run.submit(source))
+    return [future.result() for future in futures]
+
+
+@task(name="evaluate", persist_result=False, cache_policy=NO_CACHE)
+def evaluate_task(
+    traces: pd.DataFrame,
+    policies: dict[str, RegisterPolicy],
+    today: date,
+    customer_sources: frozenset[str],
+    faulty_sources: frozenset[str],
+) -> Evaluation:
+    law = load_statutory_rules()
+    evaluation = evaluate(traces, policies, law, today, customer_sources)
+    decisions = block_sources_with_errors(evaluation.decisions, faulty_sources)
+    return dataclasses.replace(evaluation, decisions=decisions)
+
+
+@task(name="render-proposal", persist_result=False, cache_policy=NO_CACHE)
+def render_task(run: ReviewRun, out_dir: Path) -> ProposalFiles:
+    return write_proposal(run, out_dir)
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def load_policies(workspace: Workspace) -> dict[str, RegisterPolicy]:
+    """Every register's policy; ConfigError naming file, line and field when invalid."""
+    law = load_statutory_rules()
+    return {
+        register: load_policy(workspace.policy_path(register), law)
+        for register in workspace.config.registers
+    }
+
+
+def combined_traces(results: list[ReadResult]) -> pd.DataFrame:
+    frames = [r.traces for r in results if not r.unreadable and len(r.traces)]
+    return pd.concat(frames, ignore_index=True) if frames else empty_traces()
+
+
+def summaries(results: list[ReadResult]) -> list[SourceSummary]:
+    return [
+        SourceSummary(
+            id=r.source.id,
+            connector=r.source.connector,
+            file=display_path(r.source.path),
+            register=r.source.register,
+            traces=len(r.traces),
+            problems=tuple(str(p) for p in r.problems),
+            error=str(r.error.message) if r.error else None,
+        )
+        for r in results
+    ]
+
+
+def _state_path(workspace: Workspace) -> Path:
+    return workspace.state_dir / STATE_FILE
+
+
+def previous_digest(workspace: Workspace, month: str) -> str | None:
+    """The digest of the last proposal of an earlier month (hashes only, no data)."""
+    try:
+        state = json.loads(_state_path(workspace).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    history = state.get("proposals", [])
+    earlier = [p for p in history if p.get("month") != month]
+    return earlier[-1]["digest"] if earlier else None
+
+
+def remember(workspace: Workspace, month: str, files: ProposalFiles) -> None:
+    from reports.cells import write_text_file
+
+    path = _state_path(workspace)
+    try:
+        state = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        state = {}
+    history = [p for p in state.get("proposals", []) if p.get("month") != month]
+    history.append({"month": month, "digest": files.digest, "proposal_id": files.proposal_id})
+    state["proposals"] = history[-24:]
+    write_text_file(path, json.dumps(state, indent=2))
+
+
+def counts_markdown(business_key: str, counts: dict[str, Any], title: str) -> str:
+    """The flow's artifact: counts only, never a value from a source."""
+    lines = [f"# Karsinta: {title}", "", "| | |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in counts.items() if key != "month"]
+    lines += ["", f"workspace `{business_key[:12]}`"]
+    return "\n".join(lines)
+
+
+@dataclass
+class ReviewOutcome:
+    """What a review run leaves in memory for the command line and tests."""
+
+    counts: dict[str, Any]
+    files: ProposalFiles
+    run: ReviewRun
+    evaluation: Evaluation
+    results: list[ReadResult]
+
+
+@dataclass
+class Observation:
+    """The sources read and decided on one day (the stages before any report)."""
+
+    policies: dict[str, RegisterPolicy]
+    results: list[ReadResult]
+    traces: pd.DataFrame
+    evaluation: Evaluation
+
+
+def observe(workspace: Workspace, today: date) -> Observation:
+    """Read every source (concurrently, one task each) and evaluate the traces."""
+    policies = load_policies(workspace)
+    results = read_all(workspace.sources)
+    traces = combined_traces(results)
+    customer_sources = frozenset(s.id for s in workspace.config.sources if s.customers_only)
+    faulty = frozenset(r.source.id for r in results if r.problems or r.unreadable)
+    evaluation = evaluate_task(traces, policies, today, customer_sources, faulty)
+    return Observation(policies, results, traces, evaluation)
+
+
+def review(workspace: Workspace, today: date, lang: str | None = None) -> ReviewOutcome:
+    """The review's stages in order (called inside the flow, tasks for each stage)."""
+    seen = observe(workspace, today)
+    results, traces, evaluation = seen.results, seen.traces, seen.evaluation
+    run = ReviewRun(
+        business=workspace.config.business,
+        registers={register: policy.name for register, policy in seen.policies.items()},
+        today=today,
+        lang=lang or workspace.config.language,
+        traces=traces,
+        decisions=evaluation.decisions,
+        findings=evaluation.findings,
+        sources=summaries(results),
+        workspace_key=workspace.key(),
+    )
+    run.previous_digest = previous_digest(workspace, run.month)
+    files = render_task(run, workspace.output_dir)
+    remember(workspace, run.month, files)
+    decided = evaluation.decisions["decision"].value_counts()
+    counts: dict[str, Any] = {
+        "month": run.month,
+        "sources": len(results),
+        "unreadable_sources": sum(r.unreadable for r in results),
+        "problems": sum(len(r.problems) for r in results),
+        "traces": len(traces),
+        "subjects": int(evaluation.decisions["subject_id"].nunique()),
+        **{f"decision_{d}": int(decided.get(d, 0)) for d in ("delete", "hold", "keep", "review")},
+        "findings": len(evaluation.findings),
+        "unchanged": files.unchanged,
+    }
+    return ReviewOutcome(counts, files, run, evaluation, results)
+
+
+def problem_lines(outcome: ReviewOutcome) -> list[str]:
+    """Every read problem and unreadable source as text (file, row, field; never a value)."""
+    lines = [f"{r.error}" for r in outcome.results if r.error]
+    lines += [str(p) for r in outcome.results for p in r.problems]
+    return lines
+
+
+# ----------------------------------------------------------------------- flow
+
+
+@flow(
+    name="monthly_review",
+    persist_result=False,
+    task_runner=ThreadPoolTaskRunner(max_workers=_workers()),  # type: ignore[arg-type]
+    log_prints=False,
+    validate_parameters=True,
+)
+def monthly_review(
+    workspace: str, today: str | None = None, lang: str | None = None
+) -> dict[str, Any]:
+    """The monthly review of one workspace. Parameters: a path, a date, a language.
+
+    Returns counts only (nothing personal); the proposal files are in the
+    workspace's ``raportit/`` folder.
+    """
+    ws = load_workspace(Path(workspace))
+    run_date = date.fromisoformat(today) if today else helsinki_today()
+    outcome = review(ws, run_date, lang)
+    create_markdown_artifact(
+        counts_markdown(ws.key(), outcome.counts, f"monthly review {outcome.counts['month']}"),
+        key="karsinta-monthly-review",
+        description="Counts only: no customer data.",
+    )
+    # The return value is not persisted; problems name file, row and field only.
+    return {**outcome.counts, "problem_list": problem_lines(outcome)}

@@ -1,0 +1,413 @@
+"""The owner's monthly deletion proposal: one HTML page to read, one XLSX to mark.
+
+``poistoehdotus-YYYY-MM.html`` — self-contained (no network assets), printable:
+first what needs action now (overdue erasure requests, then deletions due,
+grouped per person with every source where that person appears), then what
+is held and why, what becomes due next month, what needs a person's review,
+the findings, and the sources read.
+
+``poistoehdotus-YYYY-MM.xlsx`` — one row per proposed action (per trace),
+with a decision dropdown (hyväksy / hylkää / siirrä), frozen header, filters,
+hidden stable ids (trace id and fingerprint, read back by apply), a summary
+sheet, and a hidden ``_karsinta`` sheet naming the proposal, the workspace
+and the month. Every value from a source goes through reports.cells.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from policies.periods import en_date, fi_date
+from reports.cells import (
+    DATE_FORMAT_EN,
+    DATE_FORMAT_FI,
+    owner_only_file,
+    write_row,
+    write_text_file,
+)
+from reports.texts import DECISION_WORDS, kind_name, t
+from reports.view import ReviewRun, joined, next_month_end
+
+FORMAT_VERSION = "1"
+META_SHEET = "_karsinta"
+#: hidden columns of the proposal sheet that apply reads back
+ID_HEADERS = ("karsinta_trace_id", "karsinta_fingerprint", "karsinta_action")
+
+
+@dataclass(frozen=True)
+class ProposalFiles:
+    html: Path
+    xlsx: Path
+    proposal_id: str
+    digest: str
+    unchanged: bool
+
+
+def proposal_digest(decisions: pd.DataFrame) -> str:
+    """A hash of what is proposed (trace, action): equal digests = no changes."""
+    rows = decisions.loc[decisions["decision"] == "delete", ["trace_id", "action"]]
+    text = "\n".join(
+        sorted(f"{a}|{b}" for a, b in zip(rows["trace_id"], rows["action"], strict=True))
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_stem(today: date) -> str:
+    return f"poistoehdotus-{today.year:04d}-{today.month:02d}"
+
+
+def write_proposal(run: ReviewRun, out_dir: Path) -> ProposalFiles:
+    """Write both files (owner-only, atomically) and say where they are."""
+    view = joined(run)
+    digest = proposal_digest(run.decisions)
+    proposal_id = f"{run.workspace_key[:12]}-{run.month}-{digest[:8]}"
+    unchanged = run.previous_digest == digest
+    stem = file_stem(run.today)
+    html_path = out_dir / f"{stem}.html"
+    xlsx_path = out_dir / f"{stem}.xlsx"
+    write_text_file(html_path, render_html(run, view, proposal_id, unchanged))
+    with owner_only_file(xlsx_path) as temp:
+        build_workbook(run, view, proposal_id).save(temp)
+    return ProposalFiles(html_path, xlsx_path, proposal_id, digest, unchanged)
+
+
+# ----------------------------------------------------------------------- HTML
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def _date_text(value: Any, lang: str) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if pd.isna(value):
+        return ""
+    return en_date(value) if lang == "en" else fi_date(value)
+
+
+def _rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    """Plain dicts for the template; dates as text, NA as ''."""
+    text = t(lang)
+    suffix = "_en" if lang == "en" else "_fi"
+    out = []
+    for row in frame.to_dict(orient="records"):
+        out.append(
+            {
+                "person": row["person"],
+                "source": row["source"],
+                "where": row["where"],
+                "kind": kind_name(str(row["kind"]), lang),
+                "decision": str(row["decision"]),
+                "decision_text": text(f"decision_{row['decision']}"),
+                "action": text(f"action_{row['action']}") if isinstance(row["action"], str) else "",
+                "rule": _na(row["rule_text" + suffix]),
+                "trigger": _date_text(row["trigger_date"], lang),
+                "due": _date_text(row["due_date"], lang),
+                "overdue": "" if pd.isna(row["days_overdue"]) else int(row["days_overdue"]),
+                "hold": _na(row["hold_text" + suffix]),
+                "hold_until": _date_text(row["hold_until"], lang) or text("until_further"),
+                "reason": _na(row["review_reason" if lang == "fi" else "review_reason_en"]),
+                "erasure": bool(row["erasure_request"]),
+            }
+        )
+    return out
+
+
+def _na(value: Any) -> str:
+    return (
+        ""
+        if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
+        else str(value)
+    )
+
+
+def sections(run: ReviewRun, view: pd.DataFrame) -> dict[str, Any]:
+    """What the page shows, section by section, in the order the owner acts."""
+    lang = run.lang
+    order = {"delete": 0, "review": 1, "hold": 2, "keep": 3}
+    delete = view[view["decision"] == "delete"]
+    overdue_erasure = delete[delete["erasure_request"] & (delete["days_overdue"].fillna(0) > 0)]
+    erasure_subjects = set(overdue_erasure["subject_id"])
+    people = []
+    subjects = (
+        delete.assign(_erasure=delete["subject_id"].isin(erasure_subjects))
+        .sort_values(["_erasure", "person"], ascending=[False, True])["subject_id"]
+        .drop_duplicates()
+    )
+    for subject in subjects:
+        rows = view[view["subject_id"] == subject].copy()
+        rows["_order"] = rows["decision"].map(order)
+        rows = rows.sort_values(["_order", "source", "where"])
+        people.append(
+            {
+                "name": rows["person"].iloc[0],
+                "erasure": subject in erasure_subjects,
+                "rows": _rows(rows, lang),
+                "sources": sorted(set(rows["source"])),
+            }
+        )
+    held = view[view["decision"] == "hold"].sort_values(["person", "source"])
+    upcoming_end = pd.Timestamp(next_month_end(run.today))
+    upcoming = view[
+        (view["decision"] == "keep")
+        & view["due_date"].notna()
+        & (view["due_date"] > pd.Timestamp(run.today))
+        & (view["due_date"] <= upcoming_end)
+    ].sort_values(["due_date", "person"])
+    review = view[view["decision"] == "review"].sort_values(["person", "source"])
+    return {
+        "erasure_people": [p for p in people if p["erasure"]],
+        "people": people,
+        "held": _rows(held, lang),
+        "upcoming": _rows(upcoming, lang),
+        "review": _rows(review, lang),
+        "counts": {
+            "delete": len(delete),
+            "people": len(people),
+            "hold": len(held),
+            "review": len(review),
+            "next": len(upcoming),
+        },
+    }
+
+
+def render_html(run: ReviewRun, view: pd.DataFrame, proposal_id: str, unchanged: bool) -> str:
+    text = t(run.lang)
+    template = _env().get_template("proposal.html.j2")
+    findings = [
+        {
+            "severity": text(f"severity_{f.severity}"),
+            "severity_code": f.severity,
+            "register": run.registers.get(f.register, f.register),
+            "text": f.text_en if run.lang == "en" else f.text_fi,
+            "count": f.count,
+        }
+        for f in run.findings
+    ]
+    return template.render(
+        t=text,
+        lang=run.lang,
+        business=run.business,
+        month=run.month,
+        run_date=_date_text(run.today, run.lang),
+        proposal_id=proposal_id,
+        unchanged=unchanged,
+        findings=findings,
+        sources=run.sources,
+        **sections(run, view),
+    )
+
+
+# ----------------------------------------------------------------------- XLSX
+
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Workbook:
+    lang = run.lang
+    text = t(lang)
+    date_format = DATE_FORMAT_EN if lang == "en" else DATE_FORMAT_FI
+    suffix = "_en" if lang == "en" else "_fi"
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None
+    summary.title = text("sheet_summary")
+
+    proposal = workbook.create_sheet(text("sheet_proposal"), 0)
+    headers = [
+        text("col_decision"),
+        text("col_person"),
+        text("col_source"),
+        text("col_where"),
+        text("col_kind"),
+        text("col_action"),
+        text("col_rule"),
+        text("col_trigger"),
+        text("col_due"),
+        text("col_overdue"),
+        *ID_HEADERS,
+    ]
+    _header(proposal, headers)
+    delete = view[view["decision"] == "delete"].copy()
+    delete["_erasure_first"] = ~(delete["erasure_request"] & (delete["days_overdue"].fillna(0) > 0))
+    delete = delete.sort_values(["_erasure_first", "person", "source", "where"])
+    for number, row in enumerate(delete.to_dict(orient="records"), start=2):
+        write_row(
+            proposal,
+            number,
+            [
+                None,
+                row["person"],
+                row["source"],
+                row["where"],
+                kind_name(str(row["kind"]), lang),
+                text(f"action_{row['action']}") if isinstance(row["action"], str) else None,
+                row["rule_text" + suffix],
+                row["trigger_date"],
+                row["due_date"],
+                None if pd.isna(row["days_overdue"]) else int(row["days_overdue"]),
+                row["trace_id"],
+                row["fingerprint"],
+                row["action"],
+            ],
+            date_format,
+        )
+    last = max(2, len(delete) + 1)
+    choice = DataValidation(
+        type="list",
+        formula1='"' + ",".join(DECISION_WORDS) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Karsinta",
+        error=", ".join(DECISION_WORDS),
+    )
+    proposal.add_data_validation(choice)
+    choice.add(f"A2:A{last}")
+    proposal.freeze_panes = "B2"
+    proposal.auto_filter.ref = f"A1:{get_column_letter(len(headers) - len(ID_HEADERS))}{last}"
+    _widths(proposal, [12, 24, 16, 48, 16, 12, 60, 12, 12, 10, 18, 18, 10])
+    for column in range(len(headers) - len(ID_HEADERS) + 1, len(headers) + 1):
+        proposal.column_dimensions[get_column_letter(column)].hidden = True
+
+    _list_sheet(
+        workbook,
+        text("sheet_held"),
+        [
+            text("col_person"),
+            text("col_source"),
+            text("col_where"),
+            text("col_kind"),
+            text("col_hold"),
+            text("col_hold_until"),
+        ],
+        [
+            [
+                r["person"],
+                r["source"],
+                r["where"],
+                kind_name(str(r["kind"]), lang),
+                r["hold_text" + suffix],
+                r["hold_until"],
+            ]
+            for r in view[view["decision"] == "hold"]
+            .sort_values(["person"])
+            .to_dict(orient="records")
+        ],
+        [24, 16, 48, 16, 70, 14],
+        date_format,
+    )
+    reason = "review_reason" if lang == "fi" else "review_reason_en"
+    _list_sheet(
+        workbook,
+        text("sheet_review"),
+        [
+            text("col_person"),
+            text("col_source"),
+            text("col_where"),
+            text("col_kind"),
+            text("col_reason"),
+        ],
+        [
+            [r["person"], r["source"], r["where"], kind_name(str(r["kind"]), lang), r[reason]]
+            for r in view[view["decision"] == "review"]
+            .sort_values(["person"])
+            .to_dict(orient="records")
+        ],
+        [24, 16, 48, 16, 70],
+        date_format,
+    )
+    _summary_sheet(summary, run, view, proposal_id, date_format)
+    meta = workbook.create_sheet(META_SHEET)
+    for number, (key, value) in enumerate(
+        [
+            ("format", FORMAT_VERSION),
+            ("proposal_id", proposal_id),
+            ("workspace_key", run.workspace_key),
+            ("month", run.month),
+            ("run_date", run.today.isoformat()),
+            ("lang", lang),
+        ],
+        start=1,
+    ):
+        write_row(meta, number, [key, value])
+    meta.sheet_state = "hidden"
+    workbook.active = 0
+    return workbook
+
+
+def _header(sheet: Any, headers: list[str]) -> None:
+    write_row(sheet, 1, headers)
+    for cell in sheet[1]:
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def _widths(sheet: Any, widths: list[int]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _list_sheet(
+    workbook: Workbook,
+    title: str,
+    headers: list[str],
+    rows: list[list[Any]],
+    widths: list[int],
+    date_format: str,
+) -> None:
+    sheet = workbook.create_sheet(title)
+    _header(sheet, headers)
+    for number, values in enumerate(rows, start=2):
+        write_row(sheet, number, values, date_format)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(2, len(rows) + 1)}"
+    _widths(sheet, widths)
+
+
+def _summary_sheet(
+    sheet: Any, run: ReviewRun, view: pd.DataFrame, proposal_id: str, date_format: str
+) -> None:
+    text = t(run.lang)
+    counts = view["decision"].value_counts()
+    lines: list[list[Any]] = [
+        [text("proposal_title"), None],
+        [text("business"), run.business],
+        [text("month"), run.month],
+        [text("run_date"), run.today],
+        [None, None],
+        [text("xlsx_howto"), None],
+        [None, None],
+        [text("decision_delete"), int(counts.get("delete", 0))],
+        [text("decision_hold"), int(counts.get("hold", 0))],
+        [text("decision_review"), int(counts.get("review", 0))],
+        [text("decision_keep"), int(counts.get("keep", 0))],
+        [None, None],
+        ["ID", proposal_id],
+    ]
+    for number, values in enumerate(lines, start=1):
+        write_row(sheet, number, values, date_format)
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A6"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.merge_cells("A6:D6")
+    sheet.row_dimensions[6].height = 60
+    _widths(sheet, [34, 40, 20, 20])

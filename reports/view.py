@@ -1,0 +1,128 @@
+"""The joined view every report reads: one row per trace with its decision.
+
+Joins the engine's decisions with what the owner needs to recognise the
+record (name, where it is, what it is). Also the small pieces of wording
+shared by the reports: a person's display name, a record's location.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePath
+from typing import Any
+
+import pandas as pd
+
+from policies.findings import Finding
+from reports.texts import t
+
+VIEW_TRACE_COLUMNS = [
+    "trace_id",
+    "label",
+    "name",
+    "email",
+    "phone",
+    "customer_no",
+    "event_date",
+    "locator",
+    "fingerprint",
+]
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """What one source gave, with no personal data: safe for any report."""
+
+    id: str
+    connector: str
+    file: str
+    register: str
+    traces: int
+    problems: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass
+class ReviewRun:
+    """Everything one monthly review produced, in memory."""
+
+    business: str
+    registers: dict[str, str]
+    today: date
+    lang: str
+    traces: pd.DataFrame
+    decisions: pd.DataFrame
+    findings: list[Finding]
+    sources: list[SourceSummary]
+    workspace_key: str
+    previous_digest: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def month(self) -> str:
+        return f"{self.today.year:04d}-{self.today.month:02d}"
+
+
+def joined(run: ReviewRun) -> pd.DataFrame:
+    """Decisions with the trace fields a person recognises, plus display columns."""
+    view = run.decisions.merge(
+        run.traces[VIEW_TRACE_COLUMNS], on="trace_id", how="left", validate="one_to_one"
+    )
+    view["person"] = person_names(view, run.lang)
+    view["where"] = [
+        location_text(loc, label, run.lang)
+        for loc, label in zip(view["locator"], view["label"], strict=True)
+    ]
+    return view
+
+
+def person_names(view: pd.DataFrame, lang: str) -> pd.Series:
+    """One display name per subject: the commonest name, else an e-mail, else '(no name)'."""
+    names = view["name"].astype("string")
+    fallback = view["email"].astype("string").str.split(";").str[0]
+    shown = names.fillna(fallback)
+    best = (
+        shown.dropna()
+        .groupby(view.loc[shown.notna(), "subject_id"])
+        .agg(lambda s: s.value_counts().index[0])
+    )
+    out = view["subject_id"].map(best).astype("string")
+    return out.fillna(t(lang)("unnamed"))
+
+
+def location_text(locator: Any, label: Any, lang: str) -> str:
+    """'tilaukset.xlsx, Tilaukset, rivi 5 — Tilaus 14.8.2026' from a trace's locator."""
+    text = t(lang)
+    try:
+        where = json.loads(locator) if isinstance(locator, str) else {}
+    except json.JSONDecodeError:
+        where = {}
+    parts: list[str] = []
+    if where.get("file"):
+        parts.append(PurePath(str(where["file"])).name)
+    if where.get("sheet"):
+        parts.append(str(where["sheet"]))
+    if where.get("path"):
+        parts.append(str(where["path"]))
+    if where.get("row") is not None:
+        parts.append(f"{text('row')} {where['row']}")
+    if where.get("invoice_no"):
+        parts.append(f"#{where['invoice_no']}")
+    if where.get("uid"):
+        parts.append(f"UID {where['uid']}")
+    place = ", ".join(parts)
+    if not isinstance(label, str) or not label:
+        return place
+    # A label that only repeats the place ("Tilaukset, rivi 20") adds nothing.
+    if all(part.strip() in place for part in label.split(",")):
+        return place
+    return f"{place} — {label}" if place else label
+
+
+def next_month_end(today: date) -> date:
+    """The last day of the month after ``today``'s month."""
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
