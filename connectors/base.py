@@ -428,11 +428,12 @@ def finalize(
     bad_hetu = hetu_raw.notna() & hetu.isna() & ~business
     for row in rows[bad_hetu]:
         log.add(_row_or_none(row), names["hetu"], "not a valid henkilötunnus or Y-tunnus")
-    # A valid henkilötunnus anywhere in the record counts, even in a notes field.
+    # A valid henkilötunnus anywhere in the record counts as found data, even in a
+    # notes field. It is not taken as the person's identifier: a note may quote
+    # someone else's number, and an event's texts are shared by its attendees.
     scan_text = (texts + "\n" + hetu_raw.fillna("")).astype("string")
     found = tr.map_unique(scan_text, lambda text: tr.join_multi(tr.find_hetus(text)))
-    single_found = found.where(~found.fillna(";").str.contains(";"))
-    out["hetu"] = hetu.fillna(single_found).astype("string")
+    out["hetu"] = hetu.astype("string")
     health = tr.map_unique(texts, lambda t: "y" if tr.has_health_words(t) else None).notna()
 
     def category_text(i: int) -> str:

@@ -109,7 +109,8 @@ def test_finalize_normalises_and_reports_without_values(tmp_path: Path) -> None:
     assert first["email"] == "maija@example.fi"
     assert first["email_raw"] == "Maija@Example.fi;broken-address"
     assert first["phone"] == "+358401234567"
-    assert first["hetu"] == "131052-308T"  # found in the notes
+    # Found in the notes: reported as data present, not used as an identifier.
+    assert pd.isna(first["hetu"])
     assert first["found_categories"] == "health_note,hetu"
     assert first["event_date"] == pd.Timestamp(2026, 8, 14)
     assert first["name"] == "Maija Mehiläinen"
