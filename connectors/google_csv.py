@@ -16,7 +16,7 @@ no contact id); the locator names the row.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -111,9 +111,7 @@ class GoogleCsvConnector(Connector):
             return 60
         return 0
 
-    def extract(
-        self, source: SourceSpec, options: Any, log: ProblemLog
-    ) -> Iterable[Mapping[str, Any]]:
+    def extract(self, source: SourceSpec, options: Any, log: ProblemLog) -> pd.DataFrame:
         assert isinstance(options, GoogleCsvOptions)
         file = display_path(source.path)
         frame = read_contact_csv(source.path, file, log)
@@ -129,10 +127,8 @@ class GoogleCsvConnector(Connector):
                 file, "option 'labels' is set but the file has no Labels or Group Membership column"
             )
         self._columns, self._frame = cols, frame
-        return list(
-            csv_records(
-                frame, cols, multi_separator=MULTI, group_separator=GROUP_SPLIT, wanted=wanted
-            )
+        return csv_records(
+            frame, cols, multi_separator=MULTI, group_separator=GROUP_SPLIT, wanted=wanted
         )
 
     def field_names(self, options: Any) -> Mapping[str, str]:

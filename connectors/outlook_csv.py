@@ -17,7 +17,7 @@ One trace per contact row; the record id is a hash of the row.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -126,9 +126,7 @@ class OutlookCsvConnector(Connector):
             return 50
         return 0
 
-    def extract(
-        self, source: SourceSpec, options: Any, log: ProblemLog
-    ) -> Iterable[Mapping[str, Any]]:
+    def extract(self, source: SourceSpec, options: Any, log: ProblemLog) -> pd.DataFrame:
         assert isinstance(options, OutlookCsvOptions)
         file = display_path(source.path)
         frame = read_contact_csv(source.path, file, log)
@@ -144,10 +142,8 @@ class OutlookCsvConnector(Connector):
                 file, "option 'categories' is set but the file has no Categories column"
             )
         self._columns, self._frame = cols, frame
-        return list(
-            csv_records(
-                frame, cols, multi_separator=None, group_separator=GROUP_SPLIT, wanted=wanted
-            )
+        return csv_records(
+            frame, cols, multi_separator=None, group_separator=GROUP_SPLIT, wanted=wanted
         )
 
     def field_names(self, options: Any) -> Mapping[str, str]:
