@@ -436,21 +436,22 @@ def finalize(
     out["hetu"] = hetu.astype("string")
     health = tr.map_unique(texts, lambda t: "y" if tr.has_health_words(t) else None).notna()
 
-    def category_text(i: int) -> str:
-        codes = set(categories.iat[i])
-        if pd.notna(found.iat[i]) or pd.notna(hetu.iat[i]):
-            codes.add("hetu")
-        if business.iat[i]:
-            codes.add("business_id")
-        if health.iat[i]:
-            codes.add("health_note")
+    # One text per distinct combination of what was found (fast on big files).
+    has_hetu = (found.notna() | hetu.notna()).to_numpy()
+    combos = list(zip(categories, has_hetu, business.to_numpy(), health.to_numpy(), strict=True))
+    texts_by_combo: dict[tuple[frozenset[str], bool, bool, bool], str] = {}
+    for combo in set(combos):
+        given, with_hetu, with_business, with_health = combo
+        codes = set(given)
+        codes |= {"hetu"} if with_hetu else set()
+        codes |= {"business_id"} if with_business else set()
+        codes |= {"health_note"} if with_health else set()
         unknown = codes - set(tr.CATEGORIES)
         if unknown:
             raise TypeError(f"unknown category codes {sorted(unknown)}")
-        return ",".join(sorted(codes))
-
+        texts_by_combo[combo] = ",".join(sorted(codes))
     out["found_categories"] = pd.Series(
-        [category_text(i) for i in range(len(frame))], index=frame.index, dtype="string"
+        [texts_by_combo[combo] for combo in combos], index=frame.index, dtype="string"
     )
 
     out["customer_no"] = frame["customer_no"].astype("string").str.strip().replace("", pd.NA)

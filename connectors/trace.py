@@ -87,7 +87,6 @@ HEALTH_WORDS_RE = re.compile(
     r"sairas\w*|kipu\w*|kivu\w*|leikkau\w*|raskau\w*|allergi\w*|migreen\w*|terapi\w*|"
     r"mielenterv\w*|burnout|uupum\w*|health|diagnos\w*|medication|depress\w*|anxiety|"
     r"injur\w*|surgery|pregnan\w*)",
-    re.IGNORECASE,
 )
 
 
@@ -169,7 +168,8 @@ def find_hetus(text: str | None) -> list[str]:
 
 def has_health_words(text: str | None) -> bool:
     """True when a free text speaks of health (a special category, GDPR art. 9)."""
-    return bool(text) and HEALTH_WORDS_RE.search(text or "") is not None
+    # Lower-case once and match a lower-case pattern: much faster than IGNORECASE.
+    return bool(text) and HEALTH_WORDS_RE.search((text or "").lower()) is not None
 
 
 def clean_name(value: str | None) -> str | None:
@@ -228,6 +228,12 @@ def join_multi(values: Iterable[str | None]) -> str | None:
 # --------------------------------------------------------------------- schema
 
 
+def _valid_hetus(series: pd.Series) -> pd.Series:
+    """Each value is a normalised henkilötunnus (checked once per distinct value)."""
+    valid = {value: normalise_hetu(value) == value for value in series.dropna().unique()}
+    return series.map(valid, na_action="ignore").fillna(True).astype(bool)
+
+
 def _schema() -> pa.DataFrameSchema:
     columns = {
         name: pa.Column(dtype, nullable=nullable) for name, (dtype, nullable, _) in COLUMNS.items()
@@ -238,7 +244,7 @@ def _schema() -> pa.DataFrameSchema:
     columns["hetu"] = pa.Column(
         "string",
         nullable=True,
-        checks=pa.Check(lambda s: s.map(lambda v: normalise_hetu(v) == v), element_wise=False),
+        checks=pa.Check(_valid_hetus, element_wise=False),
     )
     columns["status"] = pa.Column("string", nullable=True, checks=pa.Check.isin(sorted(STATUSES)))
     columns["locator"] = pa.Column("string", nullable=False, checks=pa.Check.str_startswith("{"))

@@ -1,0 +1,885 @@
+"""iCalendar exports (.ics): one trace per customer per event or recurring series.
+
+Reads the calendar files that Google Calendar, Outlook/Exchange, Apple
+Calendar, Thunderbird, Nextcloud/SabreDAV, DAVx5 and others export. A coach's
+calendar holds an appointment per customer visit; retention counts from the
+customer's *last* appointment, so a recurring series gives one trace whose
+date is its last occurrence (see :mod:`connectors.ics_series`).
+
+Who the customer is
+    Each attendee (ATTENDEE: e-mail from ``mailto:`` or the EMAIL parameter,
+    name from CN) except the owner: addresses in ``owner_emails``, every
+    ORGANIZER (never a data subject), and an X-WR-CALNAME that is an e-mail
+    address (Google names a primary calendar after its owner). Rooms,
+    resources and groups (CUTYPE, ``*.calendar.google.com``) are not people.
+    With ``attendee_domains`` only attendees in those domains count. When no
+    attendee counts, ``name_pattern`` may take the customer from the title
+    ("Valmennus: Matti Meikäläinen"). An event that names no customer at all
+    gives no trace, even when ``title_pattern`` says it is a customer event:
+    with nothing to tell whose it is, there is nothing to join, propose or
+    delete; such calendars need a ``name_pattern`` that fits their titles.
+    A customer who sent the invitation is its organiser and so not taken
+    from it (only ``name_pattern`` can name them); the owner then attends,
+    and ``owner_emails`` keeps the owner from counting as a customer.
+
+Which events
+    VEVENTs only (VTODO, VJOURNAL, VFREEBUSY are skipped). ``title_pattern``,
+    ``exclude_title_pattern`` and ``name_pattern`` are regular expressions
+    searched case-insensitively in the SUMMARY of the series' master event.
+    CLASS:PRIVATE/CONFIDENTIAL events are skipped while ``skip_private``
+    holds. With ``calendar_name`` only calendars whose X-WR-CALNAME equals it
+    (ignoring case) are read; a file with none gives no traces and a problem.
+    A cancelled event (STATUS:CANCELLED) is still a trace, with status
+    ``cancelled``: the booking existed and its data is still in the file.
+    Cancelled or moved occurrences of a series count like any occurrence.
+
+Dates
+    event_date is the Helsinki date of the last occurrence; end_date the same
+    (status None). A series that never ends (RRULE without COUNT/UNTIL) is
+    ongoing: event_date is its first occurrence, end_date None, status
+    ``active`` (or ``cancelled``). X-WR-TIMEZONE is applied as Google and
+    Apple mean it (UTC and floating times are in that zone); otherwise
+    floating times and all-day dates are taken as written. A TZID that
+    neither the file's VTIMEZONE, the tz database nor the Windows zone names
+    know is read as floating.
+
+Texts and categories
+    texts are every text of the series (titles, descriptions, locations,
+    comments, contacts, attendee and organiser names and addresses) plus its
+    schedule as written, so a moved event no longer has the same fingerprint.
+    A non-empty DESCRIPTION gives the category ``note``. LOCATION is not
+    reported as ``address``: it is usually the owner's own premises or a
+    video link, not the customer's home. When a series has several
+    customers, a henkilötunnus in its texts is masked (the category ``hetu``
+    is kept): finalize would otherwise give one person's number to all of
+    them as their identifier.
+
+Bad input
+    The file is split into components by a line scanner of its own before
+    icalendar parses anything, so one broken event never costs the others,
+    and problems can name lines: the line of the broken property, or the
+    ``BEGIN:VEVENT`` line of the event. A file cut off mid-event keeps the
+    events before it and whatever the last one holds (with a problem); a line
+    that is not an iCalendar line (bad folding) is a problem, and joined to a
+    text property before it. An event without a readable DTSTART (or with a
+    rule that cannot be computed) still gives its traces, without dates, so
+    the engine can only review them. Not iCalendar, empty, binary, or larger
+    than :data:`MAX_ICS_BYTES`: UnreadableSource. Messages name lines and
+    properties, never values.
+
+Speed
+    Only the properties used here reach icalendar (alarms, attachments, HTML
+    copies of descriptions and vendor X- properties are skipped by the
+    scanner), and single events skip the recurrence machinery. icalendar
+    still parses each kept property on its own: a calendar packed with
+    events reads at about 0.3-0.6 MiB/s on the development machine
+    (Outlook's 124 KB holiday export in about 0.3 s), hence the size limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Any, ClassVar
+
+import icalendar
+import x_wr_timezone
+from icalendar.timezone import tzp
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from connectors import trace as tr
+from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
+from connectors.errors import RowError, UnreadableSource
+from connectors.ics_series import SeriesDates, core_component, is_recurring, series_dates
+from connectors.textfile import decode
+
+#: Larger files are refused as a whole. icalendar parses every kept property on
+#: its own: 28 MiB packed with 41,500 appointments took 90 s and 650 MB on the
+#: (slow) development machine, so this bounds a read to a couple of minutes. A
+#: real export this large is mostly attachments and HTML copies of
+#: descriptions, which the scanner skips without parsing.
+MAX_ICS_BYTES = 32 * 2**20
+
+#: Properties of a VEVENT that reach icalendar; everything else is skipped.
+EVENT_PROPERTIES = frozenset(
+    {
+        "UID",
+        "DTSTART",
+        "DTEND",
+        "DURATION",
+        "RRULE",
+        "RDATE",
+        "EXDATE",
+        "RECURRENCE-ID",
+        "SEQUENCE",
+        "STATUS",
+        "CLASS",
+        "SUMMARY",
+        "DESCRIPTION",
+        "LOCATION",
+        "COMMENT",
+        "CONTACT",
+        "ATTENDEE",
+        "ORGANIZER",
+    }
+)
+#: Text properties a badly folded line is joined back to.
+TEXT_PROPERTIES = frozenset({"SUMMARY", "DESCRIPTION", "LOCATION", "COMMENT", "CONTACT"})
+#: Properties whose breakage makes the dates of a series unknowable.
+SCHEDULE_PROPERTIES = ("DTSTART", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
+#: Properties that only lengthen an event; when broken they are dropped.
+END_PROPERTIES = ("DTEND", "DURATION")
+#: Properties whose values exporters sometimes pad with spaces (``DTEND: 2024...``).
+TIME_PROPERTIES = frozenset({*SCHEDULE_PROPERTIES, *END_PROPERTIES})
+CALENDAR_PROPERTIES = frozenset({"X-WR-CALNAME", "X-WR-TIMEZONE", "CALSCALE"})
+NOT_PEOPLE_CUTYPES = frozenset({"ROOM", "RESOURCE", "GROUP"})
+NO_TITLE = "Kalenterimerkintä"
+
+_CONTENT_LINE = re.compile(rb"^[A-Za-z0-9-]+[;:]")
+_FOLD = re.compile(rb"\r?\n[ \t]")
+
+
+class IcsOptions(BaseModel):
+    """Options of the ``ics`` connector (see OPTIONS.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    calendar_name: str | None = Field(
+        default=None, description="only read calendars whose X-WR-CALNAME equals this"
+    )
+    title_pattern: str | None = Field(
+        default=None, description="regex; only events whose SUMMARY matches are customer events"
+    )
+    exclude_title_pattern: str | None = Field(
+        default=None, description="regex; events whose SUMMARY matches are private, skipped"
+    )
+    name_pattern: str | None = Field(
+        default=None,
+        description="regex with group 'name' (and/or 'email'): the customer from the SUMMARY "
+        "when the event has no attendee",
+    )
+    owner_emails: list[str] = Field(
+        default_factory=list, description="the owner's addresses: never a data subject"
+    )
+    attendee_domains: list[str] = Field(
+        default_factory=list, description="when set, only attendees in these domains count"
+    )
+    skip_private: bool = Field(default=True, description="skip CLASS:PRIVATE/CONFIDENTIAL")
+
+    @field_validator("title_pattern", "exclude_title_pattern", "name_pattern")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression ({exc.msg})") from None
+        return value
+
+    @field_validator("name_pattern")
+    @classmethod
+    def _name_groups(cls, value: str | None) -> str | None:
+        if value is not None and not {"name", "email"} & set(re.compile(value).groupindex):
+            raise ValueError("needs a named group (?P<name>...) or (?P<email>...)")
+        return value
+
+    @field_validator("owner_emails")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        out = []
+        for item in value:
+            email = tr.normalise_email(item)
+            if email is None:
+                raise ValueError("not a valid e-mail address")
+            out.append(email)
+        return out
+
+    @field_validator("attendee_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        return [d.strip().lstrip("@").lower() for d in value if d.strip().lstrip("@")]
+
+
+# ------------------------------------------------------------------- scanner
+
+
+@dataclass
+class Block:
+    """One component as the scanner found it: its BEGIN line and kept lines."""
+
+    name: str
+    line: int
+    calendar: int
+    lines: list[tuple[int, str, str]] = field(default_factory=list)  # (line, NAME, text)
+    closed: bool = False
+
+
+@dataclass
+class Scan:
+    """A file split into calendars' headers, time zone definitions and events."""
+
+    calendars: list[dict[str, str]] = field(default_factory=list)
+    timezones: list[Block] = field(default_factory=list)
+    events: list[Block] = field(default_factory=list)
+
+
+def _physical_lines(data: bytes) -> list[bytes]:
+    if b"\n" not in data and b"\r" in data:
+        return data.split(b"\r")  # classic Mac line ends
+    return [line[:-1] if line.endswith(b"\r") else line for line in data.split(b"\n")]
+
+
+def _logical_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """Unfolded content lines with the number of the line each starts on."""
+    start = 0
+    parts: list[bytes] = []
+    for number, line in enumerate(_physical_lines(data), start=1):
+        if line[:1] in (b" ", b"\t") and parts:
+            parts.append(line[1:])
+            continue
+        if parts:
+            yield start, b"".join(parts)
+            parts = []
+        if line.strip():
+            start, parts = number, [line]
+    if parts:
+        yield start, b"".join(parts)
+
+
+def _encoding(data: bytes, file: str) -> tuple[bytes, str]:
+    """The bytes to scan (UTF-16 re-encoded) and their encoding.
+
+    The encoding is decided on the unfolded bytes: folding may split a UTF-8
+    character in two, which must not make the file look like Windows-1252.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0] and data[2]
+    ):
+        text, _ = decode(data, file)
+        return text.lstrip("\ufeff").encode("utf-8"), "utf-8"
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    _, encoding = decode(_FOLD.sub(b"", data), file)
+    return data, "utf-8" if encoding.startswith("utf-8") else encoding
+
+
+#: Components that only live directly inside VCALENDAR.
+TOP_LEVEL = frozenset({"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE", "VAVAILABILITY"})
+
+
+def scan(data: bytes, file: str, log: ProblemLog) -> Scan:
+    """Split an iCalendar file into its components; UnreadableSource if it is none."""
+    data, encoding = _encoding(data, file)
+    return _Scanner(file, log).run(data, encoding)
+
+
+class _Scanner:
+    """A state machine over content lines: which component is open, what to keep."""
+
+    def __init__(self, file: str, log: ProblemLog) -> None:
+        self.file = file
+        self.log = log
+        self.result = Scan()
+        self.stack: list[str] = []  # open component names, VCALENDAR first
+        self.block: Block | None = None  # the VEVENT or VTIMEZONE being collected
+        self.skip_depth = 0  # open components inside a skipped one (VALARM, VTODO ...)
+
+    def run(self, data: bytes, encoding: str) -> Scan:
+        seen_calendar = False
+        last_line = 0
+        for number, raw in _logical_lines(data):
+            last_line = number
+            match = _CONTENT_LINE.match(raw)
+            name = raw[: match.end() - 1].decode("ascii").upper() if match else ""
+            if name in ("BEGIN", "END"):
+                value = raw.partition(b":")[2].strip().decode("ascii", errors="replace").upper()
+            else:
+                value = ""
+            if not seen_calendar:
+                if name != "BEGIN" or value != "VCALENDAR":
+                    raise UnreadableSource(self.file, "not an iCalendar file (no BEGIN:VCALENDAR)")
+                seen_calendar = True
+            if not match:
+                self.broken_line(number, raw.decode(encoding, errors="replace"))
+            elif name == "BEGIN":
+                self.begin(number, value, raw.decode(encoding, errors="replace"))
+            elif name == "END":
+                self.end(number, value, raw.decode(encoding, errors="replace"))
+            elif not self.skip_depth and self._wanted(name):
+                self.property(number, name, raw.decode(encoding, errors="replace"))
+        if not seen_calendar:
+            raise UnreadableSource(self.file, "file is empty")
+        if self.stack:
+            block = self.block
+            if block is not None:
+                # A last line that stops mid-value would give a cut name or address,
+                # a wrong identifier; cut text is kept, it is only scanned.
+                if (
+                    not data.endswith((b"\n", b"\r"))
+                    and block.lines
+                    and block.lines[-1][0] == last_line
+                    and block.lines[-1][1] not in TEXT_PROPERTIES
+                ):
+                    block.lines.pop()
+                why = f"the file ends inside this {block.name} (cut off?)"
+                self.log.add(block.line, None, why)
+            else:
+                self.log.add(last_line, None, "the file ends without END:VCALENDAR (cut off?)")
+        return self.result
+
+    def begin(self, number: int, value: str, text: str) -> None:
+        if value == "VCALENDAR" and self.stack:
+            self.unwind(number, 0, "a new calendar begins")
+        elif value in TOP_LEVEL and len(self.stack) > 1:
+            self.unwind(number, 1, f"a new {value} begins")
+        if not self.stack and value != "VCALENDAR":
+            self.log.add(number, None, "component outside of a calendar")
+            self.stack.append("VCALENDAR")
+            self.result.calendars.append({})
+        self.stack.append(value)
+        if value == "VCALENDAR":
+            self.result.calendars.append({})
+        elif self.skip_depth or (self.block is not None and self.block.name == "VEVENT"):
+            self.skip_depth += 1  # VALARM and the like
+        elif self.block is not None:
+            self.block.lines.append((number, "BEGIN", text))  # STANDARD/DAYLIGHT
+        elif value in ("VEVENT", "VTIMEZONE"):
+            self.block = Block(value, number, len(self.result.calendars) - 1)
+            target = self.result.events if value == "VEVENT" else self.result.timezones
+            target.append(self.block)
+        else:
+            self.skip_depth = 1
+
+    def end(self, number: int, value: str, text: str) -> None:
+        if value not in self.stack:
+            self.log.add(number, None, "END without a matching BEGIN; line ignored")
+            return
+        depth = len(self.stack) - 1 - self.stack[::-1].index(value)
+        if depth < len(self.stack) - 1:
+            self.unwind(number, depth + 1, f"END:{value} comes first")
+        self.stack.pop()
+        if self.skip_depth:
+            self.skip_depth -= 1
+        elif self.block is not None and len(self.stack) == 1:
+            self.block.closed = True
+            self.block = None
+        elif self.block is not None:
+            self.block.lines.append((number, "END", text))
+
+    def unwind(self, number: int, depth: int, why: str) -> None:
+        """Close every component above ``depth`` that was left open, saying so."""
+        while len(self.stack) > depth:
+            name = self.stack.pop()
+            if self.skip_depth:
+                self.skip_depth -= 1
+                continue
+            if self.block is not None and len(self.stack) == 1:
+                self.log.add(self.block.line, None, f"this {name} is not closed ({why})")
+                self.block = None
+            elif self.block is None and name == "VCALENDAR":
+                self.log.add(number, None, f"the calendar before this line is not closed ({why})")
+
+    def _wanted(self, name: str) -> bool:
+        """Whether a property line is kept (checked before it is even decoded)."""
+        if self.block is None:
+            return len(self.stack) == 1 and name in CALENDAR_PROPERTIES
+        return self.block.name == "VTIMEZONE" or name in EVENT_PROPERTIES
+
+    def property(self, number: int, name: str, text: str) -> None:
+        block = self.block
+        if block is None:
+            self.result.calendars[-1][name] = _unescape(_strip_value(text).partition(":")[2])
+            return
+        if name in TIME_PROPERTIES:
+            text = _strip_value(text)
+        block.lines.append((number, name, text))
+
+    def broken_line(self, number: int, text: str) -> None:
+        """A line that is no content line: usually a folded line that lost its indent."""
+        if self.skip_depth:
+            return
+        block = self.block
+        if block is not None and block.lines and block.lines[-1][1] in TEXT_PROPERTIES:
+            line, name, previous = block.lines[-1]
+            block.lines[-1] = (line, name, previous + "\\n" + text)
+            self.log.add(
+                number, name, "not an iCalendar line (broken line folding); joined to the text"
+            )
+            return
+        self.log.add(number, None, "not an iCalendar line (broken line folding?); line ignored")
+
+
+def _unescape(value: str) -> str:
+    """An iCalendar TEXT value without its backslash escapes."""
+    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+
+
+def _strip_value(text: str) -> str:
+    """The content line with blanks around its value removed (quoted parameters kept)."""
+    quoted = False
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return text[: index + 1] + text[index + 1 :].strip()
+    return text
+
+
+# ------------------------------------------------------------------- parsing
+
+
+@dataclass
+class Event:
+    """One parsed VEVENT and where its lines are."""
+
+    component: icalendar.cal.Component
+    block: Block
+    broken: set[str]
+
+    def line_of(self, name: str) -> int:
+        return next((n for n, prop, _ in self.block.lines if prop == name), self.block.line)
+
+
+def _register_timezones(scanned: Scan, log: ProblemLog) -> None:
+    """Let icalendar know the file's own VTIMEZONEs (Windows names, custom ids)."""
+    for block in scanned.timezones:
+        body = "\r\n".join(text for _, _, text in block.lines)
+        ical = f"BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\n{body}\r\nEND:VTIMEZONE\r\nEND:VCALENDAR\r\n"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                icalendar.Calendar.from_ical(ical)
+        except Exception:  # noqa: BLE001 - icalendar raises many types; its text may quote data
+            log.add(block.line, "VTIMEZONE", "time zone definition could not be read; ignored")
+
+
+def _calendar_zone(header: Mapping[str, str]) -> tzinfo | None:
+    name = header.get("X-WR-TIMEZONE", "").strip()
+    if not name:
+        return None
+    try:
+        return tzp.timezone(name)
+    except Exception:  # noqa: BLE001 - an unknown zone name is simply not used
+        return None
+
+
+def _parse_event(block: Block, log: ProblemLog) -> Event | None:
+    body = "\r\n".join(text for _, _, text in block.lines)
+    ical = f"BEGIN:VEVENT\r\n{body}\r\nEND:VEVENT\r\n"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            component = icalendar.Event.from_ical(ical)
+    except Exception:  # noqa: BLE001 - the message may quote the data
+        log.add(block.line, None, "event could not be read; skipped")
+        return None
+    event = Event(component, block, set())
+    for name, _ in component.errors:
+        if name:
+            name = name.upper()
+            event.broken.add(name)
+            why = "value could not be read"
+            if name in SCHEDULE_PROPERTIES:
+                why += "; the event has no date"
+            elif name in END_PROPERTIES:
+                why += "; ignored"
+            log.add(event.line_of(name), name, why)
+        else:
+            log.add(block.line, None, "a line of this event could not be read")
+    for name in END_PROPERTIES:
+        if name in event.broken:
+            del component[name]
+    start = component.get("DTSTART")
+    if start is None:
+        log.add(block.line, "DTSTART", "missing; the event has no date")
+        event.broken.add("DTSTART")
+    elif "DTSTART" not in event.broken and not _is_date(start):
+        log.add(event.line_of("DTSTART"), "DTSTART", "not a date or date-time")
+        event.broken.add("DTSTART")
+    return event
+
+
+def _apply_calendar_zone(events: list[Event], zone: tzinfo, log: ProblemLog) -> None:
+    """Read UTC and floating times of a series in the calendar's X-WR-TIMEZONE.
+
+    Only where it can change a date: a single event in UTC has the same
+    Helsinki date either way, so it is left alone (the walker copies events).
+    """
+    if len(events) == 1 and not is_recurring(events[0].component):
+        start = events[0].component.get("DTSTART")
+        value = getattr(start, "dt", None) if _is_date(start) else None
+        if not isinstance(value, datetime) or value.tzinfo is not None:
+            return
+    walker = x_wr_timezone.UTCChangingWalker(zone)
+    for event in events:
+        if event.broken & set(SCHEDULE_PROPERTIES):
+            continue
+        try:
+            event.component = walker.walk_event(event.component)
+        except Exception:  # noqa: BLE001 - keep the times as written
+            log.add(event.block.line, "DTSTART", "X-WR-TIMEZONE could not be applied")
+
+
+def _is_date(prop: Any) -> bool:
+    try:
+        value = prop.dt
+    except Exception:  # noqa: BLE001 - a broken property raises on access
+        return False
+    return isinstance(value, date) and 1 <= value.year <= 9998
+
+
+# ----------------------------------------------------------------- customers
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str | None
+    email: str | None
+    phone: str | None = None
+
+    @property
+    def key(self) -> str:
+        if self.email:
+            return tr.normalise_email(self.email) or self.email.strip().lower()
+        if self.phone:
+            return self.phone.strip()
+        return tr.fold_name(self.name) or (self.name or "").strip()
+
+
+def _address(value: Any) -> tuple[str | None, str | None]:
+    """(e-mail, phone) of a calendar address such as ``MAILTO:x@y`` or ``tel:+358...``."""
+    text = str(value or "").strip()
+    lower = text.lower()
+    if lower.startswith("mailto:"):
+        return (text[7:].strip() or None), None
+    if lower.startswith("tel:"):
+        return None, (text[4:].strip() or None)
+    if "@" in text and ":" not in text:
+        return text, None
+    return None, None
+
+
+def _person(prop: Any) -> Customer:
+    params = getattr(prop, "params", {}) or {}
+    email, phone = _address(prop)
+    if email is None and params.get("EMAIL"):
+        email = str(params["EMAIL"]).strip() or None
+    name = str(params.get("CN", "") or "").strip().strip('"') or None
+    if name and ("@" in name or (email and name.lower() == email.lower())):
+        name = None  # Google writes the address as CN
+    return Customer(name, email, phone)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+# ---------------------------------------------------------------- connector
+
+
+@register
+class IcsConnector(Connector):
+    """iCalendar exports: appointments, one trace per customer per event or series."""
+
+    name: ClassVar[str] = "ics"
+    title: ClassVar[str] = "iCalendar (.ics) calendar export"
+    default_kind: ClassVar[str] = "appointment"
+    options_model: ClassVar[type[BaseModel]] = IcsOptions
+    suffixes: ClassVar[tuple[str, ...]] = (".ics", ".ical", ".icalendar")
+
+    @classmethod
+    def sniff(cls, path: Path, head: bytes) -> int:
+        text = head[:4096]
+        if b"\x00" in text:
+            try:
+                text = text.decode("utf-16").encode("utf-8", errors="ignore")
+            except UnicodeDecodeError:
+                return 0
+        if b"BEGIN:VCALENDAR" in text[:1024].upper():
+            return 95
+        return 20 if path.suffix.lower() in cls.suffixes else 0
+
+    def field_names(self, options: Any) -> Mapping[str, str]:
+        return {
+            "name": "ATTENDEE",
+            "emails": "ATTENDEE",
+            "phones": "ATTENDEE",
+            "event_date": "DTSTART",
+            "end_date": "DTSTART",
+            "status": "STATUS",
+        }
+
+    def extract(self, source: SourceSpec, options: Any, log: ProblemLog) -> list[dict[str, Any]]:
+        file = display_path(source.path)
+        if source.path.is_dir():
+            raise UnreadableSource(file, "is a folder, not an iCalendar file")
+        try:
+            size = source.path.stat().st_size
+            if size > MAX_ICS_BYTES:
+                raise UnreadableSource(
+                    file,
+                    f"file is larger than {MAX_ICS_BYTES // 2**20} MiB; not read "
+                    "(export a shorter period)",
+                )
+            data = source.path.read_bytes()
+        except OSError:
+            raise UnreadableSource(file, "file not readable") from None
+        if not data.strip():
+            raise UnreadableSource(file, "file is empty")
+        scanned = scan(data, file, log)
+        del data
+        return _Reader(options, log).read(scanned)
+
+
+class _Reader:
+    """Turns scanned events into raw records under one set of options."""
+
+    def __init__(self, options: IcsOptions, log: ProblemLog) -> None:
+        self.options = options
+        self.log = log
+        flags = re.IGNORECASE
+        self.title = re.compile(options.title_pattern, flags) if options.title_pattern else None
+        self.exclude = (
+            re.compile(options.exclude_title_pattern, flags)
+            if options.exclude_title_pattern
+            else None
+        )
+        self.name_re = re.compile(options.name_pattern, flags) if options.name_pattern else None
+
+    def read(self, scanned: Scan) -> list[dict[str, Any]]:
+        readable = self._readable_calendars(scanned)
+        if not readable:
+            return []
+        _register_timezones(scanned, self.log)
+        zones = {i: _calendar_zone(scanned.calendars[i]) for i in readable}
+        series: dict[str, list[Event]] = {}
+        for block in scanned.events:
+            if block.calendar not in readable:
+                continue
+            event = _parse_event(block, self.log)
+            if event is None:
+                continue
+            uid = str(event.component.get("UID", "") or "").strip()
+            key = uid or "nouid:" + _block_hash(block)
+            series.setdefault(f"{block.calendar}\x00{key}", []).append(event)
+        owners = set(self.options.owner_emails)
+        for i in readable:
+            calname = tr.normalise_email(scanned.calendars[i].get("X-WR-CALNAME"))
+            if calname:
+                owners.add(calname)
+        records: list[dict[str, Any]] = []
+        for key, events in series.items():
+            calendar, uid = key.split("\x00", 1)
+            records.extend(self._series_records(uid, events, owners, zones[int(calendar)]))
+        return records
+
+    def _readable_calendars(self, scanned: Scan) -> set[int]:
+        wanted = self.options.calendar_name
+        if wanted is None:
+            return set(range(len(scanned.calendars)))
+        readable = {
+            i
+            for i, header in enumerate(scanned.calendars)
+            if header.get("X-WR-CALNAME", "").strip().casefold() == wanted.strip().casefold()
+        }
+        if not readable:
+            self.log.add(
+                None,
+                "X-WR-CALNAME",
+                "no calendar in the file has the name given in option calendar_name; nothing read",
+            )
+        return readable
+
+    # -- one series
+
+    def _series_records(
+        self, uid: str, events: list[Event], owners: set[str], zone: tzinfo | None
+    ) -> list[dict[str, Any]]:
+        """The traces of one event or series: one per customer in it."""
+        # The series' own event decides (the one the overrides belong to).
+        master = core_component([e.component for e in events]) or events[0].component
+        summary = _text(master.get("SUMMARY"))
+        if self._skipped(master, summary):
+            return []
+        customers = self._customers(events, owners)
+        if not customers:
+            customers = self._from_title(summary)
+        if not customers:
+            return []
+        if zone is not None:
+            _apply_calendar_zone(events, zone, self.log)
+        dates = self._dates(events)
+        texts = _texts(events)
+        categories = ["note"] if any(_text(e.component.get("DESCRIPTION")) for e in events) else []
+        if len(customers) > 1:
+            texts, masked = _mask_hetus(texts)
+            if masked:
+                categories.append("hetu")
+        status = "cancelled" if _text(master.get("STATUS")).upper() == "CANCELLED" else None
+        if dates is not None and dates.ongoing and status is None:
+            status = "active"
+        first = dates.first if dates else None
+        label = summary or NO_TITLE
+        if first is not None:
+            label = f"{label} {first.day}.{first.month}.{first.year}"
+        event_date = None if dates is None else (dates.first if dates.ongoing else dates.last)
+        row = next((e.block.line for e in events if e.component is master), events[0].block.line)
+        real_uid = None if uid.startswith("nouid:") else uid
+        records = []
+        for customer in customers:
+            who = customer.key
+            attendee = customer.email or customer.name or customer.phone or who
+            locator: dict[str, Any] = {"uid": real_uid, "attendee": attendee}
+            if real_uid is None:
+                locator["line"] = row
+            records.append(
+                {
+                    "record_id": f"{uid}/{who}",
+                    "row": row,
+                    "name": customer.name,
+                    "emails": [customer.email] if customer.email else [],
+                    "phones": [customer.phone] if customer.phone else [],
+                    "event_date": event_date,
+                    "end_date": None if dates is None else dates.last,
+                    "status": status,
+                    "label": label,
+                    "locator": locator,
+                    "texts": texts,
+                    "categories": categories,
+                }
+            )
+        return records
+
+    def _skipped(self, master: icalendar.cal.Component, summary: str) -> bool:
+        if self.options.skip_private:
+            klass = _text(master.get("CLASS")).upper()
+            if klass in ("PRIVATE", "CONFIDENTIAL"):
+                return True
+        if self.title is not None and not self.title.search(summary):
+            return True
+        return self.exclude is not None and bool(self.exclude.search(summary))
+
+    def _customers(self, events: list[Event], owners: set[str]) -> list[Customer]:
+        organiser_names: set[str] = set()
+        owner_set = set(owners)
+        for event in events:
+            for organiser in _as_list(event.component.get("ORGANIZER")):
+                person = _person(organiser)
+                if person.email and tr.normalise_email(person.email):
+                    owner_set.add(tr.normalise_email(person.email) or "")
+                if person.name:
+                    organiser_names.add(person.name.casefold())
+        found: dict[str, Customer] = {}
+        for event in events:
+            for attendee in _as_list(event.component.get("ATTENDEE")):
+                params = getattr(attendee, "params", {}) or {}
+                if str(params.get("CUTYPE", "")).upper() in NOT_PEOPLE_CUTYPES:
+                    continue
+                person = _person(attendee)
+                if not self._counts(person, owner_set, organiser_names):
+                    continue
+                if person.key and person.key not in found:
+                    found[person.key] = person
+        return list(found.values())
+
+    def _counts(self, person: Customer, owners: set[str], organiser_names: set[str]) -> bool:
+        email = tr.normalise_email(person.email) if person.email else None
+        if email is not None:
+            if email in owners or email.endswith(".calendar.google.com"):
+                return False
+        elif person.name and person.name.casefold() in organiser_names:
+            return False
+        if not (email or person.email or person.phone or person.name):
+            return False
+        if self.options.attendee_domains:
+            domain = (email or "").rpartition("@")[2]
+            return bool(domain) and any(
+                domain == d or domain.endswith("." + d) for d in self.options.attendee_domains
+            )
+        return True
+
+    def _from_title(self, summary: str) -> list[Customer]:
+        if self.name_re is None or not summary:
+            return []
+        match = self.name_re.search(summary)
+        if match is None:
+            return []
+        groups = match.groupdict()
+        name = (groups.get("name") or "").strip() or None
+        email = (groups.get("email") or "").strip() or None
+        if name is None and email is None:
+            return []
+        if email and tr.normalise_email(email) in set(self.options.owner_emails):
+            return []
+        return [Customer(name, email)]
+
+    def _dates(self, events: list[Event]) -> SeriesDates | None:
+        for event in events:
+            broken = [name for name in SCHEDULE_PROPERTIES if name in event.broken]
+            if broken:
+                # Already reported where it broke; without it no date is safe.
+                return None
+        try:
+            return series_dates([e.component for e in events])
+        except RowError as err:
+            self.log.row_error(events[0].block.line, err)
+            return None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(_text(v) for v in value)
+    return str(value).strip()
+
+
+def _texts(events: list[Event]) -> list[str]:
+    """Every text of the series (deduplicated, in order) and its schedule as written."""
+    out: list[str] = []
+    for event in events:
+        component = event.component
+        for name in ("SUMMARY", "DESCRIPTION", "LOCATION", "COMMENT", "CONTACT"):
+            for value in _as_list(component.get(name)):
+                text = _text(value)
+                if text and text not in out:
+                    out.append(text)
+        for name in ("ORGANIZER", "ATTENDEE"):
+            for prop in _as_list(component.get(name)):
+                params = getattr(prop, "params", {}) or {}
+                for text in (str(params.get("CN", "") or "").strip(), str(prop).strip()):
+                    if text and text not in out:
+                        out.append(text)
+        schedule = " ".join(
+            text for _, name, text in event.block.lines if name in SCHEDULE_PROPERTIES
+        )
+        if schedule:
+            out.append(schedule)
+    return out
+
+
+def _mask_hetus(texts: list[str]) -> tuple[list[str], bool]:
+    masked = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal masked
+        if tr.normalise_hetu(match.group(0)):
+            masked = True
+            return "[henkilötunnus]"
+        return match.group(0)
+
+    out = [tr.HETU_CANDIDATE_RE.sub(replace, text) for text in texts]
+    return out, masked
+
+
+def _block_hash(block: Block) -> str:
+    """A stable id for an event without UID: the hash of its own lines."""
+    digest = hashlib.sha256("\n".join(t for _, _, t in block.lines).encode("utf-8"))
+    return digest.hexdigest()[:16]
