@@ -15,9 +15,11 @@ Decisions documented here, relied upon by the engine:
   of the subject's traces in the register", while_customer, erasure
   requests) is per register, and two registers are two controllers' promises.
 - **Names never join.** A trace with no strong key stays a subject of its
-  own. When its folded name (``name_key``) equals the name of another trace
-  in the register, it is marked ``review`` ("vain nimi täsmää"): it may be
-  the same person and deleting it (or keeping the other) on a guess is unsafe.
+  own. When its folded name (``name_key``) equals the name of a customer's
+  trace in the register, it is marked ``review`` ("vain nimi täsmää"): it may
+  be the same person and deleting it (or keeping the other) on a guess is
+  unsafe. So is a trace whose own keys make it no customer (a phone contact
+  with another e-mail address) but whose name is a customer's.
 - **Key conflicts.** A subject whose traces carry two different valid
   henkilötunnus values (one e-mail shared by two people, say a family
   address) is marked ``review`` as a whole.
@@ -200,7 +202,10 @@ def resolve(
     matches = name_group.map(customer_names).fillna(0).astype(int) - (in_scope & has_name).astype(
         int
     )
-    name_only = ~keyed & has_name & (matches > 0)
+    # A trace with keys of its own that make it no customer (a phone contact with
+    # another e-mail) but the name of a customer: it may be that customer's other
+    # card. Review, so the owner sees it beside the customer's deletion.
+    name_only = has_name & (matches > 0) & (~keyed | ~in_scope)
     reason = reason.mask(name_only & reason.isna(), NAME_ONLY[0])
     reason_en = reason_en.mask(name_only & reason_en.isna(), NAME_ONLY[1])
 

@@ -88,6 +88,22 @@ def test_name_only_match_goes_to_review() -> None:
     assert pd.isna(s.loc["c", "review_reason"])
 
 
+def test_non_customer_card_with_a_customers_name_goes_to_review() -> None:
+    s = subjects(
+        [
+            {"trace_id": "a", "kind": "order", "name": "Liisa Öhman", "email": "l@x.fi"},
+            # The phone's card: another address, no customer history, the same name.
+            {"trace_id": "b", "name": "Liisa Ohman", "email": "liisa.koti@y.fi"},
+            # Two customers of one name are two customers: each decided on its own data.
+            {"trace_id": "c", "kind": "order", "name": "Liisa Öhman", "email": "toinen@z.fi"},
+        ]
+    )
+    assert not same(s, "a", "b")
+    assert "vain nimi" in s.loc["b", "review_reason"]
+    assert pd.isna(s.loc["a", "review_reason"])
+    assert pd.isna(s.loc["c", "review_reason"])
+
+
 def test_conflicting_hetu_goes_to_review() -> None:
     s = subjects(
         [
