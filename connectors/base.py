@@ -168,8 +168,33 @@ class ReadResult:
         return 2 if self.unreadable else (1 if self.problems else 0)
 
 
+@dataclass(frozen=True)
+class WriteRequest:
+    """One approved change to one record: delete it, or blank its personal fields."""
+
+    trace_id: str
+    locator: Mapping[str, Any]
+    action: str  # "delete" or "anonymise"
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What became of one request. ``message`` never quotes a value."""
+
+    trace_id: str
+    done: bool
+    message: str = ""
+
+
 class Connector(ABC):
-    """A reader of one family of sources. Subclasses set the class attributes."""
+    """A reader of one family of sources. Subclasses set the class attributes.
+
+    A connector that can change its source declares ``capabilities`` and
+    implements :meth:`write`; apply calls it only for sources the owner marked
+    ``system_of_record`` (their own file) and only with approved requests
+    whose records were re-read and still match.
+    """
 
     #: id used in the workspace config (``connector: ics``)
     name: ClassVar[str]
@@ -199,6 +224,16 @@ class Connector(ABC):
     def field_names(self, options: Any) -> Mapping[str, str]:
         """The file's own names for the raw fields, for problem reports."""
         return {}
+
+    def write(
+        self, source: SourceSpec, options: Any, requests: list[WriteRequest]
+    ) -> list[WriteResult]:
+        """Carry out the requests in the source, all of them in one atomic change.
+
+        Raise a SourceError when the source cannot be changed (then nothing
+        was changed). Only called when ``capabilities`` allows the actions.
+        """
+        raise NotImplementedError(f"{self.name} cannot change its source")
 
 
 # ------------------------------------------------------------------ registry
