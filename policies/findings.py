@@ -199,14 +199,15 @@ def undeclared_findings(
 
     ``frame`` has ``trace_id``, ``found_categories`` and ``hetu`` of the register's traces.
     """
-    codes = frame["found_categories"].astype("string").fillna("")
+    # Comma-fenced so "hetu" never matches inside another code.
+    fenced = ("," + frame["found_categories"].astype("string").fillna("") + ",").astype(object)
     hetu = frame["hetu"].notna()
     out: list[Finding] = []
     declared = policy.declared_codes
     for code in sorted(CATEGORIES):
         if code in declared:
             continue
-        present = codes.str.split(",").map(lambda parts, c=code: c in parts).astype(bool)
+        present = fenced.str.contains(f",{code},", regex=False).astype(bool)
         if code == "hetu":
             present = present | hetu
         if not present.any():

@@ -166,12 +166,14 @@ def resolve(
     trace_id = frame["trace_id"].astype("string")
     label = pd.Series(labels, index=frame.index)
     # The smallest trace id of each component names the subject.
-    smallest = trace_id.groupby(label).transform("min")
-    pairs = pd.DataFrame({"r": register, "t": smallest}).drop_duplicates()
-    ids = {(r, t): subject_hash(r, t) for r, t in zip(pairs["r"], pairs["t"], strict=True)}
-    subject_id = pd.Series(
-        [ids[(r, t)] for r, t in zip(register, smallest, strict=True)], index=frame.index
-    ).astype("string")
+    # Per-group minimum on integer codes (sorted factorize): string minimums per group
+    # fall back to slow per-group Python in pandas.
+    order, sorted_ids = pd.factorize(trace_id, sort=True)
+    smallest_code = pd.Series(order, index=frame.index).groupby(label).transform("min")
+    smallest = pd.Series(sorted_ids[smallest_code.to_numpy()], index=frame.index, dtype="string")
+    joined = register + "\x1f" + smallest
+    ids = {key: subject_hash(*key.split("\x1f", 1)) for key in joined.unique()}
+    subject_id = joined.map(ids).astype("string")
 
     reason = pd.Series(pd.NA, index=frame.index, dtype="string")
     reason_en = pd.Series(pd.NA, index=frame.index, dtype="string")
