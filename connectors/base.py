@@ -40,6 +40,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -330,17 +331,39 @@ def _to_frame(raw: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     return frame[list(RAW_FIELDS)]
 
 
+def _per_distinct(series: pd.Series, func: Any, default: Any) -> np.ndarray:
+    """``func`` of each value, computed once per distinct value (``default`` for NA).
+
+    Falls back to one call per row when values are unhashable (lists).
+    """
+    values = series.to_numpy(dtype=object)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:
+        out = np.empty(len(values), dtype=object)
+        out[:] = [default if _is_na(v) else func(v) for v in values]
+        return out
+    results = np.empty(len(uniques) + 1, dtype=object)
+    results[:-1] = [func(u) for u in uniques]
+    results[-1] = default
+    return results[codes]
+
+
+def _is_na(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def _joined(series: pd.Series) -> pd.Series:
     """Lists/tuples/sets become ';'-joined text; text stays; empty becomes NA."""
 
     def one(value: Any) -> str | None:
-        if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        if _is_na(value):
             return None
         if isinstance(value, list | tuple | set | frozenset):
             return tr.join_multi(str(v) for v in value)
         return tr.join_multi(str(value).split(";"))
 
-    return series.map(one).astype("string")
+    return pd.Series(_per_distinct(series, one, None), index=series.index, dtype="string")
 
 
 def _texts(series: pd.Series) -> pd.Series:
@@ -351,7 +374,7 @@ def _texts(series: pd.Series) -> pd.Series:
             return "\n".join(str(v) for v in value if v is not None)
         return str(value)
 
-    return series.map(one).astype("string")
+    return pd.Series(_per_distinct(series, one, ""), index=series.index, dtype="string")
 
 
 def _categories(series: pd.Series) -> pd.Series:
@@ -362,7 +385,7 @@ def _categories(series: pd.Series) -> pd.Series:
             return frozenset(v.strip() for v in value.split(",") if v.strip())
         return frozenset(str(v) for v in value)
 
-    return series.map(one)
+    return pd.Series(_per_distinct(series, one, frozenset()), index=series.index, dtype=object)
 
 
 def _dates(series: pd.Series, log: ProblemLog, rows: pd.Series, field_name: str) -> pd.Series:
@@ -390,8 +413,12 @@ def _report_invalid(
     message: str,
 ) -> None:
     """A problem for each row where a raw part did not normalise."""
-    raw_counts = raw.fillna("").map(lambda v: len(tr.split_multi(v)))
-    good_counts = normalised.fillna("").map(lambda v: len(tr.split_multi(v)))
+
+    def count(value: Any) -> int:
+        return len(tr.split_multi(value))
+
+    raw_counts = _per_distinct(raw, count, 0).astype(int)
+    good_counts = _per_distinct(normalised, count, 0).astype(int)
     for row in rows[raw_counts > good_counts]:
         log.add(_row_or_none(row), field_name, message)
 
@@ -467,9 +494,9 @@ def finalize(
     # notes field. It is not taken as the person's identifier: a note may quote
     # someone else's number, and an event's texts are shared by its attendees.
     scan_text = (texts + "\n" + hetu_raw.fillna("")).astype("string")
-    found = tr.map_unique(scan_text, lambda text: tr.join_multi(tr.find_hetus(text)))
+    found = pd.Series(tr.find_hetus_each(scan_text.tolist()), index=frame.index, dtype="string")
     out["hetu"] = hetu.astype("string")
-    health = tr.map_unique(texts, lambda t: "y" if tr.has_health_words(t) else None).notna()
+    health = pd.Series(tr.has_health_words_each(texts.tolist()), index=frame.index)
 
     # One text per distinct combination of what was found (fast on big files).
     has_hetu = (found.notna() | hetu.notna()).to_numpy()

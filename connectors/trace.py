@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import phonenumbers
@@ -201,9 +202,52 @@ def fold_name(value: str | None) -> str | None:
 
 def map_unique(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
     """Apply ``func`` once per distinct value of a string Series (fast on big files)."""
-    values = series.dropna().unique()
-    mapping = {value: func(value) for value in values}
-    return series.map(mapping, na_action="ignore").astype("string")
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    results[:-1] = [func(value) for value in uniques]
+    results[-1] = None
+    return pd.Series(results[codes], index=series.index, dtype="string")
+
+
+def _match_rows(texts: list[str], pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+    """(index of the text, matched text) for every match of ``pattern`` in ``texts``.
+
+    The texts are searched as one NUL-separated string: one pass of the regex
+    engine instead of a Python call per text.
+    """
+    clean = ["" if t is None or t is pd.NA or t != t else str(t) for t in texts]
+    starts = np.cumsum([0] + [len(t) + 1 for t in clean[:-1]]) if clean else np.array([0])
+    matches = [(m.start(), m.group(0)) for m in pattern.finditer("\x00".join(clean))]
+    if not matches:
+        return []
+    index = np.searchsorted(starts, [pos for pos, _ in matches], side="right") - 1
+    return [(int(i), text) for i, (_, text) in zip(index, matches, strict=True)]
+
+
+def find_hetus_each(texts: list[str]) -> list[str | None]:
+    """For each text: its valid henkilötunnus values ';'-joined (as find_hetus), or None."""
+    found: list[list[str]] = [[] for _ in texts]
+    valid: dict[str, str | None] = {}
+    for i, candidate in _match_rows(texts, HETU_CANDIDATE_RE):
+        if candidate not in valid:
+            valid[candidate] = normalise_hetu(candidate)
+        hetu = valid[candidate]
+        if hetu and hetu not in found[i]:
+            found[i].append(hetu)
+    return [";".join(f) if f else None for f in found]
+
+
+#: HEALTH_WORDS_RE without IGNORECASE, for lower-cased text: about three times faster.
+_HEALTH_WORDS_LOWER_RE = re.compile(HEALTH_WORDS_RE.pattern)
+
+
+def has_health_words_each(texts: list[str]) -> np.ndarray:
+    """For each text: has_health_words, as a bool array."""
+    flags = np.zeros(len(texts), dtype=bool)
+    lowered = ["" if t is None or t is pd.NA or t != t else str(t).lower() for t in texts]
+    for i, _ in _match_rows(lowered, _HEALTH_WORDS_LOWER_RE):
+        flags[i] = True
+    return flags
 
 
 def split_multi(value: str | None) -> list[str]:

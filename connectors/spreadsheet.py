@@ -1,0 +1,407 @@
+"""Customer and order lists kept in Excel or exported as CSV.
+
+The owner's own spreadsheet has no fixed layout: the columns are found by
+their Finnish or English headers (Nimi, Sähköposti, Puhelin, Tilauspäivä ...)
+or named in the source's ``columns`` option. XLSX is read with
+python-calamine (fast, and real Excel dates arrive as dates); CSV in UTF-8
+(with or without BOM), UTF-16 or Windows-1252, with ``;`` or ``,``.
+
+One trace per non-blank row below the header. A cell that cannot be read (a
+date that is not a date) is a problem naming the row as Excel shows it and
+the column's header; the other rows go on. A column named in the options but
+missing from the file stops the source: reading a renamed column as empty
+would make every customer look inactive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from connectors import tabular
+from connectors import trace as tr
+from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
+from connectors.errors import UnreadableSource
+
+ROLES = (
+    "record_id",
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "hetu",
+    "customer_no",
+    "event_date",
+    "end_date",
+    "status",
+    "label",
+)
+
+#: role -> headers recognised without a mapping, in order of preference.
+AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
+    "record_id": ("Tilausnumero", "Tilausnro", "Order number", "Order ID", "Order no", "ID"),
+    "name": (
+        "Nimi",
+        "Koko nimi",
+        "Asiakkaan nimi",
+        "Asiakas",
+        "Name",
+        "Full name",
+        "Customer name",
+        "Customer",
+        "Client name",
+        "Client",
+    ),
+    "first_name": ("Etunimi", "Etunimet", "First name", "Given name", "Firstname"),
+    "last_name": ("Sukunimi", "Last name", "Family name", "Surname", "Lastname"),
+    "email": (
+        "Sähköposti",
+        "Sähköpostiosoite",
+        "S-posti",
+        "Sposti",
+        "Email",
+        "E-mail",
+        "Email address",
+        "E-mail address",
+    ),
+    "phone": (
+        "Puhelin",
+        "Puhelinnumero",
+        "Puh",
+        "Puh.",
+        "Matkapuhelin",
+        "GSM",
+        "Phone",
+        "Phone number",
+        "Mobile",
+        "Telephone",
+    ),
+    "hetu": ("Henkilötunnus", "Hetu", "Sotu", "Y-tunnus/Hetu", "Personal identity code"),
+    "customer_no": (
+        "Asiakasnumero",
+        "Asiakasnro",
+        "Asiakas nro",
+        "Customer number",
+        "Customer no",
+        "Customer ID",
+    ),
+    "event_date": (
+        "Tilauspäivä",
+        "Tilauspvm",
+        "Tilattu",
+        "Ostopäivä",
+        "Käyntipäivä",
+        "Päivämäärä",
+        "Pvm",
+        "Päivä",
+        "Order date",
+        "Date",
+    ),
+    "end_date": ("Loppupäivä", "Päättymispäivä", "Päättyy", "End date"),
+    "status": ("Tila", "Status"),
+}
+
+#: category code -> headers whose non-blank cells show that data is kept.
+AUTO_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "address": (
+        "Osoite",
+        "Katuosoite",
+        "Lähiosoite",
+        "Postiosoite",
+        "Postinumero",
+        "Postitoimipaikka",
+        "Kaupunki",
+        "Address",
+        "Street",
+        "Street address",
+        "Postal code",
+        "Zip",
+        "City",
+    ),
+    "note": (
+        "Lisätiedot",
+        "Lisätietoja",
+        "Muistiinpanot",
+        "Muistiinpano",
+        "Huomiot",
+        "Huomautukset",
+        "Kommentit",
+        "Viesti",
+        "Notes",
+        "Note",
+        "Comments",
+        "Memo",
+    ),
+    "birth_date": ("Syntymäaika", "Syntymäpäivä", "Birth date", "Birthday", "Date of birth"),
+    "organisation": (
+        "Yritys",
+        "Organisaatio",
+        "Yhteisö",
+        "Company",
+        "Organization",
+        "Organisation",
+    ),
+    "next_of_kin": ("Lähiomainen", "Omainen", "Next of kin", "Emergency contact"),
+    "bank_account": ("Tilinumero", "IBAN", "Bank account"),
+    "health_note": ("Terveystiedot", "Terveydentila", "Allergiat", "Health", "Medical notes"),
+    "photo": ("Kuva", "Valokuva", "Photo"),
+}
+
+#: Status words understood without a status_map (lower case; '' = no status).
+STATUS_WORDS: dict[str, str] = {
+    "avoin": "open",
+    "maksamatta": "open",
+    "maksettu": "paid",
+    "perinnässä": "collection",
+    "hyvitetty": "credited",
+    "aktiivinen": "active",
+    "voimassa": "active",
+    "päättynyt": "ended",
+    "päättyi": "ended",
+    "peruttu": "cancelled",
+    "peruutettu": "cancelled",
+    "canceled": "cancelled",
+    "unpaid": "open",
+}
+
+
+class SpreadsheetOptions(BaseModel):
+    """Options of a spreadsheet source (see OPTIONS.md).
+
+    ``columns`` names the headers of the roles it lists; roles it leaves out
+    are still recognised by their usual headers, and a role mapped to ``[]``
+    is switched off. ``categories`` replaces the automatic category headers
+    when given (``{}`` means automatic). ``status_map`` maps a word to a status,
+    or to ``""`` for a word that carries none (e.g. "Toimitettu"). Without
+    ``header_row`` the header is looked for in the first ten rows.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    sheet: str | None = None
+    header_row: int = Field(default=1, ge=1)
+    columns: dict[str, str | list[str]] | None = None
+    categories: dict[str, list[str]] = Field(default_factory=dict)
+    status_map: dict[str, str] = Field(default_factory=dict)
+    date_format: str | None = None
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
+    encoding: str | None = None
+
+    @field_validator("columns")
+    @classmethod
+    def _known_roles(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return check_roles(value, ROLES)
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(value) - set(tr.CATEGORIES))
+        if unknown:
+            raise ValueError(f"unknown category {unknown}; known: {', '.join(tr.CATEGORIES)}")
+        return value
+
+    @field_validator("status_map")
+    @classmethod
+    def _known_statuses(cls, value: dict[str, str]) -> dict[str, str]:
+        return check_status_map(value)
+
+    @field_validator("date_format")
+    @classmethod
+    def _strftime(cls, value: str | None) -> str | None:
+        if value is not None and "%" not in value:
+            raise ValueError("use strftime codes, e.g. '%d/%m/%Y'")
+        return value
+
+
+def check_roles(value: dict[str, Any] | None, roles: tuple[str, ...]) -> dict[str, Any] | None:
+    """Reject unknown roles in a ``columns`` option, naming the known ones."""
+    if value is None:
+        return None
+    unknown = sorted(set(value) - set(roles))
+    if unknown:
+        raise ValueError(f"unknown role {unknown}; known: {', '.join(roles)}")
+    return value
+
+
+def check_status_map(value: dict[str, str]) -> dict[str, str]:
+    """Status map values must be contract statuses ('' = the word carries no status)."""
+    bad = sorted({v for v in value.values() if v and v not in tr.STATUSES})
+    if bad:
+        raise ValueError(f"unknown status {bad}; known: {', '.join(sorted(tr.STATUSES))}")
+    return value
+
+
+def field_names(colmap: tabular.ColumnMap, table: tabular.Table) -> dict[str, str]:
+    """Raw field -> the file's header, so finalize's problems name the real column.
+
+    Of several e-mail or phone columns, those with data are named: a problem
+    points where the value is.
+    """
+    names: dict[str, str] = {}
+    for raw, role in (
+        ("emails", "email"),
+        ("phones", "phone"),
+        ("hetu", "hetu"),
+        ("name", "name"),
+        ("customer_no", "customer_no"),
+        ("event_date", "event_date"),
+        ("end_date", "end_date"),
+        ("status", "status"),
+        ("record_id", "record_id"),
+    ):
+        headers = colmap.roles.get(role) or []
+        filled = [h for h in headers if (table.cells(h) != "").any()]
+        if headers:
+            names[raw] = " / ".join(filled or headers)
+    if "hetu" not in names and colmap.roles.get("business_id"):
+        names["hetu"] = colmap.roles["business_id"][0]
+    return names
+
+
+@register
+class SpreadsheetConnector(Connector):
+    """XLSX and CSV customer and order lists with a column mapping."""
+
+    name: ClassVar[str] = "spreadsheet"
+    title: ClassVar[str] = "Spreadsheet (XLSX / CSV)"
+    default_kind: ClassVar[str] = "customer"
+    options_model: ClassVar[type[BaseModel]] = SpreadsheetOptions
+    suffixes: ClassVar[tuple[str, ...]] = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+
+    def __init__(self) -> None:
+        self._field_names: dict[str, str] = {}
+
+    @classmethod
+    def sniff(cls, path: Path, head: bytes) -> int:
+        """Low scores: any CSV may be a spreadsheet, but a contact or accounting
+        connector that recognises the headers should win."""
+        suffix = path.suffix.lower()
+        if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+            return 30 if tabular.is_workbook(head) else 5
+        if suffix == ".csv":
+            return 10
+        return 0
+
+    def field_names(self, options: Any) -> Mapping[str, str]:
+        # Known only after extract() has matched the headers (read_source calls it after).
+        return self._field_names
+
+    def extract(self, source: SourceSpec, options: Any, log: ProblemLog) -> pd.DataFrame:
+        opts: SpreadsheetOptions = options
+        file = display_path(source.path)
+        if source.path.is_dir():
+            raise UnreadableSource(file, "is a folder, not a spreadsheet file")
+        table, colmap = locate_table(source.path, file, opts)
+        self._field_names = field_names(colmap, table)
+        picked = tabular.pick(table, colmap)
+        return records(picked, colmap, table, opts, log)
+
+
+#: Without a header_row option, the header is looked for in this many first rows.
+HEADER_SEARCH_ROWS = 10
+
+
+def locate_table(
+    path: Path, file: str, opts: SpreadsheetOptions
+) -> tuple[tabular.Table, tabular.ColumnMap]:
+    """The table and its column mapping.
+
+    When ``header_row`` is not set and the first row does not name a customer
+    column, the next rows are tried: a sheet often has a title above its
+    headers. The error of the first row is the one reported.
+    """
+    grid = tabular.load_grid(
+        path, file, sheet=opts.sheet, delimiter=opts.delimiter, encoding=opts.encoding
+    )
+    explicit_row = "header_row" in opts.model_fields_set
+    candidates = [opts.header_row] if explicit_row else range(1, HEADER_SEARCH_ROWS + 1)
+    first_error: UnreadableSource | None = None
+    for header_row in candidates:
+        try:
+            table = grid.table(header_row)
+            colmap = tabular.resolve(
+                table.columns,
+                file,
+                explicit=opts.columns,
+                auto=AUTO_COLUMNS,
+                explicit_categories=opts.categories or None,
+                auto_categories=AUTO_CATEGORIES,
+            )
+            tabular.require_identifiers(colmap, file)
+        except UnreadableSource as exc:
+            first_error = first_error or exc
+            continue
+        return table, colmap
+    raise first_error or UnreadableSource(file, "no header row")
+
+
+def records(
+    picked: pd.DataFrame,
+    colmap: tabular.ColumnMap,
+    table: tabular.Table,
+    opts: SpreadsheetOptions,
+    log: ProblemLog,
+) -> pd.DataFrame:
+    """Raw records from the picked columns (by column; dates once per distinct value)."""
+    rows = picked["row"].to_numpy()
+    content = tabular.content_ids(picked["texts"])
+    own_id = tabular.blank_to_none(picked, "record_id")
+    if own_id is None:
+        own_id = np.full(len(picked), None, dtype=object)
+    data: dict[str, Any] = {
+        "record_id": tabular.coalesce(own_id, content),
+        "row": rows,
+        "name": tabular.compose_name(picked),
+        "emails": tabular.blank_to_none(picked, "email"),
+        "phones": tabular.blank_to_none(picked, "phone"),
+        "hetu": tabular.hetu_or_business_id(picked),
+        "customer_no": tabular.blank_to_none(picked, "customer_no"),
+    }
+    for role in ("event_date", "end_date"):
+        header = colmap.header(role)
+        if header is not None:
+            data[role] = tabular.parse_dates(picked[role], rows, header, log, opts.date_format)
+    header = colmap.header("status")
+    if header is not None:
+        words = {**STATUS_WORDS, **{k.casefold(): v for k, v in opts.status_map.items()}}
+        data["status"] = tabular.map_status(picked["status"], rows, header, log, words)
+    where = table.sheet or table.file.replace("\\", "/").rsplit("/", 1)[-1]
+    default_label = tabular.objects([f"{where}, rivi {row}" for row in rows])
+    label = tabular.blank_to_none(picked, "label")
+    data["label"] = default_label if label is None else tabular.coalesce(label, default_label)
+    data["locator"] = [
+        _locator(table.sheet, int(row), rid) for row, rid in zip(rows, own_id, strict=True)
+    ]
+    data["texts"] = picked["texts"].to_numpy(dtype=object)
+    data["categories"] = picked["categories"].to_numpy(dtype=object)
+    return raw_frame(data)
+
+
+def raw_frame(data: Mapping[str, Any]) -> pd.DataFrame:
+    """The raw records frame; text columns stay object (no per-cell dtype inference)."""
+    frame = pd.DataFrame(index=pd.RangeIndex(len(data["record_id"])))
+    for name, values in data.items():
+        if values is None:
+            continue
+        if isinstance(values, pd.Series):
+            frame[name] = values.to_numpy()
+        elif isinstance(values, np.ndarray) and values.dtype != object:
+            frame[name] = values
+        else:
+            frame[name] = pd.Series(tabular.objects(values), dtype=object)
+    return frame
+
+
+def _locator(sheet: str | None, row: int, record_id: str | None) -> dict[str, Any]:
+    locator: dict[str, Any] = {"row": row}
+    if sheet is not None:
+        locator["sheet"] = sheet
+    if record_id is not None:
+        locator["id"] = record_id
+    return locator

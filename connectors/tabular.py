@@ -1,0 +1,688 @@
+"""Tables in, raw records out: what the spreadsheet and accounting connectors share.
+
+Both read a grid of cells with a header row (an XLSX sheet or a CSV file) and
+map some of its columns to the raw record fields of :mod:`connectors.base`
+through a *column mapping*: role (``name``, ``email``, ``event_date`` ...) ->
+header(s). The work is done column by column, not row by row: a 50 MB export
+must read in seconds. Cells are plain Python strings in numpy object arrays
+(pandas' own string dtype calls Python once per cell for every operation
+when pyarrow is absent; numpy compares and concatenates object arrays in C).
+Values that need Python to understand them (dates, status words, amounts)
+are parsed once per *distinct* value.
+
+Row numbers are the ones a spreadsheet program shows (the header row of a
+file with the header on line 1 is row 1), so a problem such as "row 7, field
+'Tilauspäivä': not a date" can be found by the owner in Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from connectors import textfile
+from connectors import trace as tr
+from connectors.base import ProblemLog
+from connectors.errors import UnreadableSource
+
+#: Roles of identifier columns: a table without any of these is not a customer list.
+IDENTIFIER_ROLES = ("name", "first_name", "last_name", "email", "phone", "hetu", "customer_no")
+#: Roles that may list several headers whose values are all kept (';'-joined).
+MULTI_ROLES = frozenset({"email", "phone"})
+#: Roles whose cell values are kept as they are (dates as datetime objects in XLSX).
+TYPED_ROLES = frozenset({"event_date", "end_date", "due_date"})
+
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
+def is_workbook(head: bytes) -> bool:
+    """True for a zip (XLSX/XLSM/ODS) or OLE (XLS) file: read with calamine, not as CSV."""
+    return head.startswith(_WORKBOOK_MAGIC)
+
+
+# --------------------------------------------------------------------- tables
+
+
+@dataclass
+class Table:
+    """The cells below the header row of one sheet or CSV file.
+
+    ``text`` holds every cell as stripped text ('' for blank), as object
+    columns of str; ``values`` the cells as the workbook typed them (dates,
+    floats), or None for CSV, where text is all there is. ``rows`` are the row
+    numbers a spreadsheet program shows.
+    """
+
+    file: str
+    sheet: str | None
+    text: pd.DataFrame
+    rows: np.ndarray
+    values: pd.DataFrame | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return [str(c) for c in self.text.columns]
+
+    def cells(self, column: str) -> np.ndarray:
+        """A column's text as an object array of str."""
+        return self.text[column].to_numpy(dtype=object)
+
+    def raw(self, column: str) -> np.ndarray:
+        """A column as typed in the workbook (as text for CSV)."""
+        frame = self.values if self.values is not None else self.text
+        return frame[column].to_numpy(dtype=object)
+
+
+@dataclass
+class Grid:
+    """Every record of a sheet or CSV file as text columns, before the header is chosen."""
+
+    file: str
+    sheet: str | None
+    text: list[np.ndarray]
+    typed: list[np.ndarray] | None = None
+
+    def table(self, header_row: int) -> Table:
+        """The table whose header is the first non-blank row at or below ``header_row``."""
+        return _split_header(self.text, self.typed, self.file, header_row, self.sheet)
+
+
+def load_table(
+    path: Path,
+    file: str,
+    *,
+    sheet: str | None = None,
+    header_row: int = 1,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Table:
+    """Read a workbook sheet or a CSV file; which one is decided by content, not name."""
+    grid = load_grid(path, file, sheet=sheet, delimiter=delimiter, encoding=encoding)
+    return grid.table(header_row)
+
+
+def load_grid(
+    path: Path,
+    file: str,
+    *,
+    sheet: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Grid:
+    """All records of a workbook sheet or CSV file (workbook or CSV decided by content)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        raise UnreadableSource(file, "file not readable") from None
+    if is_workbook(head):
+        return _load_workbook(path, file, sheet)
+    text = _csv_text(path, file, encoding)
+    return _load_csv(text, file, delimiter)
+
+
+def _csv_text(path: Path, file: str, encoding: str | None) -> str:
+    if encoding is None:
+        return textfile.read_text(path, file)[0]
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise UnreadableSource(file, "file not readable") from None
+    if len(data) > textfile.MAX_FILE_BYTES:
+        raise UnreadableSource(file, "file is too large")
+    if not data.strip():
+        raise UnreadableSource(file, "file is empty")
+    try:
+        return data.decode(encoding).lstrip("\ufeff")
+    except LookupError:
+        raise UnreadableSource(file, f"unknown encoding '{encoding}'") from None
+    except UnicodeDecodeError:
+        raise UnreadableSource(file, f"not valid {encoding} text") from None
+
+
+def sniff_separator(text: str) -> str:
+    """The separator of a CSV text: the one that splits some early line into most cells.
+
+    Looks at the first 20 non-blank lines, not only the first: a title line
+    above the header ("Asiakkaat 2024") has no separators at all.
+    """
+    lines = [ln for ln in text[:65536].splitlines() if ln.strip()][:20]
+    best, best_count = ",", 0
+    for sep in (";", ",", "\t"):
+        count = max((ln.count(sep) for ln in lines), default=0)
+        if count > best_count:
+            best, best_count = sep, count
+    return best
+
+
+def _load_csv(text: str, file: str, delimiter: str | None) -> Grid:
+    """CSV records as columns; record i (0-based, blank lines counted) is row i + 1."""
+    sep = delimiter or sniff_separator(text)
+    columns: list[np.ndarray]
+    try:
+        # The C parser is several times faster than the csv module on big files ...
+        grid = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+            quotechar='"',
+        )
+        columns = [_stripped(grid[c].fillna("").to_numpy(dtype=object)) for c in grid.columns]
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        # ... but refuses ragged rows (a title line above the header); the csv module does not.
+        try:
+            records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+        except csv.Error:
+            raise UnreadableSource(file, "not a valid CSV file") from None
+        width = max((len(r) for r in records), default=0)
+        columns = [
+            _stripped(objects([r[i] if i < len(r) else "" for r in records])) for i in range(width)
+        ]
+    return Grid(file, None, columns)
+
+
+def _stripped(values: np.ndarray) -> np.ndarray:
+    """Cells without surrounding blanks; stripped once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    stripped = objects([str(v).strip() for v in uniques] + [""])
+    return stripped[codes]
+
+
+def objects(values: Sequence[Any] | np.ndarray) -> np.ndarray:
+    """A 1-d object array of the values (numpy would make a list of lists 2-d)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
+
+
+def _load_workbook(path: Path, file: str, sheet: str | None) -> Grid:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        try:
+            if sheet is None:
+                if not book.sheet_names:
+                    raise UnreadableSource(file, "workbook has no sheets")
+                data = book.get_sheet_by_index(0)
+            elif sheet in book.sheet_names:
+                data = book.get_sheet_by_name(sheet)
+            else:
+                count = len(book.sheet_names)
+                raise UnreadableSource(file, f"sheet '{sheet}' not found ({count} sheets)")
+            name = data.name
+            cells = data.to_python(skip_empty_area=False)
+        finally:
+            book.close()
+    except UnreadableSource:
+        raise
+    except (CalamineError, OSError, ValueError) as exc:
+        kind = type(exc).__name__
+        raise UnreadableSource(file, f"not a readable workbook ({kind})") from exc
+    width = max((len(r) for r in cells), default=0)
+    typed = [objects([r[i] if i < len(r) else "" for r in cells]) for i in range(width)]
+    text = [_stripped(objects([cell_text(v) for v in column])) for column in typed]
+    return Grid(file, name, text, typed)
+
+
+def _split_header(
+    text: list[np.ndarray],
+    typed: list[np.ndarray] | None,
+    file: str,
+    header_row: int,
+    sheet: str | None,
+) -> Table:
+    """Header and body of all records; blank rows dropped.
+
+    The header is the first non-blank row at or below ``header_row``.
+    """
+    height = len(text[0]) if text else 0
+    nonblank = np.zeros(height, dtype=bool)
+    for column in text:
+        nonblank |= column != ""
+    start = header_row - 1
+    candidates = np.flatnonzero(nonblank[start:])
+    if not len(candidates):
+        if not nonblank.any():
+            raise UnreadableSource(file, "file is empty" if sheet is None else "sheet is empty")
+        raise UnreadableSource(file, f"no header row at or below row {header_row}")
+    header_index = start + int(candidates[0])
+    header = [str(column[header_index]).lstrip("\ufeff").strip() for column in text]
+    body = nonblank.copy()
+    body[: header_index + 1] = False
+    # Columns without a header are kept (as "column N") only when they hold something:
+    # a henkilötunnus typed beside the table is still in the file.
+    keep = [i for i, h in enumerate(header) if h or (text[i][body] != "").any()]
+    names = _unique_names([header[i] for i in keep], keep)
+    frame = pd.DataFrame({n: text[i][body] for n, i in zip(names, keep, strict=True)}, dtype=object)
+    values = None
+    if typed is not None:
+        values = pd.DataFrame(
+            {n: typed[i][body] for n, i in zip(names, keep, strict=True)}, dtype=object
+        )
+    return Table(file, sheet, frame, np.flatnonzero(body) + 1, values)
+
+
+def _unique_names(header: list[str], positions: list[int]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name, position in zip(header, positions, strict=True):
+        name = name or f"column {position + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+        out.append(name)
+    return out
+
+
+def cell_text(value: Any) -> str:
+    """A workbook cell as the owner would read it: a phone typed as a number stays digits."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+# ------------------------------------------------------------- column mapping
+
+
+@dataclass
+class ColumnMap:
+    """Which headers of one table fill which role, and which hold which category."""
+
+    roles: dict[str, list[str]] = field(default_factory=dict)
+    categories: dict[str, list[str]] = field(default_factory=dict)
+
+    def header(self, role: str) -> str | None:
+        headers = self.roles.get(role)
+        return headers[0] if headers else None
+
+    def has(self, role: str) -> bool:
+        return bool(self.roles.get(role))
+
+
+def as_list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def resolve(
+    columns: Sequence[str],
+    file: str,
+    *,
+    explicit: Mapping[str, str | Sequence[str]] | None,
+    auto: Mapping[str, Sequence[str]],
+    explicit_categories: Mapping[str, Sequence[str]] | None,
+    auto_categories: Mapping[str, Sequence[str]],
+) -> ColumnMap:
+    """Match roles and categories to the table's headers.
+
+    Explicit headers must exist (UnreadableSource naming the missing header:
+    a renamed column must not silently read as empty). Roles not given
+    explicitly are found among the ``auto`` candidates; an explicit empty list
+    switches a role off. ``explicit_categories`` replaces the automatic ones.
+    """
+    result = ColumnMap()
+    used: set[str] = set()
+    for role, headers in (explicit or {}).items():
+        found = [_require(columns, header, file) for header in as_list(headers)]
+        result.roles[role] = found
+        used.update(found)
+    for role, candidates in auto.items():
+        if role in result.roles:
+            continue
+        found = [c for c in (textfile.find_column(list(columns), cand) for cand in candidates) if c]
+        found = [c for c in dict.fromkeys(found) if c not in used]
+        if role not in MULTI_ROLES:
+            found = found[:1]
+        if found:
+            result.roles[role] = found
+            used.update(found)
+    if explicit_categories is not None:
+        for code, headers in explicit_categories.items():
+            result.categories[code] = [_require(columns, h, file) for h in as_list(headers)]
+    else:
+        for code, candidates in auto_categories.items():
+            matched = [textfile.find_column(list(columns), cand) for cand in candidates]
+            unique = list(dict.fromkeys(c for c in matched if c))
+            if unique:
+                result.categories[code] = unique
+    return result
+
+
+def _require(columns: Sequence[str], header: str, file: str) -> str:
+    found = textfile.find_column(list(columns), header)
+    if found is None:
+        raise UnreadableSource(file, f"column '{header}' not found")
+    return found
+
+
+def require_identifiers(colmap: ColumnMap, file: str) -> None:
+    """A table with no column naming or reaching a person is not a customer list."""
+    if not any(colmap.has(role) for role in IDENTIFIER_ROLES):
+        raise UnreadableSource(
+            file,
+            "no column for a name, e-mail, phone, henkilötunnus or customer number "
+            "(map one in the 'columns' option, or set 'header_row')",
+        )
+
+
+# ------------------------------------------------------------------- picking
+
+
+def pick(table: Table, colmap: ColumnMap) -> pd.DataFrame:
+    """One row per table row: each role's text, plus ``row``, ``texts``, ``categories``.
+
+    Multi-header roles (e-mail, phone) are ';'-joined; a comma inside an e-mail
+    or phone cell separates values too. Date roles keep the workbook's typed
+    value (a real Excel date), the first header only. Text columns are object
+    arrays of str ('' for blank).
+    """
+    data: dict[str, np.ndarray] = {}
+    for role, headers in colmap.roles.items():
+        if not headers:
+            continue
+        if role in TYPED_ROLES:
+            data[role] = table.raw(headers[0])
+        elif role in MULTI_ROLES:
+            joined = table.cells(headers[0])
+            for header in headers[1:]:
+                joined = joined + ";" + table.cells(header)
+            data[role] = objects([v.replace(",", ";") for v in joined])
+        else:
+            data[role] = table.cells(headers[0])
+    data["texts"] = row_texts(table)
+    data["categories"] = _category_text(table, colmap.categories)
+    frame = pd.DataFrame(data, dtype=object)
+    frame.insert(0, "row", table.rows)
+    return frame
+
+
+def row_texts(table: Table) -> np.ndarray:
+    """Every non-blank cell of each row, newline-joined, in column order.
+
+    Blank cells are left out so that adding an empty column to a sheet does
+    not change every record's fingerprint or content hash.
+    """
+    columns = [table.cells(col) for col in table.columns]
+    return objects(["\n".join([v for v in cells if v]) for cells in zip(*columns, strict=True)])
+
+
+def _category_text(table: Table, categories: Mapping[str, list[str]]) -> np.ndarray:
+    codes = np.full(len(table.rows), "", dtype=object)
+    for code, headers in sorted(categories.items()):
+        present = np.zeros(len(table.rows), dtype=bool)
+        for header in headers:
+            present |= table.cells(header) != ""
+        codes = codes + np.where(present, code + ",", "")
+    return objects([c.rstrip(",") for c in codes])
+
+
+def content_ids(texts: Sequence[Any] | np.ndarray, prefix: str = "r") -> np.ndarray:
+    """A record id from the row's content, for tables with no id column."""
+    return objects(
+        [prefix + hashlib.sha256(str(t).encode("utf-8")).hexdigest()[:20] for t in texts]
+    )
+
+
+def text_of(picked: pd.DataFrame, role: str) -> np.ndarray:
+    """A picked role's text as an object array of str ('' for blank or unmapped).
+
+    Picked and grouped text columns hold stripped str, never None.
+    """
+    if role not in picked:
+        return np.full(len(picked), "", dtype=object)
+    return picked[role].to_numpy(dtype=object)
+
+
+def blank_to_none(picked: pd.DataFrame, role: str) -> np.ndarray | None:
+    """A picked role as an object array with None for blanks; None when unmapped."""
+    if role not in picked:
+        return None
+    values = text_of(picked, role)
+    return _blank_as_none(values)
+
+
+def compose_name(picked: pd.DataFrame) -> np.ndarray:
+    """The name column, else first + last name; None when there is none."""
+    name = text_of(picked, "name")
+    if "first_name" in picked or "last_name" in picked:
+        both = text_of(picked, "first_name") + " " + text_of(picked, "last_name")
+        name = np.where(name != "", name, objects([p.strip() for p in both]))
+    return _blank_as_none(name)
+
+
+def _blank_as_none(values: np.ndarray) -> np.ndarray:
+    out = values.copy()
+    out[values == ""] = None
+    return out
+
+
+def hetu_or_business_id(picked: pd.DataFrame) -> np.ndarray | None:
+    """The explicit henkilötunnus field, else the business-id field (finalize tells them apart)."""
+    hetu = blank_to_none(picked, "hetu")
+    business = blank_to_none(picked, "business_id")
+    if hetu is not None and business is not None:
+        return coalesce(hetu, business)
+    return hetu if hetu is not None else business
+
+
+def coalesce(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Elementwise: ``first`` where it is not None, else ``second``."""
+    has = np.fromiter((v is not None for v in first), dtype=bool, count=len(first))
+    return np.where(has, first, second)
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, float):
+        return value != value
+    return isinstance(value, str) and not value.strip()
+
+
+# ------------------------------------------------------------------- grouping
+
+
+def group(
+    picked: pd.DataFrame,
+    key: str,
+    *,
+    drop_blank_key: bool = False,
+    sums: Sequence[str] = (),
+) -> pd.DataFrame:
+    """One row per distinct ``key`` (an invoice spread over line-item rows).
+
+    Single values: the first non-blank in row order; e-mails and phones: all;
+    ``row``: the first row; ``rows``: every row; ``texts`` and ``categories``:
+    all rows'; ``sums``: the total of the rows (line amounts). Rows with a
+    blank key stay records of their own, or are dropped when
+    ``drop_blank_key`` (a bank line in a transaction export).
+    """
+    frame = picked.reset_index(drop=True)
+    keys = text_of(frame, key)
+    blank = keys == ""
+    if drop_blank_key:
+        frame, keys, blank = frame[~blank].reset_index(drop=True), keys[~blank], blank[~blank]
+    row_keys = objects(["\x00" + str(r) for r in frame["row"]])
+    frame["_key"] = np.where(blank, row_keys, keys)
+    frame["rows"] = frame["row"]
+    agg: dict[str, Any] = {}
+    for col in frame.columns:
+        if col == "_key":
+            continue
+        if col == "rows":
+            agg[col] = list
+        elif col == "row":
+            agg[col] = "min"
+        elif col == "texts":
+            agg[col] = "\n".join
+        elif col == "categories":
+            agg[col] = lambda s: ",".join(v for v in s if v)
+        elif col in MULTI_ROLES:
+            agg[col] = lambda s: ";".join(v for v in s if v)
+        elif col in sums:
+            frame[col] = np.array(frame[col].to_numpy(dtype=object), dtype=float)
+            agg[col] = lambda s: s.sum(min_count=1)
+        else:
+            frame[col] = objects([None if _is_blank(v) else v for v in frame[col]])
+            agg[col] = "first"
+    grouped = frame.groupby("_key", sort=False).agg(agg).reset_index(drop=True)
+    for col in grouped.columns:
+        if col not in ("rows", "row", *sums):
+            grouped[col] = objects(["" if _is_blank(v) else v for v in grouped[col]])
+    return grouped
+
+
+# -------------------------------------------------------------- value parsing
+
+
+def _distinct(values: Any, func: Callable[[Any], Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into, and ``func`` of, the distinct values (None for blanks).
+
+    Index ``-1`` of the results is None, so a code of -1 (a missing value) maps to None.
+    """
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    for i, value in enumerate(uniques):
+        results[i] = None if _is_blank(value) else func(value)
+    results[-1] = None
+    return codes, results
+
+
+class _Bad:
+    """Marks a value that did not parse."""
+
+
+BAD = _Bad()
+
+
+def _bad_mask(results: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    bad_codes = np.fromiter((v is BAD for v in results), dtype=bool, count=len(results))
+    return bad_codes[codes]
+
+
+def parse_dates(
+    raw: Any,
+    rows: np.ndarray,
+    header: str,
+    log: ProblemLog,
+    date_format: str | None,
+) -> pd.Series:
+    """Local dates (datetime64) from text, Excel serials or workbook dates.
+
+    A cell that is not a date is a problem naming the row and the header, and
+    the record goes on without that date.
+    """
+
+    def one(value: Any) -> Any:
+        try:
+            parsed = textfile.parse_date(value, date_format)
+        except (ValueError, OverflowError, TypeError):
+            return BAD
+        if parsed is None:
+            return None
+        if not 1900 <= parsed.year <= 2200:
+            return BAD
+        return pd.Timestamp(parsed)
+
+    codes, results = _distinct(raw, one)
+    bad = _bad_mask(results, codes)
+    expected = date_format or "d.m.yyyy or yyyy-mm-dd"
+    for row in np.asarray(rows)[bad]:
+        log.add(int(row), header, f"not a date (expected {expected})")
+    distinct = pd.DatetimeIndex([pd.NaT if v is BAD or v is None else v for v in results])
+    return pd.Series(distinct.astype(tr.DATE_DTYPE).take(codes))
+
+
+def parse_amounts(raw: Any, rows: np.ndarray, header: str, log: ProblemLog) -> np.ndarray:
+    """Amounts with decimal comma or point (``1 234,50``) as floats (NaN for blanks)."""
+
+    def one(value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        try:
+            return textfile.parse_decimal(value)
+        except ValueError:
+            return BAD
+
+    codes, results = _distinct(raw, one)
+    bad = _bad_mask(results, codes)
+    for row in np.asarray(rows)[bad]:
+        log.add(int(row), header, "not an amount")
+    numbers = np.array([np.nan if v is BAD or v is None else v for v in results], dtype=float)
+    return numbers[codes]
+
+
+def map_status(
+    raw: Any,
+    rows: np.ndarray,
+    header: str,
+    log: ProblemLog,
+    words: Mapping[str, str],
+) -> np.ndarray:
+    """Status words (any case) to contract statuses; None where there is none.
+
+    ``words`` maps a word to a status, or to '' for a word that carries no
+    status. A word that is neither in ``words`` nor a status itself is one
+    problem per distinct word, at the first row that has it, with the number
+    of rows (the word itself is not repeated), and no status.
+    """
+    table = {k.strip().casefold(): v for k, v in words.items()}
+
+    def one(value: Any) -> Any:
+        word = " ".join(str(value).split()).casefold()
+        if word in table:
+            return table[word] or None
+        if word in tr.STATUSES:
+            return word
+        return BAD
+
+    codes, results = _distinct(raw, one)
+    bad = _bad_mask(results, codes)
+    if bad.any():
+        first = (
+            pd.Series(np.asarray(rows)[bad]).groupby(codes[bad], sort=False).agg(["min", "size"])
+        )
+        for row, count in first.itertuples(index=False):
+            plural = "row" if count == 1 else "rows"
+            log.add(
+                int(row),
+                header,
+                f"unknown status word ({count} {plural}); map it in the 'status_map' option",
+            )
+    clean = objects([None if v is BAD else v for v in results])
+    return clean[codes]

@@ -1,0 +1,435 @@
+"""The spreadsheet connector: the owner's own customer and order lists (XLSX and CSV)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import resource
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from connectors.base import ProblemLog, SourceSpec, read_source
+from connectors.spreadsheet import SpreadsheetConnector, SpreadsheetOptions
+from tests.conftest import sample_files
+from tests.contract import check_contract
+
+FIXTURES = Path(__file__).parent / "fixtures" / "spreadsheet"
+PASSING = sorted(FIXTURES.glob("passing_*"))
+FAILING = sorted(FIXTURES.glob("failing_*"))
+
+
+def spec(path: Path, **options: Any) -> SourceSpec:
+    return SourceSpec(
+        id="taulukko", connector="spreadsheet", path=path, register="asiakkaat", options=options
+    )
+
+
+def by_row(traces: pd.DataFrame) -> dict[int, pd.Series]:
+    return {json.loads(t["locator"])["row"]: t for _, t in traces.iterrows()}
+
+
+def day(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text)
+
+
+def write_xlsx(path: Path) -> Path:
+    """A workbook as Excel writes it: a title row, real dates, a phone typed as a number."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Tilaukset"
+    sheet.append(["Tilaukset 2024"])
+    sheet.append([])
+    sheet.append(["Nimi", "Sähköposti", "Puhelin", "Tilauspäivä", "Summa", "Lisätiedot"])
+    sheet.append(["Maija Mehiläinen", "maija@example.fi", 401234567, dt.date(2024, 2, 1), 49.9])
+    sheet.append(
+        [
+            "Pekka Häkkinen",
+            "pekka@example.fi",
+            358507654321,
+            dt.datetime(2024, 3, 5, 14, 30),
+            120,
+            "hetu 150385-246Y",
+        ]
+    )
+    sheet.append(["Äijä Öhman", "aija@example.fi", "040 111 2223", "1.4.2024", 5])
+    book.create_sheet("Asiakkaat").append(["Nimi", "Sähköposti"])
+    book["Asiakkaat"].append(["Tuula Mäki", "tuula@example.fi"])
+    book.save(path)
+    return path
+
+
+# ------------------------------------------------------------------ contract
+
+
+@pytest.mark.parametrize("path", PASSING, ids=lambda p: p.name)
+def test_contract_on_passing_fixtures(path: Path) -> None:
+    result = check_contract(spec(path))
+    assert len(result.traces) > 0
+    assert result.problems == []
+
+
+@pytest.mark.parametrize("path", FAILING, ids=lambda p: p.name)
+def test_failing_fixtures_fail_cleanly(path: Path) -> None:
+    result = check_contract(spec(path), allow_unreadable=True)
+    assert result.unreadable or result.problems
+
+
+CSV_SAMPLES = [
+    *sample_files("accounting", ".csv"),
+    *sample_files("google-csv", ".csv"),
+    *sample_files("outlook-csv", ".csv"),
+]
+
+
+@pytest.mark.samples
+@pytest.mark.parametrize("path", CSV_SAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_contract_on_every_csv_sample(samples: Path, path: Path) -> None:
+    """Any CSV export may be configured as a spreadsheet: traces or a clean error, no crash."""
+    result = check_contract(spec(path), allow_unreadable=True)
+    if result.error is not None:
+        assert "no column for a name" in result.error.message
+    else:
+        assert len(result.traces) > 0
+
+
+def test_contract_on_generated_xlsx(tmp_path: Path) -> None:
+    result = check_contract(spec(write_xlsx(tmp_path / "tilaukset.xlsx")))
+    assert len(result.traces) == 3
+    assert result.problems == []
+
+
+# ---------------------------------------------------------------- real files
+
+
+def test_cp1252_semicolon_finnish_export() -> None:
+    result = read_source(spec(FIXTURES / "passing_tilaukset_cp1252.csv", status_map={}))
+    rows = by_row(result.traces)
+    assert rows[2]["name"] == "Maija Mehiläinen"
+    assert rows[4]["name"] == "Äijä Öhman"
+    assert rows[5]["name"] == "Sirpa Järvinen"  # written in capitals in the file
+    assert rows[5]["email"] == "sirpa.jarvinen@example.fi"
+    assert rows[3]["phone"] == "+358507654321"
+    # 1.2.2024, 01.02.2024 and 2024-02-01 are the same day
+    assert {rows[r]["event_date"] for r in (2, 3, 4)} == {day("2024-02-01")}
+    assert rows[2]["status"] == "paid"
+    assert rows[3]["status"] == "open"
+    assert rows[5]["status"] == "cancelled"
+    # a henkilötunnus in the notes is data found (not the person's identifier)
+    assert rows[4]["found_categories"] == "hetu,note"
+    assert pd.isna(rows[4]["hetu"])
+    assert rows[5]["found_categories"] == "address,health_note,note"
+    assert rows[2]["found_categories"] == "address"
+    assert json.loads(rows[2]["locator"])["id"] == "1001"
+
+
+def test_utf8_bom_comma_export_with_first_and_last_name() -> None:
+    result = read_source(spec(FIXTURES / "passing_asiakkaat_utf8bom.csv"))
+    rows = by_row(result.traces)
+    assert rows[2]["name"] == "Liisa Ääripää"
+    assert rows[4]["name"] == "Åsa Lindström"
+    assert rows[4]["email"] == "asa.lindstrom@example.se;asa@example.fi"
+    assert rows[2]["event_date"] == day("2024-05-06")
+    assert rows[3]["event_date"] == day("2024-05-06")
+    assert rows[3]["found_categories"] == "health_note,note"
+
+
+def test_xlsx_real_dates_and_phone_typed_as_number(tmp_path: Path) -> None:
+    result = read_source(spec(write_xlsx(tmp_path / "tilaukset.xlsx")))
+    assert result.error is None
+    rows = by_row(result.traces)
+    assert sorted(rows) == [4, 5, 6]  # the header was found below the title row
+    assert rows[4]["phone_raw"] == "401234567"  # not "401234567.0"
+    assert rows[4]["phone"] == "+358401234567"
+    assert rows[5]["phone"] == "+358507654321"
+    assert rows[4]["event_date"] == day("2024-02-01")
+    assert rows[5]["event_date"] == day("2024-03-05")
+    assert rows[6]["event_date"] == day("2024-04-01")  # typed as text in the sheet
+    assert rows[5]["found_categories"] == "hetu,note"  # a henkilötunnus in Lisätiedot
+    assert json.loads(rows[4]["locator"]) == {
+        "file": str(tmp_path / "tilaukset.xlsx"),
+        "row": 4,
+        "sheet": "Tilaukset",
+    }
+    assert rows[4]["label"] == "Tilaukset, rivi 4"
+
+
+def test_xlsx_sheet_option(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "tilaukset.xlsx")
+    result = read_source(spec(path, sheet="Asiakkaat"))
+    assert result.traces["name"].tolist() == ["Tuula Mäki"]
+    assert json.loads(result.traces["locator"].iat[0])["sheet"] == "Asiakkaat"
+    missing = read_source(spec(path, sheet="Laskut"))
+    assert missing.error is not None
+    assert "sheet 'Laskut' not found" in missing.error.message
+
+
+def test_header_row_option_is_exact(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "tilaukset.xlsx")
+    assert len(read_source(spec(path, header_row=3)).traces) == 3
+    wrong = read_source(spec(path, header_row=1))
+    assert wrong.error is not None
+    assert "header_row" in wrong.error.message
+
+
+def test_explicit_mapping_with_own_headers(tmp_path: Path) -> None:
+    path = tmp_path / "jasenet.csv"
+    path.write_text(
+        "Jäsen;Yhteys;Liittynyt;Erosi;Huom\n"
+        "Maija Mehiläinen;maija@example.fi;1.1.2020;31.12.2023;\n"
+        "Pekka Häkkinen;pekka@example.fi;1.6.2021;;Syntymäaika 1.1.1980\n",
+        encoding="utf-8",
+    )
+    result = read_source(
+        spec(
+            path,
+            columns={
+                "name": "Jäsen",
+                "email": ["Yhteys"],
+                "event_date": "Liittynyt",
+                "end_date": "Erosi",
+            },
+            categories={"birth_date": ["Huom"]},
+        )
+    )
+    assert result.error is None
+    rows = by_row(result.traces)
+    assert rows[2]["email"] == "maija@example.fi"
+    assert rows[2]["end_date"] == day("2023-12-31")
+    assert pd.isna(rows[3]["end_date"])
+    assert rows[3]["found_categories"] == "birth_date"
+    assert rows[2]["found_categories"] == ""
+
+
+def test_status_map_option_and_unknown_words(tmp_path: Path) -> None:
+    path = tmp_path / "tilaukset.csv"
+    path.write_text(
+        "Nimi;Tila\nA Aalto;Toimitettu\nB Berg;Toimitettu\nC Cedergren;Maksettu\nD Dahl;Kesken\n",
+        encoding="utf-8",
+    )
+    plain = read_source(spec(path))
+    # One problem per unknown word, at its first row, counting its rows; the word is not quoted.
+    assert [(p.row, p.field) for p in plain.problems] == [(2, "Tila"), (5, "Tila")]
+    assert "2 rows" in plain.problems[0].message
+    assert all("Toimitettu" not in str(p) and "Kesken" not in str(p) for p in plain.problems)
+    assert by_row(plain.traces)[4]["status"] == "paid"
+    mapped = read_source(spec(path, status_map={"toimitettu": "ended", "KESKEN": ""}))
+    assert mapped.problems == []
+    rows = by_row(mapped.traces)
+    assert rows[2]["status"] == "ended"
+    assert pd.isna(rows[5]["status"])
+
+
+def test_record_ids_survive_a_new_row_above(tmp_path: Path) -> None:
+    """Without an id column, a row's id is its content: inserting a row changes no other id."""
+    path = tmp_path / "asiakkaat.csv"
+
+    def ids(lines: list[str]) -> dict[str, str]:
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        traces = read_source(spec(path)).traces
+        return dict(zip(traces["email"], traces["trace_id"], strict=True))
+
+    lines = ["Nimi;Sähköposti", "Maija M;maija@example.fi", "Pekka H;pekka@example.fi"]
+    before = ids(lines)
+    after = ids([lines[0], "Uusi U;uusi@example.fi", *lines[1:]])
+    assert after["maija@example.fi"] == before["maija@example.fi"]
+    assert after["pekka@example.fi"] == before["pekka@example.fi"]
+    assert len(set(after.values())) == 3
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def test_bad_date_in_row_7_names_file_row_and_header() -> None:
+    result = read_source(spec(FIXTURES / "failing_bad_date_row7.csv"))
+    assert result.error is None
+    assert [(p.row, p.field) for p in result.problems] == [(7, "Tilauspäivä"), (8, "Tilauspäivä")]
+    assert result.problems[0].file.endswith("failing_bad_date_row7.csv")
+    assert "not a date" in result.problems[0].message
+    assert "tiistaina" not in str(result.problems[0])
+    rows = by_row(result.traces)
+    assert len(rows) == 8  # the other rows go on
+    assert pd.isna(rows[7]["event_date"])
+    assert rows[7]["email"] == "jukka.oberg@example.fi"
+    assert rows[9]["event_date"] == day("2024-02-08")
+
+
+def test_missing_mapped_column_names_the_header() -> None:
+    result = read_source(
+        spec(FIXTURES / "passing_tilaukset_cp1252.csv", columns={"email": "Sähköpostiosoite"})
+    )
+    assert result.error is not None
+    assert result.error.message == "column 'Sähköpostiosoite' not found"
+
+
+def test_missing_category_column_names_the_header() -> None:
+    result = read_source(
+        spec(FIXTURES / "passing_tilaukset_cp1252.csv", categories={"address": ["Katuosoite"]})
+    )
+    assert result.error is not None
+    assert "'Katuosoite'" in result.error.message
+
+
+def test_no_identifier_columns_is_unreadable() -> None:
+    result = read_source(spec(FIXTURES / "failing_no_identifier_columns.csv"))
+    assert result.error is not None
+    assert "no column for a name, e-mail" in result.error.message
+
+
+def test_empty_and_header_only_files(tmp_path: Path) -> None:
+    empty = read_source(spec(FIXTURES / "failing_empty.csv"))
+    assert empty.error is not None
+    assert empty.error.message == "file is empty"
+    blank = tmp_path / "tyhjat.csv"
+    blank.write_text("\n \n\n", encoding="utf-8")
+    assert read_source(spec(blank)).error is not None
+    header_only = tmp_path / "otsikot.csv"
+    header_only.write_text("Nimi;Sähköposti\n", encoding="utf-8")
+    result = read_source(spec(header_only))
+    assert result.error is None
+    assert result.traces.empty
+
+
+def test_utf16_file_is_read(tmp_path: Path) -> None:
+    text = (FIXTURES / "passing_tilaukset_cp1252.csv").read_bytes().decode("cp1252")
+    path = tmp_path / "utf16.csv"
+    path.write_bytes(text.encode("utf-16"))
+    result = read_source(spec(path))
+    assert result.error is None
+    assert "Äijä Öhman" in result.traces["name"].tolist()
+
+
+def test_encoding_option(tmp_path: Path) -> None:
+    path = FIXTURES / "passing_tilaukset_cp1252.csv"
+    assert "Äijä Öhman" in read_source(spec(path, encoding="cp1252")).traces["name"].tolist()
+    wrong = read_source(spec(path, encoding="utf-8"))
+    assert wrong.error is not None
+    assert wrong.error.message == "not valid utf-8 text"
+
+
+@pytest.mark.parametrize("name", ["roskaa.csv", "roskaa.xlsx"])
+def test_binary_garbage_is_unreadable(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(bytes(range(256)) * 64)
+    result = read_source(spec(path))
+    assert result.error is not None
+    assert "binary" in result.error.message
+
+
+def test_broken_workbook_is_unreadable(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "rikki.xlsx")
+    path.write_bytes(path.read_bytes()[:600])  # a zip cut short
+    result = read_source(spec(path))
+    assert result.error is not None
+    assert "not a readable workbook" in result.error.message
+    nonsense = tmp_path / "zip.xlsx"
+    with zipfile.ZipFile(nonsense, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    assert read_source(spec(nonsense)).error is not None
+
+
+@pytest.mark.parametrize(
+    ("options", "option"),
+    [
+        ({"columns": {"nimi": "Nimi"}}, "columns"),
+        ({"categories": {"osoite": ["Osoite"]}}, "categories"),
+        ({"status_map": {"Maksettu": "settled"}}, "status_map"),
+        ({"header_row": 0}, "header_row"),
+        ({"date_format": "dd.mm.yyyy"}, "date_format"),
+        ({"sheet_name": "Tilaukset"}, "sheet_name"),
+    ],
+)
+def test_invalid_options_name_the_option(options: dict[str, Any], option: str) -> None:
+    result = read_source(spec(FIXTURES / "passing_tilaukset_cp1252.csv", **options))
+    assert result.error is not None
+    assert f"option '{option}" in result.error.message
+
+
+def test_date_format_option(tmp_path: Path) -> None:
+    path = tmp_path / "us.csv"
+    path.write_text("Name,Order date\nMaija M,02/03/2024\nPekka H,13/03/2024\n", encoding="utf-8")
+    result = read_source(spec(path, date_format="%m/%d/%Y"))
+    assert by_row(result.traces)[2]["event_date"] == day("2024-02-03")
+    assert [(p.row, p.field) for p in result.problems] == [(3, "Order date")]
+    assert "%m/%d/%Y" in result.problems[0].message
+
+
+def test_sniff_scores() -> None:
+    head = (FIXTURES / "passing_tilaukset_cp1252.csv").read_bytes()
+    assert SpreadsheetConnector.sniff(Path("x.csv"), head) == 10
+    assert SpreadsheetConnector.sniff(Path("x.xlsx"), b"PK\x03\x04rest") == 30
+    assert SpreadsheetConnector.sniff(Path("x.xlsx"), b"garbage") < 10
+    assert SpreadsheetConnector.sniff(Path("x.ics"), b"BEGIN:VCALENDAR") == 0
+
+
+# ------------------------------------------------------------------ big files
+
+
+def _big_csv(path: Path, megabytes: int) -> int:
+    """An order list of ``megabytes`` MB: 20 000 customers, many orders each."""
+    rng = random.Random(7)
+    first = ["Maija", "Pekka", "Liisa", "Jukka", "Äijä", "Sari", "Timo", "Öljy"]
+    last = ["Mehiläinen", "Virtanen", "Korhonen", "Mäkinen", "Hämäläinen", "Laine"]
+    customers = [
+        (
+            f"{rng.choice(first)} {rng.choice(last)}",
+            f"asiakas{c}@example.fi",
+            f"040 {1000000 + c * 37}",
+        )
+        for c in range(20000)
+    ]
+    lines = ["Tilausnumero;Nimi;Sähköposti;Puhelin;Tilauspäivä;Summa;Tila;Lisätiedot"]
+    size, i = 0, 0
+    while size < megabytes * 2**20:
+        name, email, phone = customers[rng.randrange(len(customers))]
+        date = f"{rng.randint(1, 28)}.{rng.randint(1, 12)}.{rng.randint(2019, 2025)}"
+        line = (
+            f"{100000 + i};{name};{email};{phone};{date};{rng.randint(1, 500)},"
+            f"{rng.randint(0, 99):02d};{rng.choice(['Maksettu', 'Avoin'])};Ovelle, kerros {i % 7}"
+        )
+        lines.append(line)
+        size += len(line) + 2
+        i += 1
+    lines[5] = lines[5].replace(";Ovelle", ";hetu 010190-123M, ovelle")
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    return i
+
+
+@pytest.mark.slow
+def test_50_mb_csv_extract(tmp_path: Path) -> None:
+    """The connector's own part of a 50 MB export: read, map, parse dates and statuses."""
+    path = tmp_path / "iso.csv"
+    count = _big_csv(path, 50)
+    log = ProblemLog("iso.csv")
+    started = time.perf_counter()
+    raw = SpreadsheetConnector().extract(spec(path), SpreadsheetOptions(), log)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"50 MB extract: {count} rows in {elapsed:.1f} s, process peak {peak:.0f} MiB")
+    assert len(raw) == count
+    assert log.problems == []
+    assert raw["event_date"].notna().all()
+    assert set(raw["status"]) == {"paid", "open"}
+    assert elapsed < 60
+
+
+@pytest.mark.slow
+def test_3_mb_csv_read_source(tmp_path: Path) -> None:
+    """The whole read of a 3 MB export (finalize included) takes seconds, not minutes."""
+    path = tmp_path / "keski.csv"
+    count = _big_csv(path, 3)
+    started = time.perf_counter()
+    result = read_source(spec(path))
+    elapsed = time.perf_counter() - started
+    print(f"3 MB read_source: {count} rows in {elapsed:.1f} s")
+    assert result.error is None
+    assert len(result.traces) == count
+    assert result.traces["found_categories"].str.contains("hetu").sum() == 1
+    assert elapsed < 60
