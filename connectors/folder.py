@@ -59,6 +59,23 @@ class FolderOptions(BaseModel):
     date_from_mtime: bool = True
     recursive: bool = False
     include: list[str] = Field(default_factory=lambda: ["*"])
+    #: a regex on the document's text with a named group ``email`` (and/or ``customer_no``):
+    #: a line the owner always writes, e.g. r"Lähetetty asiakkaalle:\s*(?P<email>\S+@\S+)".
+    #: Only what this pattern names becomes an identifier; other addresses in the text do not.
+    content_pattern: str | None = None
+
+    @field_validator("content_pattern")
+    @classmethod
+    def _content_compiles(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression ({exc.msg})") from None
+        if not {"email", "customer_no"} & set(compiled.groupindex):
+            raise ValueError("the content pattern needs a named group 'email' or 'customer_no'")
+        return value
 
     @field_validator("pattern")
     @classmethod
@@ -176,12 +193,20 @@ def read_one(
         texts.append(contents)
         categories.append("note")
     name = groups.get("name")
+    emails = [groups["email"]] if groups.get("email") else []
+    customer_no = groups.get("customer_no")
+    if opts.content_pattern and contents:
+        for found in re.finditer(opts.content_pattern, contents):
+            named = found.groupdict()
+            if named.get("email"):
+                emails.append(named["email"].strip().rstrip(".,;"))
+            customer_no = customer_no or named.get("customer_no")
     return {
         "record_id": relative,
         "row": number,
         "name": name.replace("_", " ").strip() if name else None,
-        "emails": groups.get("email"),
-        "customer_no": groups.get("customer_no"),
+        "emails": emails,
+        "customer_no": customer_no,
         "event_date": event_date,
         "label": file_name,
         "locator": {"path": relative},

@@ -227,3 +227,40 @@ def test_sniff(tmp_path: Path) -> None:
     file = tmp_path / "a.txt"
     file.write_text("x", encoding="utf-8")
     assert FolderConnector.sniff(file, b"x") == 0
+
+
+def test_content_pattern_gives_the_named_identifier_only(tmp_path: Path) -> None:
+    from connectors.base import SourceSpec, read_source
+
+    folder = tmp_path / "koonnit"
+    folder.mkdir()
+    (folder / "Maija Mehiläinen 2025-03-14.txt").write_text(
+        "Koonti\nLähetetty asiakkaalle: Maija.M@Example.fi\nKopio: esimies@firma.fi\n",
+        encoding="utf-8",
+    )
+    spec = SourceSpec(
+        id="koonnit",
+        connector="folder",
+        path=folder,
+        register="r",
+        options={"content_pattern": r"Lähetetty asiakkaalle:\s*(?P<email>\S+@\S+)"},
+    )
+    result = read_source(spec)
+    assert result.clean
+    (email,) = result.traces["email"]
+    assert email == "maija.m@example.fi"  # the other address in the text is not taken
+
+
+def test_content_pattern_needs_a_named_group(tmp_path: Path) -> None:
+    from connectors.base import SourceSpec, read_source
+
+    spec = SourceSpec(
+        id="k",
+        connector="folder",
+        path=tmp_path,
+        register="r",
+        options={"content_pattern": r"Lähetetty: \S+"},
+    )
+    result = read_source(spec)
+    assert result.unreadable
+    assert "content_pattern" in str(result.error)

@@ -443,7 +443,17 @@ class Prover(Scenario):
         )
         write_xlsx(path, [sheet], when=self.stamp, author=author)
 
-        folder = self.source("koonnit", "folder", SUMMARY_DIR, "summary", {"include": ["*.txt"]})
+        folder = self.source(
+            "koonnit",
+            "folder",
+            SUMMARY_DIR,
+            "summary",
+            {
+                "include": ["*.txt"],
+                "content_pattern": r"Lähetetty asiakkaalle:\s*(?P<email>\S+@\S+)",
+            },
+            system_of_record=True,
+        )
         folder.mkdir(parents=True, exist_ok=True)
         for c in self.coachees:
             done = [d for d in c.sessions if d <= self.today]
