@@ -22,6 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from flows.workspace import Workspace
 
@@ -109,13 +110,19 @@ def serve(workspace: Workspace) -> None:
         _serve(workspace)
 
 
-def _serve(workspace: Workspace) -> None:
+def deployment(workspace: Workspace) -> Any:
+    """The monthly deployment of ``monthly_review`` for this workspace."""
     from flows.review import monthly_review
 
-    monthly_review.serve(
+    return monthly_review.to_deployment(
         name=DEPLOYMENT,
         schedule=deployment_schedule(),  # type: ignore[arg-type]
         parameters={"workspace": str(Path(workspace.root).resolve())},
         description="Karsinta: the monthly deletion proposal (1st of the month, 07:00 Helsinki).",
-        pause_on_shutdown=False,
     )
+
+
+def _serve(workspace: Workspace) -> None:
+    from prefect import serve as prefect_serve
+
+    prefect_serve(deployment(workspace), pause_on_shutdown=False)
