@@ -16,15 +16,16 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from connectors import textfile
-from connectors.base import ProblemLog
+from connectors.base import Connector, ProblemLog, SourceSpec, display_path
 from connectors.errors import UnreadableSource
 
 #: Letters ä ö å Ä Ö Å as UTF-8 bytes: seen in a file that decoded only as Windows-1252,
@@ -298,3 +299,58 @@ def csv_records(
         }
     )
     return out
+
+
+class ContactCsvConnector(Connector):
+    """What the Google and Outlook contact CSV connectors share: read, check, build records.
+
+    A subclass declares its product name, how its headers map to roles
+    (``columns_for``), the option holding its group filter, and the separator
+    of several values in one cell.
+    """
+
+    default_kind: ClassVar[str] = "contact"
+    suffixes: ClassVar[tuple[str, ...]] = (".csv",)
+    #: how the export is called in messages ("a Google Contacts export")
+    product: ClassVar[str]
+    #: the option that filters by group, and the column it needs (for messages)
+    group_option: ClassVar[str]
+    group_column: ClassVar[str]
+    multi_separator: ClassVar[str | None] = None
+    #: regex splitting the group (label / category) cell
+    group_separator: ClassVar[str]
+
+    def __init__(self) -> None:
+        self._columns: ContactColumns | None = None
+        self._frame: pd.DataFrame | None = None
+
+    @staticmethod
+    def columns_for(columns: list[str]) -> ContactColumns:
+        raise NotImplementedError
+
+    def extract(self, source: SourceSpec, options: Any, log: ProblemLog) -> pd.DataFrame:
+        file = display_path(source.path)
+        frame = read_contact_csv(source.path, file, log)
+        cols = self.columns_for([c for c in frame.columns if c != "_row"])
+        if not cols.identifies:
+            raise UnreadableSource(file, f"not {self.product}: no name, e-mail or phone column")
+        wanted = wanted_groups(getattr(options, self.group_option))
+        if wanted is not None and cols.groups is None:
+            raise UnreadableSource(
+                file,
+                f"option '{self.group_option}' is set but the file has no "
+                f"{self.group_column} column",
+            )
+        self._columns, self._frame = cols, frame
+        return csv_records(
+            frame,
+            cols,
+            multi_separator=self.multi_separator,
+            group_separator=self.group_separator,
+            wanted=wanted,
+        )
+
+    def field_names(self, options: Any) -> Mapping[str, str]:
+        if self._columns is None:
+            return {}
+        return self._columns.field_names(self._frame)

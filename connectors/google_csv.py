@@ -16,26 +16,21 @@ no contact id); the locator names the row.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
+from connectors.base import register
 from connectors.contact_fields import (
     ContactColumns,
+    ContactCsvConnector,
     columns_matching,
-    csv_records,
     first_column,
     head_text,
     header_cells,
     header_key,
-    read_contact_csv,
-    wanted_groups,
 )
-from connectors.errors import UnreadableSource
 
 MULTI = " ::: "
 #: The labels cell: "* myContacts ::: Asiakkaat" (older files: "* My Contacts ::: Test").
@@ -87,18 +82,18 @@ def google_columns(columns: list[str]) -> ContactColumns:
 
 
 @register
-class GoogleCsvConnector(Connector):
+class GoogleCsvConnector(ContactCsvConnector):
     """Reads a Google Contacts CSV export (current or legacy, UTF-8 or UTF-16)."""
 
     name: ClassVar[str] = "google_csv"
     title: ClassVar[str] = "Google Contacts CSV"
-    default_kind: ClassVar[str] = "contact"
     options_model: ClassVar[type[BaseModel]] = GoogleCsvOptions
-    suffixes: ClassVar[tuple[str, ...]] = (".csv",)
-
-    def __init__(self) -> None:
-        self._columns: ContactColumns | None = None
-        self._frame: pd.DataFrame | None = None
+    product: ClassVar[str] = "a Google Contacts export"
+    group_option: ClassVar[str] = "labels"
+    group_column: ClassVar[str] = "Labels or Group Membership"
+    multi_separator: ClassVar[str | None] = MULTI
+    group_separator: ClassVar[str] = GROUP_SPLIT
+    columns_for = staticmethod(google_columns)
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
@@ -110,28 +105,3 @@ class GoogleCsvConnector(Connector):
         if "e-mail 1 - value" in headers or "phone 1 - value" in headers:
             return 60
         return 0
-
-    def extract(self, source: SourceSpec, options: Any, log: ProblemLog) -> pd.DataFrame:
-        assert isinstance(options, GoogleCsvOptions)
-        file = display_path(source.path)
-        frame = read_contact_csv(source.path, file, log)
-        columns = [c for c in frame.columns if c != "_row"]
-        cols = google_columns(columns)
-        if not cols.identifies:
-            raise UnreadableSource(
-                file, "not a Google Contacts export: no name, e-mail or phone column"
-            )
-        wanted = wanted_groups(options.labels)
-        if wanted is not None and cols.groups is None:
-            raise UnreadableSource(
-                file, "option 'labels' is set but the file has no Labels or Group Membership column"
-            )
-        self._columns, self._frame = cols, frame
-        return csv_records(
-            frame, cols, multi_separator=MULTI, group_separator=GROUP_SPLIT, wanted=wanted
-        )
-
-    def field_names(self, options: Any) -> Mapping[str, str]:
-        if self._columns is None:
-            return {}
-        return self._columns.field_names(self._frame)

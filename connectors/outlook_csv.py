@@ -17,26 +17,21 @@ One trace per contact row; the record id is a hash of the row.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
+from connectors.base import register
 from connectors.contact_fields import (
     ContactColumns,
+    ContactCsvConnector,
     columns_matching,
-    csv_records,
     first_column,
     head_text,
     header_cells,
     header_key,
-    read_contact_csv,
-    wanted_groups,
 )
-from connectors.errors import UnreadableSource
 
 #: Categories cell: "Asiakkaat;VIP" (Outlook uses the list separator of Windows).
 GROUP_SPLIT = r"[;,]"
@@ -102,18 +97,18 @@ def outlook_columns(columns: list[str]) -> ContactColumns:
 
 
 @register
-class OutlookCsvConnector(Connector):
+class OutlookCsvConnector(ContactCsvConnector):
     """Reads an Outlook contacts CSV export (English or Finnish headers)."""
 
     name: ClassVar[str] = "outlook_csv"
     title: ClassVar[str] = "Outlook contacts CSV"
-    default_kind: ClassVar[str] = "contact"
     options_model: ClassVar[type[BaseModel]] = OutlookCsvOptions
-    suffixes: ClassVar[tuple[str, ...]] = (".csv",)
-
-    def __init__(self) -> None:
-        self._columns: ContactColumns | None = None
-        self._frame: pd.DataFrame | None = None
+    product: ClassVar[str] = "an Outlook contacts export"
+    group_option: ClassVar[str] = "categories"
+    group_column: ClassVar[str] = "Categories"
+    multi_separator: ClassVar[str | None] = None
+    group_separator: ClassVar[str] = GROUP_SPLIT
+    columns_for = staticmethod(outlook_columns)
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
@@ -125,28 +120,3 @@ class OutlookCsvConnector(Connector):
         if {"etunimi", "sukunimi", "matkapuhelin"} <= headers:
             return 50
         return 0
-
-    def extract(self, source: SourceSpec, options: Any, log: ProblemLog) -> pd.DataFrame:
-        assert isinstance(options, OutlookCsvOptions)
-        file = display_path(source.path)
-        frame = read_contact_csv(source.path, file, log)
-        columns = [c for c in frame.columns if c != "_row"]
-        cols = outlook_columns(columns)
-        if not cols.identifies:
-            raise UnreadableSource(
-                file, "not an Outlook contacts export: no name, e-mail or phone column"
-            )
-        wanted = wanted_groups(options.categories)
-        if wanted is not None and cols.groups is None:
-            raise UnreadableSource(
-                file, "option 'categories' is set but the file has no Categories column"
-            )
-        self._columns, self._frame = cols, frame
-        return csv_records(
-            frame, cols, multi_separator=None, group_separator=GROUP_SPLIT, wanted=wanted
-        )
-
-    def field_names(self, options: Any) -> Mapping[str, str]:
-        if self._columns is None:
-            return {}
-        return self._columns.field_names(self._frame)
