@@ -34,7 +34,16 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors import textfile
-from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
+from connectors.base import (
+    Capability,
+    Connector,
+    ProblemLog,
+    SourceSpec,
+    WriteRequest,
+    WriteResult,
+    display_path,
+    register,
+)
 from connectors.errors import SourceError, UnreadableSource
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -104,6 +113,7 @@ class FolderConnector(Connector):
     title: ClassVar[str] = "Folder of customer documents"
     default_kind: ClassVar[str] = "summary"
     options_model: ClassVar[type[BaseModel]] = FolderOptions
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.DELETE})
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
@@ -117,6 +127,14 @@ class FolderConnector(Connector):
             "customer_no": FILE_NAME,
             "event_date": FILE_NAME,
         }
+
+    def write(
+        self, source: SourceSpec, options: Any, requests: list[WriteRequest]
+    ) -> list[WriteResult]:
+        """Remove approved documents (connectors.folder_write)."""
+        from connectors.folder_write import write_folder
+
+        return write_folder(source, options, requests)
 
     def extract(self, source: SourceSpec, options: Any, log: ProblemLog) -> list[dict[str, Any]]:
         opts: FolderOptions = options

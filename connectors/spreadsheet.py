@@ -25,7 +25,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors import tabular
 from connectors import trace as tr
-from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
+from connectors.base import (
+    Capability,
+    Connector,
+    ProblemLog,
+    SourceSpec,
+    WriteRequest,
+    WriteResult,
+    display_path,
+    register,
+)
 from connectors.errors import UnreadableSource
 
 ROLES = (
@@ -273,6 +282,9 @@ class SpreadsheetConnector(Connector):
     default_kind: ClassVar[str] = "customer"
     options_model: ClassVar[type[BaseModel]] = SpreadsheetOptions
     suffixes: ClassVar[tuple[str, ...]] = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.DELETE, Capability.REDACT}
+    )
 
     def __init__(self) -> None:
         self._field_names: dict[str, str] = {}
@@ -291,6 +303,14 @@ class SpreadsheetConnector(Connector):
     def field_names(self, options: Any) -> Mapping[str, str]:
         # Known only after extract() has matched the headers (read_source calls it after).
         return self._field_names
+
+    def write(
+        self, source: SourceSpec, options: Any, requests: list[WriteRequest]
+    ) -> list[WriteResult]:
+        """Delete or anonymise approved rows (connectors.spreadsheet_write)."""
+        from connectors.spreadsheet_write import write_spreadsheet
+
+        return write_spreadsheet(source, options, requests)
 
     def extract(self, source: SourceSpec, options: Any, log: ProblemLog) -> pd.DataFrame:
         opts: SpreadsheetOptions = options

@@ -78,6 +78,21 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--quiet", action="store_true", help="print only errors")
         command.add_argument("--json", action="store_true", help="machine-readable summary")
 
+    apply = sub.add_parser("apply", help="carry out the rows approved in a proposal XLSX")
+    apply.add_argument("file", type=Path, help="the marked poistoehdotus-YYYY-MM.xlsx")
+    apply.add_argument(
+        "--workspace",
+        type=Path,
+        default=None,
+        help="the workspace (default: the proposal's raportit/ folder's parent, else '.')",
+    )
+    apply.add_argument(
+        "--dry-run", action="store_true", help="say what would be done; change nothing"
+    )
+    apply.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
+    apply.add_argument("--quiet", action="store_true", help="print only errors")
+    apply.add_argument("--json", action="store_true", help="machine-readable summary")
+
     serve = sub.add_parser("serve", help="run the monthly review on the 1st of every month")
     serve.add_argument("--workspace", type=Path, default=Path("."))
     return parser
@@ -93,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "review": cmd_review,
         "inventory": cmd_inventory,
         "serve": cmd_serve,
+        "apply": cmd_apply,
     }[args.command]
     try:
         return int(handler(args))
@@ -239,6 +255,43 @@ def cmd_inventory(args: argparse.Namespace) -> int:
         print(f"{root / 'raportit' / result['html']}")
         print(f"{root / 'raportit' / result['xlsx']}")
     return 0
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    """Refusals are checked before Prefect starts: exit 2 at once, nothing changed."""
+    from flows.apply import apply_decisions, check_proposal, default_workspace, read_proposal
+    from flows.console import status
+    from flows.review import helsinki_today
+    from flows.workspace import load_workspace
+
+    workspace = load_workspace(args.workspace or default_workspace(args.file))
+    today = args.today or helsinki_today()
+    check_proposal(read_proposal(args.file), workspace, today)
+    with status("Tarkistetaan ja toteutetaan hyväksytyt poistot...", args.quiet or args.json):
+        result = apply_decisions(
+            proposal=str(args.file.resolve()),
+            workspace=str(workspace.root),
+            today=today.isoformat(),
+            dry_run=args.dry_run,
+        )
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    elif not args.quiet:
+        labels = {
+            "done": "tehty / done",
+            "would": "tehtäisiin / would be done",
+            "manual": "tehtävälistalla / on the checklist",
+            "skipped": "ohitettu / skipped",
+            "failed": "epäonnistui / failed",
+            "not_approved": "ei hyväksytty / not approved",
+        }
+        for key, label in labels.items():
+            if result.get(key):
+                print(f"{result[key]:5d}  {label}")
+        if result.get("receipt_html"):
+            print(workspace.output_dir / str(result["receipt_html"]))
+            print(workspace.output_dir / str(result["receipt_xlsx"]))
+    return int(result["exit_code"])
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

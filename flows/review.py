@@ -28,6 +28,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from connectors.base import ReadResult, SourceSpec, display_path, read_source
 from connectors.trace import empty_traces
+from flows.ledger import reappeared
 from flows.workspace import Workspace, load_workspace
 from policies.engine import Evaluation, evaluate
 from policies.law import load_statutory_rules
@@ -200,7 +201,8 @@ def review(workspace: Workspace, today: date, lang: str | None = None) -> Review
         lang=lang or workspace.config.language,
         traces=traces,
         decisions=evaluation.decisions,
-        findings=evaluation.findings,
+        # people erased by an earlier apply who turned up again (from the ledger's hashes)
+        findings=[*reappeared(workspace.state_dir, traces), *evaluation.findings],
         sources=summaries(results),
         workspace_key=workspace.key(),
     )
@@ -216,7 +218,7 @@ def review(workspace: Workspace, today: date, lang: str | None = None) -> Review
         "traces": len(traces),
         "subjects": int(evaluation.decisions["subject_id"].nunique()),
         **{f"decision_{d}": int(decided.get(d, 0)) for d in ("delete", "hold", "keep", "review")},
-        "findings": len(evaluation.findings),
+        "findings": len(run.findings),
         "unchanged": files.unchanged,
     }
     return ReviewOutcome(counts, files, run, evaluation, results)

@@ -1,0 +1,808 @@
+"""Apply: carry out the deletions the owner approved in the proposal XLSX, safely.
+
+``karsinta apply poistoehdotus-YYYY-MM.xlsx`` (the ``apply_decisions`` flow)
+reads the owner's decision in column A of each proposal row (hyväksy /
+hylkää / siirrä, or approve / reject / postpone, any case; a blank is not an
+approval) and then, for the approved rows only:
+
+1. refuses the whole file when it is not a Karsinta proposal, when it is
+   another workspace's proposal, or when it is of an earlier month than
+   today's (a month-old proposal was decided on month-old data);
+2. takes the workspace's apply lock (``.karsinta/apply.lock``): a second
+   apply at the same time is refused, never interleaved;
+3. re-reads every source and checks each approved trace: it must still be
+   there with the same fingerprint. A record that changed or disappeared is
+   skipped and reported, never guessed; a source whose re-read had problems
+   or failed has nothing deleted from it;
+4. per source: a source the owner marked ``system_of_record`` whose connector
+   can delete / redact is changed through ``Connector.write`` (one atomic
+   batch per source); every other record goes on the manual checklist,
+   naming the system and what to do there;
+5. records every step in the append-only ledger (``flows.ledger``): a
+   ``pending`` intent per batch before the source is changed and ``done`` /
+   ``failed`` after. A rerun acts only on rows not done yet; a pending
+   intent whose record is gone (the run was killed after the change) is
+   completed as done. Running apply twice does nothing the second time;
+6. writes the receipt (``reports.receipt``) and returns counts.
+
+Approval time in the ledger is the proposal file's modification time: the
+moment the owner saved their decisions, as far as the file can tell (the
+proposal's run date is when Karsinta proposed, not when the owner agreed).
+
+What reaches Prefect is a path, a date and counts. Messages name proposal
+rows, sources, files and row numbers, never a value.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path, PurePath
+from typing import Any
+
+import pandas as pd
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from connectors.base import (
+    Capability,
+    ReadResult,
+    SourceSpec,
+    WriteRequest,
+    WriteResult,
+    get_connector,
+    read_source,
+)
+from connectors.errors import KarsintaError, SourceError
+from flows.ledger import FINAL, ActionRow, Ledger, now_utc, open_ledger, read_latest
+from flows.workspace import Workspace
+from policies.reappearance import strong_identifiers
+from reports.receipt import Receipt, ReceiptFiles, ReceiptLine, write_receipt
+from reports.receipt_texts import todo_key
+
+LOCK_NAME = "apply.lock"
+#: a test hook: exit hard after this many source batches were written (crash tests)
+ABORT_ENV = "KARSINTA_APPLY_ABORT_AFTER_BATCHES"
+
+DECISION_WORDS: dict[str, str] = {
+    "hyväksy": "approve",
+    "hyvaksy": "approve",
+    "approve": "approve",
+    "hylkää": "reject",
+    "hylkaa": "reject",
+    "reject": "reject",
+    "siirrä": "postpone",
+    "siirra": "postpone",
+    "postpone": "postpone",
+}
+
+
+class ApplyRefused(KarsintaError):
+    """The proposal cannot be applied at all (nothing was changed)."""
+
+
+# ------------------------------------------------------------------ proposal
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    """One row of the proposal sheet as the owner marked it."""
+
+    number: int
+    decision: str  # approve / reject / postpone / none / unknown
+    trace_id: str
+    fingerprint: str
+    action: str
+    kind: str
+    rule: str | None
+
+    @property
+    def source(self) -> str:
+        return self.trace_id.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    path: Path
+    proposal_id: str
+    workspace_key: str
+    month: str
+    run_date: date
+    lang: str
+    approved_at: str
+    rows: tuple[ProposalRow, ...]
+
+
+def decision_of(value: Any) -> str:
+    """The owner's mark as approve / reject / postpone; 'none' for blank, 'unknown' else."""
+    if value is None:
+        return "none"
+    text = " ".join(str(value).split()).casefold()
+    if not text:
+        return "none"
+    return DECISION_WORDS.get(text, "unknown")
+
+
+def read_proposal(path: Path) -> Proposal:
+    """The proposal XLSX as apply needs it; ApplyRefused when it is not one."""
+    from openpyxl import load_workbook
+
+    from reports.proposal import ID_HEADERS, META_SHEET
+
+    name = PurePath(path).name
+    not_ours = ApplyRefused(f"{name}: not a Karsinta deletion proposal")
+    if not path.is_file():
+        raise ApplyRefused(f"{name}: file not found")
+    try:
+        book = load_workbook(path, data_only=True)
+    except Exception:  # noqa: BLE001 - whatever the file is, it is not a proposal
+        raise not_ours from None
+    if META_SHEET not in book.sheetnames:
+        raise not_ours
+    meta: dict[str, str] = {}
+    for key, value, *_ in book[META_SHEET].iter_rows(min_row=1, max_col=2, values_only=True):
+        if key is not None:
+            meta[str(key)] = "" if value is None else str(value)
+    needed = ("proposal_id", "workspace_key", "month", "run_date")
+    if any(not meta.get(k) for k in needed):
+        raise not_ours
+    try:
+        run_date = date.fromisoformat(meta["run_date"])
+    except ValueError:
+        raise not_ours from None
+    sheet = book.worksheets[0]
+    header = [None if c.value is None else str(c.value) for c in sheet[1]]
+    if any(h not in header for h in ID_HEADERS):
+        raise not_ours
+    trace_col, print_col, action_col = (header.index(h) for h in ID_HEADERS)
+    rows = []
+    for number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+        trace_id = cells[trace_col] if trace_col < len(cells) else None
+        if not trace_id:
+            continue
+        rows.append(
+            ProposalRow(
+                number=number,
+                decision=decision_of(cells[0]),
+                trace_id=str(trace_id),
+                fingerprint=str(cells[print_col] or ""),
+                action=str(cells[action_col] or "delete"),
+                kind=str(cells[4] or "") if len(cells) > 4 else "",
+                rule=str(cells[6]) if len(cells) > 6 and cells[6] is not None else None,
+            )
+        )
+    stamp = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).isoformat(timespec="seconds")
+    return Proposal(
+        path=path,
+        proposal_id=meta["proposal_id"],
+        workspace_key=meta["workspace_key"],
+        month=meta["month"],
+        run_date=run_date,
+        lang=meta.get("lang") or "fi",
+        approved_at=stamp,
+        rows=tuple(rows),
+    )
+
+
+def check_proposal(proposal: Proposal, workspace: Workspace, today: date) -> None:
+    """Refuse another workspace's proposal and a proposal of an earlier month."""
+    name = proposal.path.name
+    if proposal.workspace_key != workspace.key():
+        raise ApplyRefused(
+            f"{name}: this proposal was made for another workspace; "
+            "run apply in the workspace that made it"
+        )
+    if proposal.month < f"{today.year:04d}-{today.month:02d}":
+        raise ApplyRefused(
+            f"{name}: the proposal is of {proposal.month}, an earlier month than today's; "
+            "run the monthly review again and mark the new proposal"
+        )
+
+
+def default_workspace(proposal: Path) -> Path:
+    """The proposal's folder's parent when it lies in raportit/, else the current folder."""
+    folder = proposal.resolve().parent
+    return folder.parent if folder.name == "raportit" else Path(".")
+
+
+# ---------------------------------------------------------------------- lock
+
+
+@contextmanager
+def apply_lock(workspace: Workspace) -> Iterator[None]:
+    """One apply per workspace at a time: the second is refused, never interleaved."""
+    workspace.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = workspace.state_dir / LOCK_NAME
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ApplyRefused(
+                "another apply is running in this workspace; try again when it has finished"
+            ) from None
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+# ------------------------------------------------------------------ the core
+
+Reader = Callable[[list[SourceSpec]], list[ReadResult]]
+Writer = Callable[[SourceSpec, list[WriteRequest]], list[WriteResult]]
+
+
+def read_plain(sources: list[SourceSpec]) -> list[ReadResult]:
+    return [read_source(source) for source in sources]
+
+
+def write_plain(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+    """Carry out one source's batch through its connector; errors name no value."""
+    connector = get_connector(source.connector)()
+    options = connector.options_model.model_validate(source.options)
+    try:
+        return connector.write(source, options, requests)
+    except SourceError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a library's message may quote content
+        raise SourceError(
+            source.path.name, f"could not be changed ({type(exc).__name__})"
+        ) from None
+
+
+@dataclass
+class Fresh:
+    """What the re-read says of one trace (kept in memory only)."""
+
+    kind: str
+    locator: dict[str, Any]
+    fingerprint: str
+    event_date: date | None
+    identifiers: list[tuple[str, str]]
+
+
+@dataclass
+class Line:
+    """One proposal row's outcome in this run (becomes a receipt line)."""
+
+    row: ProposalRow
+    outcome: str  # done / would / manual / skipped / failed / not_approved
+    reason: str | None = None
+    detail: str | None = None
+    fresh: Fresh | None = None
+    connector: str = ""
+    file: str = ""
+
+
+@dataclass
+class ApplyReport:
+    proposal: Proposal
+    lines: list[Line]
+    dry_run: bool
+    applied_at: datetime
+    receipt: ReceiptFiles | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all approved rows done, 1 some skipped / failed / on the checklist."""
+        bad = {"skipped", "failed", "manual"}
+        return 1 if any(line.outcome in bad for line in self.lines) else 0
+
+
+def _fresh_traces(result: ReadResult) -> dict[str, Fresh]:
+    out: dict[str, Fresh] = {}
+    traces = result.traces
+    for row in traces.itertuples(index=False):
+        event = row.event_date
+        out[str(row.trace_id)] = Fresh(
+            kind=str(row.kind),
+            locator=json.loads(str(row.locator)),
+            fingerprint=str(row.fingerprint),
+            event_date=None if pd.isna(event) else pd.Timestamp(event).date(),
+            identifiers=strong_identifiers(_text(row.email), _text(row.phone), _text(row.hetu)),
+        )
+    return out
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value is pd.NA or pd.isna(value) else str(value)
+
+
+def _writable(source: SourceSpec, action: str) -> bool:
+    """Karsinta changes only the owner's own system of record, through a capability."""
+    if not source.system_of_record:
+        return False
+    try:
+        capabilities = get_connector(source.connector).capabilities
+    except KeyError:
+        return False
+    needed = Capability.DELETE if action == "delete" else Capability.REDACT
+    return needed in capabilities
+
+
+class Applier:
+    """One apply run over one proposal; see the module docstring for the steps."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        proposal: Proposal,
+        today: date,
+        *,
+        dry_run: bool = False,
+        reader: Reader = read_plain,
+        writer: Writer = write_plain,
+    ) -> None:
+        self.ws = workspace
+        self.proposal = proposal
+        self.today = today
+        self.dry_run = dry_run
+        self.reader = reader
+        self.writer = writer
+        self.sources = {s.id: s for s in workspace.sources}
+        self.batches_written = 0
+        abort = os.environ.get(ABORT_ENV, "")
+        self.abort_after = int(abort) if abort.isdigit() else None
+
+    # ------------------------------------------------------------ entry
+
+    def run(self) -> ApplyReport:
+        applied_at = datetime.now(UTC)
+        if self.dry_run:
+            latest = read_latest(self.ws.state_dir, self.proposal.proposal_id)
+            lines = self._lines(latest, None)
+        else:
+            with apply_lock(self.ws), open_ledger(self.ws.state_dir) as ledger:
+                latest = ledger.latest(self.proposal.proposal_id)
+                lines = self._lines(latest, ledger)
+        report = ApplyReport(self.proposal, lines, self.dry_run, applied_at)
+        report.counts = counts(lines)
+        return report
+
+    # ------------------------------------------------------------ steps
+
+    def _lines(self, latest: Mapping[str, ActionRow], ledger: Ledger | None) -> list[Line]:
+        lines: dict[int, Line] = {}
+        todo: list[ProposalRow] = []
+        for row in self.proposal.rows:
+            if row.decision != "approve":
+                reason = {
+                    "reject": "rejected",
+                    "postpone": "postponed",
+                    "none": "not_marked",
+                }.get(row.decision, "unknown_word")
+                lines[row.number] = Line(row, "not_approved", reason)
+                continue
+            previous = latest.get(row.trace_id)
+            if previous is not None and previous.outcome in FINAL:
+                outcome = "done" if previous.outcome == "done" else "manual"
+                lines[row.number] = Line(row, outcome, f"already_{previous.outcome}")
+                continue
+            todo.append(row)
+        self._record_decisions([lines[n] for n in sorted(lines)], latest, ledger)
+        if todo:
+            results = {r.source.id: r for r in self.reader(list(self.sources.values()))}
+            by_source: dict[str, list[ProposalRow]] = {}
+            for row in todo:
+                by_source.setdefault(row.source, []).append(row)
+            for source_id in sorted(by_source):
+                rows = by_source[source_id]
+                for line in self._source(source_id, rows, results, latest, ledger):
+                    lines[line.row.number] = line
+        ordered = [lines[n] for n in sorted(lines)]
+        for line in ordered:
+            self._describe(line)
+        return ordered
+
+    def _record_decisions(
+        self, lines: list[Line], latest: Mapping[str, ActionRow], ledger: Ledger | None
+    ) -> None:
+        """Rejections and postponements go into the ledger once (proof of the decision)."""
+        if ledger is None:
+            return
+        rows = [
+            self._action(line.row, "skipped", line.reason)
+            for line in lines
+            if line.outcome == "not_approved" and line.row.decision != "none"
+        ]
+        _append_new(ledger, rows, latest)
+
+    def _source(
+        self,
+        source_id: str,
+        rows: list[ProposalRow],
+        results: Mapping[str, ReadResult],
+        latest: Mapping[str, ActionRow],
+        ledger: Ledger | None,
+    ) -> list[Line]:
+        source = self.sources.get(source_id)
+        result = results.get(source_id)
+        if source is None or result is None:
+            return self._skip_all(rows, "source_unknown", latest, ledger)
+        base: dict[str, Any] = {"connector": source.connector, "file": source.path.name}
+        if result.unreadable:
+            return self._skip_all(rows, "source_unreadable", latest, ledger, **base)
+        if result.problems:
+            return self._skip_all(rows, "source_problems", latest, ledger, **base)
+        fresh = _fresh_traces(result)
+        out: list[Line] = []
+        batch: list[tuple[ProposalRow, Fresh]] = []
+        manual: list[tuple[ProposalRow, Fresh]] = []
+        completed: list[tuple[ProposalRow, ActionRow]] = []
+        for row in rows:
+            now = fresh.get(row.trace_id)
+            previous = latest.get(row.trace_id)
+            pending = previous is not None and previous.outcome == "pending"
+            if now is None:
+                if pending and previous is not None:
+                    completed.append((row, previous))
+                    out.append(Line(row, "done", "completed", **base))
+                else:
+                    out.append(Line(row, "skipped", "missing", **base))
+                continue
+            if now.fingerprint != row.fingerprint:
+                if (
+                    pending
+                    and previous is not None
+                    and row.action != "delete"
+                    and not now.identifiers
+                ):
+                    completed.append((row, previous))
+                    out.append(Line(row, "done", "completed", fresh=now, **base))
+                else:
+                    out.append(Line(row, "skipped", "changed", fresh=now, **base))
+                continue
+            (batch if _writable(source, row.action) else manual).append((row, now))
+        if ledger is not None:
+            self._complete(completed, ledger)
+            skipped = [
+                self._action(line.row, "skipped", line.reason)
+                for line in out
+                if line.outcome == "skipped"
+            ]
+            _append_new(ledger, skipped, latest)
+        out += self._manual(manual, latest, ledger, base)
+        if batch:
+            out += self._write(source, batch, results, ledger, base)
+        return out
+
+    def _skip_all(
+        self,
+        rows: list[ProposalRow],
+        reason: str,
+        latest: Mapping[str, ActionRow],
+        ledger: Ledger | None,
+        **base: Any,
+    ) -> list[Line]:
+        if ledger is not None:
+            _append_new(ledger, [self._action(r, "skipped", reason) for r in rows], latest)
+        return [Line(row, "skipped", reason, **base) for row in rows]
+
+    def _manual(
+        self,
+        rows: list[tuple[ProposalRow, Fresh]],
+        latest: Mapping[str, ActionRow],
+        ledger: Ledger | None,
+        base: Mapping[str, Any],
+    ) -> list[Line]:
+        if ledger is not None:
+            actions = [
+                self._action(row, "manual", "manual", now, ledger, action=row.action)
+                for row, now in rows
+            ]
+            _append_new(ledger, actions, latest)
+        return [Line(row, "manual", "manual", fresh=now, **base) for row, now in rows]
+
+    def _write(
+        self,
+        source: SourceSpec,
+        batch: list[tuple[ProposalRow, Fresh]],
+        results: Mapping[str, ReadResult],
+        ledger: Ledger | None,
+        base: Mapping[str, Any],
+    ) -> list[Line]:
+        if ledger is None:  # dry run
+            return [Line(row, "would", None, fresh=now, **base) for row, now in batch]
+        batch_id = uuid.uuid4().hex[:16]
+        intents = {
+            row.trace_id: self._action(row, "pending", None, now, ledger, batch=batch_id)
+            for row, now in batch
+        }
+        self._remember_known(batch, results, ledger)
+        ledger.append(intents.values())
+        requests = [
+            WriteRequest(row.trace_id, now.locator, row.action, row.fingerprint)
+            for row, now in batch
+        ]
+        try:
+            written = {w.trace_id: w for w in self.writer(source, requests)}
+            error = None
+        except SourceError as exc:
+            written, error = {}, exc.message
+        self.batches_written += 1
+        if self.abort_after is not None and self.batches_written >= self.abort_after:
+            os._exit(86)  # the crash test's kill: after the change, before 'done'
+        lines: list[Line] = []
+        after: list[ActionRow] = []
+        for row, now in batch:
+            result = written.get(row.trace_id)
+            intent = intents[row.trace_id]
+            if result is not None and result.done:
+                after.append(_again(intent, "done", None))
+                lines.append(Line(row, "done", None, fresh=now, **base))
+            elif result is not None:
+                after.append(_again(intent, "failed", "writer: " + result.message))
+                lines.append(Line(row, "failed", "writer", result.message, fresh=now, **base))
+            else:
+                after.append(_again(intent, "failed", "write_error: " + (error or "no result")))
+                lines.append(Line(row, "failed", "write_error", error, fresh=now, **base))
+        ledger.append(after)
+        for row_action in after:
+            if row_action.outcome == "done":
+                self._erased(row_action, ledger)
+        return lines
+
+    # --------------------------------------------------------- ledger bits
+
+    def _action(
+        self,
+        row: ProposalRow,
+        outcome: str,
+        reason: str | None,
+        fresh: Fresh | None = None,
+        ledger: Ledger | None = None,
+        *,
+        action: str | None = None,
+        batch: str | None = None,
+    ) -> ActionRow:
+        subject = hashes = None
+        if fresh is not None and ledger is not None:
+            subject = ledger.hasher.subject_hash(fresh.identifiers)
+            pairs = ledger.id_hashes(fresh.identifiers)
+            hashes = " ".join(f"{kind}:{h}" for kind, h in pairs) or None
+        return ActionRow(
+            proposal_id=self.proposal.proposal_id,
+            proposal_row=row.number,
+            trace_id=row.trace_id,
+            source=row.source,
+            rule=row.rule,
+            decision=row.decision,
+            action=action or (row.action if row.decision == "approve" else None),
+            approved_at=self.proposal.approved_at,
+            outcome=outcome,
+            reason=reason,
+            subject_hash=subject,
+            id_hashes=hashes,
+            batch=batch,
+        )
+
+    def _complete(self, completed: list[tuple[ProposalRow, ActionRow]], ledger: Ledger) -> None:
+        """Pending intents of a killed run whose change is found made: done now."""
+        rows = [_again(previous, "done", "completed") for _, previous in completed]
+        ledger.append(rows)
+        for row in rows:
+            self._erased(row, ledger)
+
+    def _erased(self, row: ActionRow, ledger: Ledger) -> None:
+        pairs = [
+            (part.split(":", 1)[0], part.split(":", 1)[1]) for part in (row.id_hashes or "").split()
+        ]
+        if pairs:
+            ledger.record_erased(row.proposal_id, row.trace_id, row.source, pairs, self.today)
+
+    def _remember_known(
+        self,
+        batch: list[tuple[ProposalRow, Fresh]],
+        results: Mapping[str, ReadResult],
+        ledger: Ledger,
+    ) -> None:
+        """Traces elsewhere that carry the erased identifiers now: not reappearances later."""
+        wanted: dict[tuple[str, str], str] = {}
+        for _, now in batch:
+            for kind, value in now.identifiers:
+                wanted[(kind, value)] = ledger.hasher.id_hash(kind, value)
+        erased_ids = {row.trace_id for row, _ in batch}
+        pairs: list[tuple[str, str]] = []
+        for result in results.values():
+            if result.unreadable or result.traces.empty:
+                continue
+            for trace_id, email, phone, hetu in zip(
+                result.traces["trace_id"],
+                result.traces["email"],
+                result.traces["phone"],
+                result.traces["hetu"],
+                strict=True,
+            ):
+                if str(trace_id) in erased_ids:
+                    continue
+                for key in strong_identifiers(_text(email), _text(phone), _text(hetu)):
+                    if key in wanted:
+                        pairs.append((wanted[key], str(trace_id)))
+        if pairs:
+            ledger.record_known(self.proposal.proposal_id, pairs)
+
+    # ------------------------------------------------------------ receipt
+
+    def _describe(self, line: Line) -> None:
+        if not line.connector:
+            source = self.sources.get(line.row.source)
+            if source is not None:
+                line.connector = source.connector
+                line.file = source.path.name
+
+
+def _again(intent: ActionRow, outcome: str, reason: str | None) -> ActionRow:
+    """The intent's row again with its outcome (a new row: the ledger is append-only)."""
+    return ActionRow(
+        proposal_id=intent.proposal_id,
+        proposal_row=intent.proposal_row,
+        trace_id=intent.trace_id,
+        source=intent.source,
+        rule=intent.rule,
+        decision=intent.decision,
+        action=intent.action,
+        approved_at=intent.approved_at,
+        outcome=outcome,
+        reason=reason,
+        subject_hash=intent.subject_hash,
+        id_hashes=intent.id_hashes,
+        batch=intent.batch,
+        acted_at=now_utc(),
+    )
+
+
+def _append_new(ledger: Ledger, rows: Sequence[ActionRow], latest: Mapping[str, ActionRow]) -> None:
+    """Append only what changes a trace's state: a rerun adds nothing."""
+    new = []
+    for row in rows:
+        previous = latest.get(row.trace_id)
+        same = previous is not None and (previous.decision, previous.outcome, previous.reason) == (
+            row.decision,
+            row.outcome,
+            row.reason,
+        )
+        if not same:
+            new.append(row)
+    if new:
+        ledger.append(new)
+
+
+def counts(lines: Sequence[Line]) -> dict[str, int]:
+    out = {"rows": len(lines), "approved": sum(line.row.decision == "approve" for line in lines)}
+    for outcome in ("done", "would", "manual", "skipped", "failed", "not_approved"):
+        out[outcome] = sum(line.outcome == outcome for line in lines)
+    return out
+
+
+# ------------------------------------------------------------------ receipt
+
+
+def where_text(locator: Mapping[str, Any] | None, lang: str) -> str:
+    """Where in the source, from the locator: never an attendee, a path or a label."""
+    if not locator:
+        return ""
+    words = {"fi": ("rivi", "lasku", "asiakasnumero"), "en": ("row", "invoice", "customer number")}
+    row_word, invoice_word, customer_word = words["en" if lang == "en" else "fi"]
+    parts: list[str] = []
+    if locator.get("sheet"):
+        parts.append(str(locator["sheet"]))
+    if locator.get("invoice_no"):
+        parts.append(f"{invoice_word} {locator['invoice_no']}")
+    elif locator.get("customer_no"):
+        parts.append(f"{customer_word} {locator['customer_no']}")
+    if locator.get("uid"):
+        uid = f"UID {locator['uid']}"
+        if locator.get("recurrence_id"):
+            uid += f" / {locator['recurrence_id']}"
+        parts.append(uid)
+    if locator.get("row") is not None and not locator.get("uid"):
+        parts.append(f"{row_word} {locator['row']}")
+    return ", ".join(parts)
+
+
+def receipt_of(report: ApplyReport, workspace: Workspace) -> Receipt:
+    lang = report.proposal.lang if report.proposal.lang in ("fi", "en") else "fi"
+    lines = []
+    for line in report.lines:
+        fresh = line.fresh
+        connector = line.connector
+        lines.append(
+            ReceiptLine(
+                proposal_row=line.row.number,
+                source=line.row.source,
+                kind=line.row.kind,
+                file=line.file,
+                where=""
+                if connector == "folder"
+                else where_text(fresh.locator if fresh else None, lang),
+                record_date=fresh.event_date if fresh else None,
+                decision=line.row.decision,
+                outcome=line.outcome,
+                reason=line.reason,
+                detail=line.detail,
+                todo=todo_key(connector, line.row.action) if line.outcome == "manual" else None,
+            )
+        )
+    return Receipt(
+        business=workspace.config.business,
+        proposal_id=report.proposal.proposal_id,
+        month=report.proposal.month,
+        applied_at=report.applied_at.astimezone(),
+        lang=lang,
+        lines=lines,
+        dry_run=report.dry_run,
+    )
+
+
+# --------------------------------------------------------------- one call
+
+
+def apply_proposal(
+    workspace: Workspace,
+    proposal_path: Path,
+    today: date,
+    *,
+    dry_run: bool = False,
+    reader: Reader = read_plain,
+    writer: Writer = write_plain,
+    write_files: bool = True,
+) -> ApplyReport:
+    """Check, apply and write the receipt (no Prefect needed: tests and the flow use it)."""
+    proposal = read_proposal(proposal_path)
+    check_proposal(proposal, workspace, today)
+    report = Applier(
+        workspace, proposal, today, dry_run=dry_run, reader=reader, writer=writer
+    ).run()
+    if write_files and not dry_run:
+        report.receipt = write_receipt(receipt_of(report, workspace), workspace.output_dir)
+    return report
+
+
+# ---------------------------------------------------------------- the flow
+
+
+@task(name="write-source", persist_result=False, cache_policy=NO_CACHE)
+def write_source_task(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+    return write_plain(source, requests)
+
+
+def _write_with_task(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+    task_run = write_source_task.with_options(task_run_name=f"write-{source.id}")
+    return task_run(source, requests)
+
+
+@flow(name="apply_decisions", persist_result=False, log_prints=False, validate_parameters=True)
+def apply_decisions(
+    proposal: str, workspace: str, today: str | None = None, dry_run: bool = False
+) -> dict[str, Any]:
+    """Apply the owner's approved rows. Parameters: two paths, a date, a flag.
+
+    Returns counts and the receipt's file names only (nothing personal).
+    """
+    from flows.review import helsinki_today, read_all
+    from flows.workspace import load_workspace
+
+    ws = load_workspace(Path(workspace))
+    run_date = date.fromisoformat(today) if today else helsinki_today()
+    report = apply_proposal(
+        ws, Path(proposal), run_date, dry_run=dry_run, reader=read_all, writer=_write_with_task
+    )
+    lines = ["# Karsinta: apply" + (" (dry run)" if dry_run else ""), "", "| | |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in report.counts.items()]
+    create_markdown_artifact(
+        "\n".join(lines), key="karsinta-apply", description="Counts only: no customer data."
+    )
+    return {
+        **report.counts,
+        "exit_code": report.exit_code,
+        "receipt_html": report.receipt.html.name if report.receipt else None,
+        "receipt_xlsx": report.receipt.xlsx.name if report.receipt else None,
+    }

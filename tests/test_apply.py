@@ -1,0 +1,700 @@
+"""Apply without Prefect: the core on small hand-made workspaces and on the demo.
+
+The proposal XLSX is the one the review writes (same sheet, hidden columns
+and ``_karsinta`` sheet); for hand-made workspaces it is built here from a
+real read of the sources, so trace ids and fingerprints are the real ones.
+What is checked is what the owner relies on: only approved rows change,
+changed records are left alone, the file keeps its other sheets, styles and
+formulas, a deleted value is nowhere in the new file, a killed run finishes
+on the next run without doing anything twice, and no customer value reaches
+the ledger or the receipt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import yaml
+from openpyxl.styles import Font, PatternFill
+
+from connectors.base import ReadResult, SourceSpec, WriteRequest, WriteResult, read_source
+from flows.apply import (
+    ABORT_ENV,
+    ApplyRefused,
+    apply_lock,
+    apply_proposal,
+    decision_of,
+    write_plain,
+)
+from flows.cli import main
+from flows.ledger import ledger_path, open_ledger
+from flows.workspace import Workspace, load_workspace
+from reports.proposal import ID_HEADERS, META_SHEET
+
+TODAY = date(2026, 11, 1)
+ROOT = Path(__file__).resolve().parent.parent
+
+PEOPLE = [
+    ("Aino Arvelo", "aino.arvelo@example.fi", "0401234561"),
+    ("Bertta Bergman", "bertta.bergman@example.fi", "0401234562"),
+    ("Cecilia Cederholm", "cecilia.c@example.fi", "0401234563"),
+    ("Dora Dahlström", "dora.dahl@example.fi", "0401234564"),
+    ("Eino Erkkilä", "eino.erkkila@example.fi", "0401234565"),
+    ("Frans Forsman", "frans.forsman@example.fi", "0401234566"),
+]
+
+
+# ------------------------------------------------------------------ builders
+
+
+def write_orders(path: Path) -> None:
+    """An order workbook with a styled header, a per-row formula, a totals sheet."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Tilaukset"
+    sheet.append(
+        ["Tilausnro", "Tilauspäivä", "Nimi", "Sähköposti", "Puhelin", "Osoite", "Määrä", "Hinta"]
+    )
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="FFFF00")
+    for number, (name, email, phone) in enumerate(PEOPLE, start=1):
+        row = number + 1
+        sheet.append(
+            [1000 + number, date(2024, 1, number), name, email, phone, f"Katu {number}", number, 10]
+        )
+        sheet.cell(row=row, column=9).value = f"=G{row}*H{row}"
+    sheet.cell(row=1, column=9).value = "Summa"
+    sums = book.create_sheet("Summat")
+    sums["A1"] = "Yhteensä"
+    sums["B1"] = "=SUM(Tilaukset!I2:I7)"
+    sums["A2"] = "Ensimmäinen"
+    sums["B2"] = "=Tilaukset!I2"
+    sums["A1"].font = Font(italic=True)
+    book.save(path)
+
+
+def write_customers_csv(path: Path) -> None:
+    """A Windows-1252, semicolon, CRLF customer list with some quoted fields."""
+    lines = ['"Asiakasnro";Nimi;Sähköposti;Puhelin;Liittynyt;Lisätiedot']
+    for number, (name, email, phone) in enumerate(PEOPLE, start=1):
+        lines.append(f'{number};"{name}";{email};{phone};1.{number}.2023;"muistio; {number}"')
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+
+
+def make_workspace(root: Path) -> Workspace:
+    """Orders (XLSX), customers (CSV), summaries (folder) of record; an export that is not."""
+    data = root / "aineisto"
+    data.mkdir(parents=True)
+    write_orders(data / "tilaukset.xlsx")
+    write_customers_csv(data / "asiakkaat.csv")
+    write_customers_csv(data / "vienti.csv")
+    folder = data / "koonnit"
+    folder.mkdir()
+    for name, _, _ in PEOPLE[:3]:
+        (folder / f"{name} 2024-03-01.txt").write_text(f"Koonti: {name}\n", "utf-8")
+    mapping = {"name": "Nimi", "email": "Sähköposti", "phone": "Puhelin"}
+    config = {
+        "business": "Testiyritys",
+        "registers": {"asiakasrekisteri": {"policy": "rekisteri.yaml"}},
+        "sources": [
+            {
+                "id": "tilaukset",
+                "connector": "spreadsheet",
+                "path": "aineisto/tilaukset.xlsx",
+                "register": "asiakasrekisteri",
+                "kind": "order",
+                "system_of_record": True,
+                "options": {
+                    "sheet": "Tilaukset",
+                    "columns": {**mapping, "record_id": "Tilausnro", "event_date": "Tilauspäivä"},
+                    "categories": {"address": ["Osoite"]},
+                },
+            },
+            {
+                "id": "asiakkaat",
+                "connector": "spreadsheet",
+                "path": "aineisto/asiakkaat.csv",
+                "register": "asiakasrekisteri",
+                "kind": "customer",
+                "system_of_record": True,
+                "options": {"columns": {**mapping, "customer_no": "Asiakasnro"}},
+            },
+            {
+                "id": "koonnit",
+                "connector": "folder",
+                "path": "aineisto/koonnit",
+                "register": "asiakasrekisteri",
+                "kind": "summary",
+                "system_of_record": True,
+            },
+            {
+                "id": "vienti",
+                "connector": "spreadsheet",
+                "path": "aineisto/vienti.csv",
+                "register": "asiakasrekisteri",
+                "kind": "contact",
+                "options": {"columns": mapping},
+            },
+        ],
+    }
+    (root / "karsinta.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    return load_workspace(root)
+
+
+def traces_of(ws: Workspace, source_id: str) -> list[dict[str, Any]]:
+    spec = next(s for s in ws.sources if s.id == source_id)
+    result = read_source(spec)
+    assert result.clean, [str(p) for p in result.problems] + [str(result.error)]
+    return result.traces.to_dict(orient="records")
+
+
+def write_proposal_xlsx(
+    ws: Workspace,
+    rows: list[tuple[str | None, dict[str, Any], str]],
+    *,
+    month: str = "2026-11",
+    key: str | None = None,
+) -> Path:
+    """A proposal XLSX as the review writes it: (decision word, trace, action) per row."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Ehdotus"
+    sheet.append(
+        [
+            "Päätös",
+            "Henkilö",
+            "Lähde",
+            "Sijainti",
+            "Tietolaji",
+            "Toimenpide",
+            "Sääntö",
+            "",
+            "",
+            "",
+            *list(ID_HEADERS),
+        ]
+    )
+    for word, trace, action in rows:
+        sheet.append(
+            [word, trace["name"], trace["source"], trace["label"], trace["kind"], action,
+             "2 kk viimeisestä tilauksesta", None, None, None,
+             trace["trace_id"], trace["fingerprint"], action]
+        )  # fmt: skip
+    meta = book.create_sheet(META_SHEET)
+    for item in [
+        ("format", "1"),
+        ("proposal_id", f"test-{month}-0001"),
+        ("workspace_key", key or ws.key()),
+        ("month", month),
+        ("run_date", f"{month}-01"),
+        ("lang", "fi"),
+    ]:
+        meta.append(list(item))
+    out = ws.output_dir / f"poistoehdotus-{month}.xlsx"
+    out.parent.mkdir(exist_ok=True)
+    book.save(out)
+    return out
+
+
+def zip_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+
+
+def ledger_rows(ws: Workspace) -> list[tuple[Any, ...]]:
+    db = sqlite3.connect(ledger_path(ws.state_dir))
+    try:
+        return db.execute(
+            "SELECT trace_id, outcome, reason, decision, action FROM actions ORDER BY seq"
+        ).fetchall()
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return make_workspace(tmp_path / "yritys")
+
+
+def by_name(traces: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {str(t["name"]): t for t in traces}
+
+
+# --------------------------------------------------------------- decisions
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("hyväksy", "approve"),
+        (" Hyväksy ", "approve"),
+        ("APPROVE", "approve"),
+        ("hylkää", "reject"),
+        ("Reject", "reject"),
+        ("siirrä", "postpone"),
+        ("postpone", "postpone"),
+        (None, "none"),
+        ("  ", "none"),
+        ("kyllä", "unknown"),
+    ],
+)
+def test_decision_words(word: str | None, expected: str) -> None:
+    assert decision_of(word) == expected
+
+
+def test_only_approved_unchanged_rows_are_deleted(ws: Workspace) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("hyväksy", orders["Aino Arvelo"], "delete"),
+            ("hylkää", orders["Bertta Bergman"], "delete"),
+            ("Siirrä", orders["Cecilia Cederholm"], "delete"),
+            (None, orders["Dora Dahlström"], "delete"),
+            ("APPROVE", orders["Eino Erkkilä"], "delete"),
+        ],
+    )
+    # The owner edits Eino's row after the proposal: it must be skipped, not guessed.
+    path = ws.root / "aineisto" / "tilaukset.xlsx"
+    book = openpyxl.load_workbook(path)
+    book["Tilaukset"]["F6"] = "Uusi katu 9"
+    book.save(path)
+
+    report = apply_proposal(ws, proposal, TODAY)
+
+    outcome = {line.row.number: (line.outcome, line.reason) for line in report.lines}
+    assert outcome == {
+        2: ("done", None),
+        3: ("not_approved", "rejected"),
+        4: ("not_approved", "postponed"),
+        5: ("not_approved", "not_marked"),
+        6: ("skipped", "changed"),
+    }
+    names = [t["name"] for t in traces_of(ws, "tilaukset")]
+    assert "Aino Arvelo" not in names
+    assert {"Bertta Bergman", "Cecilia Cederholm", "Dora Dahlström", "Eino Erkkilä"} <= set(names)
+    assert report.exit_code == 1  # one row skipped
+
+
+def test_xlsx_rewrite_keeps_sheets_styles_formulas_and_no_trace_of_deleted(ws: Workspace) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    gone = [PEOPLE[1], PEOPLE[2]]
+    proposal = write_proposal_xlsx(ws, [("hyväksy", orders[p[0]], "delete") for p in gone])
+    path = ws.root / "aineisto" / "tilaukset.xlsx"
+    mode_before = stat.S_IMODE(path.stat().st_mode)
+
+    report = apply_proposal(ws, proposal, TODAY)
+    assert report.counts["done"] == 2
+
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Tilaukset", "Summat"]
+    sheet = book["Tilaukset"]
+    assert sheet["A1"].font.bold
+    assert sheet["A1"].fill.fgColor.rgb.endswith("FFFF00")
+    assert [sheet.cell(r, 3).value for r in range(2, 6)] == [
+        PEOPLE[0][0],
+        PEOPLE[3][0],
+        PEOPLE[4][0],
+        PEOPLE[5][0],
+    ]
+    # per-row formulas follow their rows; the totals shrink with the table
+    assert [sheet.cell(r, 9).value for r in range(2, 6)] == [f"=G{r}*H{r}" for r in range(2, 6)]
+    assert book["Summat"]["B1"].value == "=SUM(Tilaukset!I2:I5)"
+    assert book["Summat"]["B2"].value == "=Tilaukset!I2"
+    assert book["Summat"]["A1"].font.italic
+    # no part of the new file (shared strings included) holds a deleted value
+    text = zip_text(path)
+    for name, email, phone in gone:
+        assert name not in text
+        assert email not in text
+        assert phone not in text
+    assert PEOPLE[0][1] in text
+    assert stat.S_IMODE(path.stat().st_mode) == mode_before
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_anonymise_blanks_personal_columns_and_keeps_dates_and_amounts(ws: Workspace) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    customers = by_name(traces_of(ws, "asiakkaat"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("hyväksy", orders["Dora Dahlström"], "anonymise"),
+            ("hyväksy", customers["Dora Dahlström"], "anonymise"),
+        ],
+    )
+    csv_before = (ws.root / "aineisto" / "asiakkaat.csv").read_bytes()
+
+    report = apply_proposal(ws, proposal, TODAY)
+    assert report.counts["done"] == 2
+
+    sheet = openpyxl.load_workbook(ws.root / "aineisto" / "tilaukset.xlsx")["Tilaukset"]
+    row = [c.value for c in sheet[5]]
+    assert row[0] == 1004
+    assert row[1].date() == date(2024, 1, 4)
+    assert row[2:6] == [None, None, None, None]  # name, e-mail, phone, address blanked
+    assert row[6:9] == [4, 10, "=G5*H5"]  # amounts and the formula kept
+    assert "Dora" not in zip_text(ws.root / "aineisto" / "tilaukset.xlsx")
+
+    after = (ws.root / "aineisto" / "asiakkaat.csv").read_bytes()
+    before_lines, after_lines = csv_before.split(b"\r\n"), after.split(b"\r\n")
+    assert len(before_lines) == len(after_lines)
+    changed = [i for i, (a, b) in enumerate(zip(before_lines, after_lines, strict=True)) if a != b]
+    assert changed == [4]
+    # customer number, name, e-mail, phone, notes blanked; quoting and the date kept
+    assert after_lines[4] == b';"";;;1.4.2023;""'
+    assert "Sähköposti".encode("cp1252") in after  # still Windows-1252
+
+
+def test_csv_delete_keeps_every_other_record_byte_for_byte(ws: Workspace) -> None:
+    customers = by_name(traces_of(ws, "asiakkaat"))
+    path = ws.root / "aineisto" / "asiakkaat.csv"
+    before = path.read_bytes().split(b"\r\n")
+    proposal = write_proposal_xlsx(ws, [("hyväksy", customers["Bertta Bergman"], "delete")])
+    assert apply_proposal(ws, proposal, TODAY).counts["done"] == 1
+    after = path.read_bytes().split(b"\r\n")
+    assert after == before[:2] + before[3:]
+
+
+def test_folder_documents_are_removed_and_exports_go_to_the_checklist(ws: Workspace) -> None:
+    summaries = by_name(traces_of(ws, "koonnit"))
+    export = by_name(traces_of(ws, "vienti"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("hyväksy", summaries["Aino Arvelo"], "delete"),
+            ("hyväksy", export["Aino Arvelo"], "delete"),
+        ],
+    )
+    report = apply_proposal(ws, proposal, TODAY)
+    folder = ws.root / "aineisto" / "koonnit"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "Bertta Bergman 2024-03-01.txt",
+        "Cecilia Cederholm 2024-03-01.txt",
+    ]
+    assert [line.outcome for line in report.lines] == ["done", "manual"]
+    assert "Aino Arvelo" in (ws.root / "aineisto" / "vienti.csv").read_bytes().decode("cp1252")
+    assert report.receipt is not None
+    html = report.receipt.html.read_text("utf-8")
+    assert "Poista rivi taulukosta" in html
+    assert "vienti.csv" in html
+    assert "Aino" not in html
+    assert "koonnit" in html
+
+
+def test_a_source_with_problems_has_nothing_deleted(ws: Workspace) -> None:
+    customers = by_name(traces_of(ws, "asiakkaat"))
+    path = ws.root / "aineisto" / "asiakkaat.csv"
+    proposal = write_proposal_xlsx(ws, [("hyväksy", customers["Aino Arvelo"], "delete")])
+    # another row gets a bad e-mail: the re-read has a problem
+    text = path.read_bytes().decode("cp1252").replace("eino.erkkila@example.fi", "ei-osoite")
+    path.write_bytes(text.encode("cp1252"))
+    before = path.read_bytes()
+    report = apply_proposal(ws, proposal, TODAY)
+    assert [(line.outcome, line.reason) for line in report.lines] == [
+        ("skipped", "source_problems")
+    ]
+    assert path.read_bytes() == before
+
+
+def test_running_twice_does_nothing_the_second_time(ws: Workspace) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    export = by_name(traces_of(ws, "vienti"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("hyväksy", orders["Aino Arvelo"], "delete"),
+            ("hylkää", orders["Bertta Bergman"], "delete"),
+            ("hyväksy", export["Cecilia Cederholm"], "delete"),
+        ],
+    )
+    first = apply_proposal(ws, proposal, TODAY)
+    rows = ledger_rows(ws)
+    data = (ws.root / "aineisto" / "tilaukset.xlsx").read_bytes()
+    calls: list[str] = []
+
+    def writer(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+        calls.append(source.id)
+        return write_plain(source, requests)
+
+    second = apply_proposal(ws, proposal, TODAY, writer=writer)
+    assert calls == []
+    assert ledger_rows(ws) == rows
+    assert (ws.root / "aineisto" / "tilaukset.xlsx").read_bytes() == data
+    assert [line.outcome for line in first.lines] == [line.outcome for line in second.lines]
+    assert [line.reason for line in second.lines] == ["already_done", "rejected", "already_manual"]
+
+
+class Crash(BaseException):
+    """Stands for the process dying: not caught by apply."""
+
+
+def _all_rows(ws: Workspace) -> list[tuple[str | None, dict[str, Any], str]]:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    customers = by_name(traces_of(ws, "asiakkaat"))
+    summaries = by_name(traces_of(ws, "koonnit"))
+    return [
+        ("hyväksy", orders["Aino Arvelo"], "delete"),
+        ("hyväksy", orders["Frans Forsman"], "anonymise"),
+        ("hyväksy", customers["Bertta Bergman"], "delete"),
+        ("hyväksy", customers["Frans Forsman"], "anonymise"),
+        ("hyväksy", summaries["Cecilia Cederholm"], "delete"),
+    ]
+
+
+def _check_consistent(ws: Workspace, trace_ids: list[str]) -> None:
+    """Every approved trace ends done exactly once; every pending intent got its outcome."""
+    rows = ledger_rows(ws)
+    for trace_id in trace_ids:
+        states = [r[1] for r in rows if r[0] == trace_id]
+        assert states.count("done") == 1, states
+        assert states[-1] == "done"
+    pending = sum(r[1] == "pending" for r in rows)
+    assert pending == len(trace_ids)
+
+
+@pytest.mark.parametrize("crash_after", [1, 2, 3])
+def test_a_crash_after_n_batches_is_finished_by_the_next_run(
+    ws: Workspace, crash_after: int
+) -> None:
+    rows = _all_rows(ws)
+    proposal = write_proposal_xlsx(ws, rows)
+    done: list[str] = []
+    batches = 0
+
+    def crashing(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+        nonlocal batches
+        result = write_plain(source, requests)
+        done.extend(r.trace_id for r in requests)
+        batches += 1
+        if batches >= crash_after:
+            raise Crash  # the change is made, 'done' is not yet recorded
+        return result
+
+    with pytest.raises(Crash):
+        apply_proposal(ws, proposal, TODAY, writer=crashing)
+    written_before = list(done)
+    again: list[str] = []
+
+    def counting(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+        again.extend(r.trace_id for r in requests)
+        return write_plain(source, requests)
+
+    report = apply_proposal(ws, proposal, TODAY, writer=counting)
+    assert not set(again) & set(written_before)  # nothing done twice
+    assert report.counts["done"] == len(rows)
+    assert report.exit_code == 0
+    _check_consistent(ws, [r[1]["trace_id"] for r in rows])
+    assert apply_proposal(ws, proposal, TODAY).counts["done"] == len(rows)
+    names = {t["name"] for t in traces_of(ws, "tilaukset")}
+    assert "Aino Arvelo" not in names
+    assert "Frans Forsman" not in names
+
+
+def test_a_killed_apply_process_is_finished_by_the_next_run(ws: Workspace) -> None:
+    rows = _all_rows(ws)
+    proposal = write_proposal_xlsx(ws, rows)
+    code = (
+        "import sys; from datetime import date; from pathlib import Path;"
+        "from flows.apply import apply_proposal; from flows.workspace import load_workspace;"
+        "apply_proposal(load_workspace(Path(sys.argv[1])), Path(sys.argv[2]), date(2026, 11, 1))"
+    )
+    env = {**os.environ, ABORT_ENV: "2", "PYTHONPATH": str(ROOT)}
+    killed = subprocess.run(
+        [sys.executable, "-c", code, str(ws.root), str(proposal)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+    )
+    assert killed.returncode == 86, killed.stderr.decode()[-2000:]
+    states = [r[1] for r in ledger_rows(ws)]
+    assert "pending" in states
+    assert states.count("done") < len(rows)
+
+    report = apply_proposal(ws, proposal, TODAY)
+    assert report.counts["done"] == len(rows)
+    assert any(line.reason == "completed" for line in report.lines)
+    _check_consistent(ws, [r[1]["trace_id"] for r in rows])
+
+
+def test_a_second_apply_at_the_same_time_is_refused(ws: Workspace) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
+    before = (ws.root / "aineisto" / "tilaukset.xlsx").read_bytes()
+    with apply_lock(ws), pytest.raises(ApplyRefused, match="another apply is running"):
+        apply_proposal(ws, proposal, TODAY)
+    assert (ws.root / "aineisto" / "tilaukset.xlsx").read_bytes() == before
+    assert apply_proposal(ws, proposal, TODAY).counts["done"] == 1  # after the first one ends
+
+
+def test_dry_run_changes_nothing(ws: Workspace) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
+    before = (ws.root / "aineisto" / "tilaukset.xlsx").read_bytes()
+    report = apply_proposal(ws, proposal, TODAY, dry_run=True)
+    assert [line.outcome for line in report.lines] == ["would"]
+    assert (ws.root / "aineisto" / "tilaukset.xlsx").read_bytes() == before
+    assert not ledger_path(ws.state_dir).exists()
+
+
+# ---------------------------------------------------------------- refusals
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".karsinta" not in p.parts
+    }
+
+
+@pytest.mark.parametrize("case", ["other_workspace", "earlier_month", "not_a_proposal", "missing"])
+def test_refusals_exit_2_and_change_nothing(
+    ws: Workspace, case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    rows: list[tuple[str | None, dict[str, Any], str]] = [
+        ("hyväksy", orders["Aino Arvelo"], "delete")
+    ]
+    if case == "other_workspace":
+        proposal = write_proposal_xlsx(ws, rows, key="0" * 32)
+    elif case == "earlier_month":
+        proposal = write_proposal_xlsx(ws, rows, month="2026-10")
+    elif case == "not_a_proposal":
+        proposal = ws.root / "aineisto" / "tilaukset.xlsx"
+    else:
+        proposal = ws.output_dir / "ei-ole.xlsx"
+    before = _snapshot(ws.root)
+    code = main(["apply", str(proposal), "--workspace", str(ws.root), "--today", "2026-11-15"])
+    assert code == 2
+    message = capsys.readouterr().err
+    expected = {
+        "other_workspace": "another workspace",
+        "earlier_month": "earlier month",
+        "not_a_proposal": "not a Karsinta deletion proposal",
+        "missing": "file not found",
+    }[case]
+    assert expected in message
+    assert _snapshot(ws.root) == before
+    assert not ledger_path(ws.state_dir).exists()
+
+
+# ---------------------------------------------------- the demo, no Prefect
+
+
+def _demo_proposal(workspace: Workspace, today: date) -> Path:
+    """The review's stages without Prefect (the flow itself is tested in test_apply_flow)."""
+    from flows.ledger import reappeared
+    from flows.review import combined_traces, load_policies
+    from policies.engine import evaluate
+    from policies.law import load_statutory_rules
+    from policies.safety import block_sources_with_errors
+    from reports.proposal import write_proposal
+    from reports.view import ReviewRun
+
+    policies = load_policies(workspace)
+    results: list[ReadResult] = [read_source(s) for s in workspace.sources]
+    traces = combined_traces(results)
+    customers = frozenset(s.id for s in workspace.config.sources if s.customers_only)
+    faulty = frozenset(r.source.id for r in results if r.problems or r.unreadable)
+    evaluation = evaluate(traces, policies, load_statutory_rules(), today, customers)
+    decisions = block_sources_with_errors(evaluation.decisions, faulty)
+    run = ReviewRun(
+        business=workspace.config.business,
+        registers={k: p.name for k, p in policies.items()},
+        today=today,
+        lang="fi",
+        traces=traces,
+        decisions=dataclasses.replace(evaluation, decisions=decisions).decisions,
+        findings=[*reappeared(workspace.state_dir, traces), *evaluation.findings],
+        sources=[],
+        workspace_key=workspace.key(),
+    )
+    return write_proposal(run, workspace.output_dir).xlsx
+
+
+def approve_all(proposal: Path) -> int:
+    book = openpyxl.load_workbook(proposal)
+    sheet = book.worksheets[0]
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row=row, column=1).value = "hyväksy"
+    book.save(proposal)
+    return sheet.max_row - 1
+
+
+def person_values(persons: list[Any]) -> list[str]:
+    """Every name, e-mail and phone (as written and in E.164) of the demo's people."""
+    from connectors import trace as tr
+
+    values: list[str] = []
+    for person in persons:
+        values.append(person.name)
+        if person.email:
+            values.append(person.email)
+        if person.phone:
+            values.append(person.phone)
+            e164 = tr.normalise_phone(person.phone)
+            if e164:
+                values.append(e164)
+    return [v for v in values if v]
+
+
+def test_ledger_and_receipt_hold_no_customer_value(tmp_path: Path) -> None:
+    from flows.demo import build_demo
+
+    manifest = build_demo(tmp_path / "demo", TODAY, 2026)
+    for key in ("kohonen", "prover"):
+        business = manifest.businesses[key]
+        workspace = load_workspace(business.workspace)
+        proposal = _demo_proposal(workspace, TODAY)
+        assert approve_all(proposal) > 0
+        report = apply_proposal(workspace, proposal, TODAY)
+        assert report.counts["done"] > 0
+        assert report.receipt is not None
+        db = sqlite3.connect(ledger_path(workspace.state_dir))
+        dump = "\n".join(db.iterdump())
+        db.close()
+        receipt = report.receipt.html.read_text("utf-8") + zip_text(report.receipt.xlsx)
+        for value in person_values(business.persons):
+            assert value not in dump, (key, "ledger")
+            assert value.lower() not in dump.lower(), (key, "ledger")
+            assert value not in receipt, (key, "receipt")
+        for path in (
+            ledger_path(workspace.state_dir),
+            workspace.state_dir / "ledger.key",
+            report.receipt.html,
+            report.receipt.xlsx,
+        ):
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_the_ledger_is_append_only(ws: Workspace) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
+    apply_proposal(ws, proposal, TODAY)
+    with open_ledger(ws.state_dir) as ledger:
+        for statement in (
+            "UPDATE actions SET outcome = 'failed'",
+            "DELETE FROM actions",
+            "DELETE FROM erased_ids",
+            "UPDATE erased_ids SET source = 'x'",
+        ):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                ledger.db.execute(statement)
+        assert ledger.count("erased_ids") == 2  # the e-mail and the phone
+    assert [r[1] for r in ledger_rows(ws)] == ["pending", "done"]
