@@ -63,7 +63,10 @@ from connectors.base import (
 from connectors.errors import KarsintaError, SourceError
 from flows.ledger import FINAL, ActionRow, Ledger, now_utc, open_ledger, read_latest
 from flows.workspace import Workspace
+from policies.engine import evaluate
+from policies.law import load_statutory_rules
 from policies.reappearance import strong_identifiers
+from policies.safety import block_sources_with_errors
 from reports.receipt import Receipt, ReceiptFiles, ReceiptLine, write_receipt
 from reports.receipt_texts import todo_key
 
@@ -316,6 +319,26 @@ def _text(value: Any) -> str | None:
     return None if value is None or value is pd.NA or pd.isna(value) else str(value)
 
 
+def due_now(workspace: Workspace, results: list[ReadResult], today: date) -> frozenset[str]:
+    """The traces the engine would propose for deletion today, on the fresh read.
+
+    An approved row is carried out only if its record is unchanged *and* still
+    due: a person who ordered again after the proposal is not deleted. The
+    same rules as the review: the register policies, the law, and no deletion
+    from a source read with problems.
+    """
+    from flows.review import combined_traces, load_policies
+
+    traces = combined_traces(results)
+    customer_sources = frozenset(s.id for s in workspace.config.sources if s.customers_only)
+    faulty = frozenset(r.source.id for r in results if r.problems or r.unreadable)
+    evaluation = evaluate(
+        traces, load_policies(workspace), load_statutory_rules(), today, customer_sources
+    )
+    decisions = block_sources_with_errors(evaluation.decisions, faulty)
+    return frozenset(decisions.loc[decisions["decision"] == "delete", "trace_id"])
+
+
 def _writable(source: SourceSpec, action: str) -> bool:
     """Karsinta changes only the owner's own system of record, through a capability."""
     if not source.system_of_record:
@@ -349,6 +372,7 @@ class Applier:
         self.writer = writer
         self.sources = {s.id: s for s in workspace.sources}
         self.batches_written = 0
+        self.due_now: frozenset[str] | None = None
         abort = os.environ.get(ABORT_ENV, "")
         self.abort_after = int(abort) if abort.isdigit() else None
 
@@ -389,7 +413,9 @@ class Applier:
             todo.append(row)
         self._record_decisions([lines[n] for n in sorted(lines)], latest, ledger)
         if todo:
-            results = {r.source.id: r for r in self.reader(list(self.sources.values()))}
+            read = self.reader(list(self.sources.values()))
+            results = {r.source.id: r for r in read}
+            self.due_now = due_now(self.ws, read, self.today)
             by_source: dict[str, list[ProposalRow]] = {}
             for row in todo:
                 by_source.setdefault(row.source, []).append(row)
@@ -459,6 +485,10 @@ class Applier:
                     out.append(Line(row, "done", "completed", fresh=now, **base))
                 else:
                     out.append(Line(row, "skipped", "changed", fresh=now, **base))
+                continue
+            if self.due_now is not None and row.trace_id not in self.due_now:
+                # Unchanged, but no longer due: e.g. the person ordered again since.
+                out.append(Line(row, "skipped", "no_longer_due", fresh=now, **base))
                 continue
             (batch if _writable(source, row.action) else manual).append((row, now))
         if ledger is not None:

@@ -77,6 +77,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "tietoa on muutettu ehdotuksen jälkeen (ei arvailla)",
         "the record was changed after the proposal (nothing guessed)",
     ),
+    "reason_no_longer_due": (
+        "ei enää poistettava: tilanne muuttui ehdotuksen jälkeen (esim. uusi tilaus)",
+        "no longer due: things changed after the proposal (e.g. a new order)",
+    ),
     "reason_source_problems": (
         "lähteen luvussa oli virheitä: siitä ei poisteta mitään",
         "the source read had problems: nothing is deleted from it",

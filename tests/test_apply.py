@@ -103,8 +103,9 @@ def make_workspace(root: Path) -> Workspace:
     write_customers_csv(data / "vienti.csv")
     folder = data / "koonnit"
     folder.mkdir()
-    for name, _, _ in PEOPLE[:3]:
-        (folder / f"{name} 2024-03-01.txt").write_text(f"Koonti: {name}\n", "utf-8")
+    for name, email, _ in PEOPLE[:3]:
+        text = f"Koonti: {name}\nLähetetty asiakkaalle: {email}\n"
+        (folder / f"{name} 2024-03-01.txt").write_text(text, "utf-8")
     mapping = {"name": "Nimi", "email": "Sähköposti", "phone": "Puhelin"}
     config = {
         "business": "Testiyritys",
@@ -139,6 +140,7 @@ def make_workspace(root: Path) -> Workspace:
                 "register": "asiakasrekisteri",
                 "kind": "summary",
                 "system_of_record": True,
+                "options": {"content_pattern": r"Lähetetty asiakkaalle:\s*(?P<email>\S+)"},
             },
             {
                 "id": "vienti",
@@ -151,7 +153,24 @@ def make_workspace(root: Path) -> Workspace:
         ],
     }
     (root / "karsinta.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    (root / "rekisteri.yaml").write_text(yaml.safe_dump(POLICY, allow_unicode=True), "utf-8")
     return load_workspace(root)
+
+
+#: The test register's policy: on TODAY every record of the hand-made workspace is due.
+POLICY: dict[str, Any] = {
+    "name": "Testirekisteri",
+    "controller": {"name": "Testiyritys"},
+    "purposes": [{"kuvaus": "asiakassuhde", "legal_basis": "contract"}],
+    "customer_kinds": ["order"],
+    "retention": {
+        "order": {"keep": "2 kk", "after": {"last": "order"}, "kuvaus": "2 kk viimeisestä"},
+        "customer": {"keep": "while_customer", "kuvaus": "asiakkuuden ajan"},
+        "contact": {"keep": "while_customer", "kuvaus": "asiakkuuden ajan"},
+        "summary": {"keep": "2 vuotta", "after": "event_date", "kuvaus": "2 v koonnista"},
+    },
+    "erasure": {"deadline": "2 vrk", "kuvaus": "2 vrk"},
+}
 
 
 def traces_of(ws: Workspace, source_id: str) -> list[dict[str, Any]]:
@@ -288,6 +307,24 @@ def test_only_approved_unchanged_rows_are_deleted(ws: Workspace) -> None:
     assert "Aino Arvelo" not in names
     assert {"Bertta Bergman", "Cecilia Cederholm", "Dora Dahlström", "Eino Erkkilä"} <= set(names)
     assert report.exit_code == 1  # one row skipped
+
+
+def test_an_unchanged_row_that_is_no_longer_due_is_skipped(ws: Workspace) -> None:
+    """Aino's old order is unchanged, but she ordered again after the proposal:
+    "two months after the last order" now keeps all her orders."""
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
+    path = ws.root / "aineisto" / "tilaukset.xlsx"
+    book = openpyxl.load_workbook(path)
+    name, email, phone = PEOPLE[0]
+    book["Tilaukset"].append([2001, date(2026, 10, 20), name, email, phone, "Katu 1", 1, 10])
+    book.save(path)
+
+    report = apply_proposal(ws, proposal, TODAY)
+
+    assert [(line.outcome, line.reason) for line in report.lines] == [("skipped", "no_longer_due")]
+    names = [t["name"] for t in traces_of(ws, "tilaukset")]
+    assert names.count("Aino Arvelo") == 2  # both orders are still there
 
 
 def test_xlsx_rewrite_keeps_sheets_styles_formulas_and_no_trace_of_deleted(ws: Workspace) -> None:
