@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connectors import tabular
+from connectors import tabular, textfile
 from connectors.base import SourceSpec, WriteRequest, WriteResult, display_path, record_hash
 from connectors.errors import SourceError, UnreadableSource
 
@@ -221,7 +221,7 @@ class _Sheet:
             for i in range(width)
             if header[i] or any(i < len(self.body_rows[r]) and self.body_rows[r][i] for r in body)
         ]
-        names = tabular._unique_names([header[i] for i in keep], keep)
+        names = textfile.unique_columns([header[i] for i in keep], keep)
         positions = dict(zip(names, keep, strict=True))
         if any(column not in positions for column in table.columns):
             raise SourceError(self.file, "the columns read differently for the writer")

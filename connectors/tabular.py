@@ -266,7 +266,7 @@ def _split_header(
     # Columns without a header are kept (as "column N") only when they hold something:
     # a henkilötunnus typed beside the table is still in the file.
     keep = [i for i, h in enumerate(header) if h or (text[i][body] != "").any()]
-    names = _unique_names([header[i] for i in keep], keep)
+    names = textfile.unique_columns([header[i] for i in keep], keep)
     frame = pd.DataFrame({n: text[i][body] for n, i in zip(names, keep, strict=True)}, dtype=object)
     values = None
     if typed is not None:
@@ -274,20 +274,6 @@ def _split_header(
             {n: typed[i][body] for n, i in zip(names, keep, strict=True)}, dtype=object
         )
     return Table(file, sheet, frame, np.flatnonzero(body) + 1, values)
-
-
-def _unique_names(header: list[str], positions: list[int]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name, position in zip(header, positions, strict=True):
-        name = name or f"column {position + 1}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name} ({seen[name]})"
-        else:
-            seen[name] = 1
-        out.append(name)
-    return out
 
 
 def cell_text(value: Any) -> str:

@@ -102,17 +102,22 @@ def read_csv(text: str, file: str, delimiter: str | None = None) -> pd.DataFrame
         cells += [""] * (width - len(cells))
         body.append(cells)
         numbers.append(number)
-    columns = _unique_columns(header)
+    columns = unique_columns(header)
     frame = pd.DataFrame(body, columns=columns, dtype="string")
     frame["_row"] = numbers
     return frame
 
 
-def _unique_columns(header: list[str]) -> list[str]:
+def unique_columns(header: list[str], positions: list[int] | None = None) -> list[str]:
+    """Column names made unique: a blank is 'column N', a repeat 'Name (2)'.
+
+    ``positions`` are the columns' 0-based places in the file (default: in order).
+    """
+    places = positions if positions is not None else list(range(len(header)))
     seen: dict[str, int] = {}
     out = []
-    for index, name in enumerate(header):
-        name = name or f"column {index + 1}"
+    for name, position in zip(header, places, strict=True):
+        name = name or f"column {position + 1}"
         if name in seen:
             seen[name] += 1
             name = f"{name} ({seen[name]})"
