@@ -171,6 +171,8 @@ def _print_result(result: ReadResult, limit: int) -> None:
     from rich.table import Table
 
     console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=200)  # a file or a pipe: no need to squeeze
     console.print(f"[bold]{result.source.path}[/bold] read as [bold]{result.source.connector}[/]")
     if result.error:
         console.print(f"[red]Unreadable:[/red] {result.error}", markup=True)
@@ -180,7 +182,9 @@ def _print_result(result: ReadResult, limit: int) -> None:
     if len(traces):
         table = Table(show_lines=False)
         for column in INSPECT_COLUMNS:
-            table.add_column(column)
+            # Identifiers never wrap mid-address; free text may.
+            wraps = column in ("label", "name", "found_categories")
+            table.add_column(column, no_wrap=not wraps, overflow="fold", min_width=6)
         for _, row in traces.head(limit).iterrows():
             table.add_row(
                 *("" if pd.isna(row[c]) else str(_json_value(row[c])) for c in INSPECT_COLUMNS)
