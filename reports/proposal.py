@@ -144,11 +144,19 @@ def sections(run: ReviewRun, view: pd.DataFrame) -> dict[str, Any]:
     lang = run.lang
     order = {"delete": 0, "review": 1, "hold": 2, "keep": 3}
     delete = view[view["decision"] == "delete"]
-    overdue_erasure = delete[delete["erasure_request"] & (delete["days_overdue"].fillna(0) > 0)]
+    # An overdue erasure request comes first, whatever keeps it from being done
+    # (a source read with errors, an identity to check): the deadline has passed.
+    overdue_erasure = view[
+        view["erasure_request"]
+        & view["decision"].isin(["delete", "review"])
+        & view["due_date"].notna()
+        & (view["due_date"] < pd.Timestamp(run.today))
+    ]
     erasure_subjects = set(overdue_erasure["subject_id"])
     people = []
+    shown = pd.concat([delete, view[view["subject_id"].isin(erasure_subjects)]])
     subjects = (
-        delete.assign(_erasure=delete["subject_id"].isin(erasure_subjects))
+        shown.assign(_erasure=shown["subject_id"].isin(erasure_subjects))
         .sort_values(["_erasure", "person"], ascending=[False, True])["subject_id"]
         .drop_duplicates()
     )
@@ -181,7 +189,7 @@ def sections(run: ReviewRun, view: pd.DataFrame) -> dict[str, Any]:
         "review": _rows(review, lang),
         "counts": {
             "delete": len(delete),
-            "people": len(people),
+            "people": int(delete["subject_id"].nunique()),
             "hold": len(held),
             "review": len(review),
             "next": len(upcoming),

@@ -96,6 +96,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "severity_medium": ("keskitaso", "medium"),
     "severity_low": ("matala", "low"),
     "row": ("rivi", "row"),
+    "days_short": ("pv", "days"),
     "unnamed": ("(nimetön)", "(no name)"),
     "until_further": ("toistaiseksi", "until further notice"),
     # xlsx

