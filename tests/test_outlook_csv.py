@@ -15,7 +15,6 @@ from tests.contract import check_contract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "outlook_csv"
 PASSING = sorted(FIXTURES.glob("passing_*"))
-FAILING = sorted(FIXTURES.glob("failing_*"))
 
 
 def spec(path: Path, **options: Any) -> SourceSpec:
@@ -36,20 +35,6 @@ def by_name(path: Path, **options: Any) -> dict[str, dict[str, Any]]:
 def test_contract_on_samples(samples: Path, path: Path) -> None:
     result = check_contract(spec(path))
     assert len(result.traces) >= 1
-
-
-@pytest.mark.parametrize("path", PASSING, ids=lambda p: p.name)
-def test_contract_on_passing_fixtures(path: Path) -> None:
-    result = check_contract(spec(path))
-    assert not result.problems, [str(p) for p in result.problems]
-    assert len(result.traces) >= 1
-
-
-@pytest.mark.parametrize("path", FAILING, ids=lambda p: p.name)
-def test_failing_fixtures_give_problems_or_a_clean_error(path: Path) -> None:
-    result = check_contract(spec(path), allow_unreadable=True)
-    assert result.error is not None or result.problems
-    assert not result.clean
 
 
 # ------------------------------------------------------------------ samples

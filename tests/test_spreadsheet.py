@@ -21,8 +21,6 @@ from tests.conftest import sample_files
 from tests.contract import check_contract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "spreadsheet"
-PASSING = sorted(FIXTURES.glob("passing_*"))
-FAILING = sorted(FIXTURES.glob("failing_*"))
 
 
 def spec(path: Path, **options: Any) -> SourceSpec:
@@ -67,19 +65,6 @@ def write_xlsx(path: Path) -> Path:
 
 
 # ------------------------------------------------------------------ contract
-
-
-@pytest.mark.parametrize("path", PASSING, ids=lambda p: p.name)
-def test_contract_on_passing_fixtures(path: Path) -> None:
-    result = check_contract(spec(path))
-    assert len(result.traces) > 0
-    assert result.problems == []
-
-
-@pytest.mark.parametrize("path", FAILING, ids=lambda p: p.name)
-def test_failing_fixtures_fail_cleanly(path: Path) -> None:
-    result = check_contract(spec(path), allow_unreadable=True)
-    assert result.unreadable or result.problems
 
 
 CSV_SAMPLES = [

@@ -1,0 +1,61 @@
+"""The one contract suite every file connector passes, generated over its fixture files.
+
+``tests/fixtures/<connector>/passing_*`` read cleanly into contract-valid
+traces; ``failing_*`` (bad input: wrong encoding, missing columns, empty,
+garbage dates, truncated, bad folding ...) give row problems or one clean
+"unreadable" error, never a crash and never a value in a message. The checks
+themselves are in tests/contract.py. Connectors whose fixtures need options
+(ics) run the same checks in their own module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors.base import SourceSpec
+from tests.contract import check_contract
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CONNECTORS = ("spreadsheet", "accounting", "google_csv", "outlook_csv", "vcard")
+
+
+def _cases(prefix: str) -> list[tuple[str, Path]]:
+    return [
+        (name, path)
+        for name in CONNECTORS
+        for path in sorted((FIXTURES / name).glob(f"{prefix}_*"))
+    ]
+
+
+def _id(value: object) -> str:
+    return getattr(value, "name", str(value))
+
+
+def _spec(connector: str, path: Path) -> SourceSpec:
+    return SourceSpec(id="fixture", connector=connector, path=path, register="r")
+
+
+def test_every_connector_has_both_kinds_of_fixture() -> None:
+    for name in CONNECTORS:
+        assert sorted((FIXTURES / name).glob("passing_*")), name
+        assert sorted((FIXTURES / name).glob("failing_*")), name
+
+
+@pytest.mark.parametrize(
+    ("connector", "path"), _cases("passing"), ids=lambda v: getattr(v, "name", v)
+)
+def test_passing_fixture_reads_cleanly(connector: str, path: Path) -> None:
+    result = check_contract(_spec(connector, path))
+    assert result.problems == [], [str(p) for p in result.problems]
+    assert len(result.traces) > 0
+
+
+@pytest.mark.parametrize(
+    ("connector", "path"), _cases("failing"), ids=lambda v: getattr(v, "name", v)
+)
+def test_failing_fixture_fails_cleanly(connector: str, path: Path) -> None:
+    result = check_contract(_spec(connector, path), allow_unreadable=True)
+    assert result.unreadable or result.problems
+    assert not result.clean
