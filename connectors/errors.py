@@ -4,7 +4,9 @@ The tree::
 
     KarsintaError                 base of everything below
     ├── ConfigError               a workspace or policy file is wrong (file, line, field)
-    └── SourceError               one source could not be read as a whole
+    ├── ApplyRefused              a proposal cannot be applied at all: not a proposal,
+    │                             another workspace's, an earlier month's, apply running
+    └── SourceError               one source could not be read (or changed) as a whole
         ├── UnreadableSource      fatal for that source: missing, empty, wrong format,
         │                         undecodable; the run goes on with the other sources
         └── RetriableSourceError  a passing failure (network, rate limit): try again
@@ -38,6 +40,10 @@ class ConfigError(KarsintaError):
         self.file = file
         self.problems = problems
         super().__init__(f"{file}: " + "; ".join(problems))
+
+
+class ApplyRefused(KarsintaError):
+    """The proposal cannot be applied at all; nothing was changed."""
 
 
 class SourceError(KarsintaError):

@@ -60,7 +60,7 @@ from connectors.base import (
     get_connector,
     read_source,
 )
-from connectors.errors import KarsintaError, SourceError
+from connectors.errors import ApplyRefused, SourceError
 from flows.ledger import FINAL, ActionRow, Ledger, now_utc, open_ledger, read_latest
 from flows.workspace import Workspace
 from policies.engine import evaluate
@@ -85,10 +85,6 @@ DECISION_WORDS: dict[str, str] = {
     "siirra": "postpone",
     "postpone": "postpone",
 }
-
-
-class ApplyRefused(KarsintaError):
-    """The proposal cannot be applied at all (nothing was changed)."""
 
 
 # ------------------------------------------------------------------ proposal

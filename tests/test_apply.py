@@ -29,9 +29,9 @@ import yaml
 from openpyxl.styles import Font, PatternFill
 
 from connectors.base import ReadResult, SourceSpec, WriteRequest, WriteResult, read_source
+from connectors.errors import ApplyRefused
 from flows.apply import (
     ABORT_ENV,
-    ApplyRefused,
     apply_lock,
     apply_proposal,
     decision_of,
