@@ -63,10 +63,7 @@ from connectors.base import (
 from connectors.errors import ApplyRefused, SourceError
 from flows.ledger import FINAL, ActionRow, Ledger, now_utc, open_ledger, read_latest
 from flows.workspace import Workspace
-from policies.engine import evaluate
-from policies.law import load_statutory_rules
 from policies.reappearance import strong_identifiers
-from policies.safety import block_sources_with_errors
 from reports.receipt import Receipt, ReceiptFiles, ReceiptLine, write_receipt
 from reports.receipt_texts import todo_key
 
@@ -323,15 +320,9 @@ def due_now(workspace: Workspace, results: list[ReadResult], today: date) -> fro
     same rules as the review: the register policies, the law, and no deletion
     from a source read with problems.
     """
-    from flows.review import combined_traces, load_policies
+    from flows.review import decide, load_policies
 
-    traces = combined_traces(results)
-    customer_sources = frozenset(s.id for s in workspace.config.sources if s.customers_only)
-    faulty = frozenset(r.source.id for r in results if r.problems or r.unreadable)
-    evaluation = evaluate(
-        traces, load_policies(workspace), load_statutory_rules(), today, customer_sources
-    )
-    decisions = block_sources_with_errors(evaluation.decisions, faulty)
+    decisions = decide(workspace, load_policies(workspace), results, today).decisions
     return frozenset(decisions.loc[decisions["decision"] == "delete", "trace_id"])
 
 

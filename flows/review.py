@@ -72,15 +72,31 @@ def read_all(sources: list[SourceSpec]) -> list[ReadResult]:
 
 @task(name="evaluate", persist_result=False, cache_policy=NO_CACHE)
 def evaluate_task(
-    traces: pd.DataFrame,
+    workspace: Workspace,
     policies: dict[str, RegisterPolicy],
+    results: list[ReadResult],
     today: date,
-    customer_sources: frozenset[str],
-    faulty_sources: frozenset[str],
 ) -> Evaluation:
-    law = load_statutory_rules()
-    evaluation = evaluate(traces, policies, law, today, customer_sources)
-    decisions = block_sources_with_errors(evaluation.decisions, faulty_sources)
+    return decide(workspace, policies, results, today)
+
+
+def decide(
+    workspace: Workspace,
+    policies: dict[str, RegisterPolicy],
+    results: list[ReadResult],
+    today: date,
+) -> Evaluation:
+    """The engine over what was read, with the run's safety rule.
+
+    Shared by the review and by apply (which decides again on its fresh read):
+    customers-only sources make customers, and nothing is deleted from a
+    source whose read had problems.
+    """
+    customer_sources = frozenset(s.id for s in workspace.config.sources if s.customers_only)
+    faulty = frozenset(r.source.id for r in results if r.problems or r.unreadable)
+    traces = combined_traces(results)
+    evaluation = evaluate(traces, policies, load_statutory_rules(), today, customer_sources)
+    decisions = block_sources_with_errors(evaluation.decisions, faulty)
     return dataclasses.replace(evaluation, decisions=decisions)
 
 
@@ -183,11 +199,8 @@ def observe(workspace: Workspace, today: date) -> Observation:
     """Read every source (concurrently, one task each) and evaluate the traces."""
     policies = load_policies(workspace)
     results = read_all(workspace.sources)
-    traces = combined_traces(results)
-    customer_sources = frozenset(s.id for s in workspace.config.sources if s.customers_only)
-    faulty = frozenset(r.source.id for r in results if r.problems or r.unreadable)
-    evaluation = evaluate_task(traces, policies, today, customer_sources, faulty)
-    return Observation(policies, results, traces, evaluation)
+    evaluation = evaluate_task(workspace, policies, results, today)
+    return Observation(policies, results, combined_traces(results), evaluation)
 
 
 def review(workspace: Workspace, today: date, lang: str | None = None) -> ReviewOutcome:
