@@ -29,6 +29,7 @@ from flows.demo.scenario import (
     BusinessManifest,
     DemoManifest,
     PersonTruth,
+    RecordTruth,
     Scenario,
     SourceInfo,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "BusinessManifest",
     "DemoManifest",
     "PersonTruth",
+    "RecordTruth",
     "SourceInfo",
     "build_demo",
     "run_demo",
@@ -55,8 +57,16 @@ def _clear_previous(folder: Path) -> None:
         shutil.rmtree(data)
 
 
-def build_demo(directory: Path, today: date, seed: int) -> DemoManifest:
-    """Write the five demo workspaces under ``directory``; return their ground truth."""
+def build_demo(
+    directory: Path, today: date, seed: int, *, broken_invoices: bool = False
+) -> DemoManifest:
+    """Write the five demo workspaces under ``directory``; return their ground truth.
+
+    ``broken_invoices`` (for tests, never the default) writes every business's
+    invoice export with a column name its configured accounting format does
+    not know, as a software update does: the source that carries the
+    open-invoice and debt-collection holds is then unreadable.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     businesses: dict[str, BusinessManifest] = {}
@@ -64,7 +74,8 @@ def build_demo(directory: Path, today: date, seed: int) -> DemoManifest:
         # One stream per business: adding people to one leaves the others unchanged.
         rng = random.Random(f"karsinta-demo:{seed}:{scenario.key}")
         _clear_previous(directory / scenario.key)
-        businesses[scenario.key] = scenario(directory, today, rng).build()
+        business = scenario(directory, today, rng, broken_invoices=broken_invoices)
+        businesses[scenario.key] = business.build()
     return DemoManifest(directory, today, seed, businesses)
 
 

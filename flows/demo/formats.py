@@ -27,6 +27,11 @@ FI_INVOICE_HEADERS = (
     "Laskunumero", "Laskun päivämäärä", "Eräpäivä", "Asiakasnumero", "Asiakkaan nimi",
     "Sähköposti", "Y-tunnus/Hetu", "Summa", "Tila",
 )  # fmt: skip
+#: The same export after a software update shortened a column name: a reader
+#: configured for ``fi_invoices`` must refuse it, not guess.
+FI_INVOICE_HEADERS_RENAMED = tuple(
+    "Laskun pvm" if h == "Laskun päivämäärä" else h for h in FI_INVOICE_HEADERS
+)
 
 
 @dataclass
@@ -48,7 +53,8 @@ def fi_money(amount: float) -> str:
     return f"{amount:.2f}".replace(".", ",")
 
 
-def write_fi_invoices(path: Path, invoices: Sequence[Invoice]) -> None:
+def write_fi_invoices(path: Path, invoices: Sequence[Invoice], *, renamed: bool = False) -> None:
+    """The Finnish invoice export; ``renamed`` writes the header of another version."""
     rows = [
         (
             inv.number,
@@ -63,7 +69,8 @@ def write_fi_invoices(path: Path, invoices: Sequence[Invoice]) -> None:
         )
         for inv in sorted(invoices, key=lambda i: (i.issued, i.number))
     ]
-    write_text(path, csv_text(FI_INVOICE_HEADERS, rows, delimiter=";"), encoding="cp1252")
+    headers = FI_INVOICE_HEADERS_RENAMED if renamed else FI_INVOICE_HEADERS
+    write_text(path, csv_text(headers, rows, delimiter=";"), encoding="cp1252")
 
 
 ZOHO_HEADERS = (
@@ -73,12 +80,19 @@ ZOHO_HEADERS = (
     "Balance", "Payment Terms Label", "Last Payment Date", "Notes", "Billing Address",
     "Billing City", "Billing Country", "Billing Code", "Billing Phone",
 )  # fmt: skip
+#: Zoho's export as an older template names its date column.
+ZOHO_HEADERS_RENAMED = tuple("Date" if h == "Invoice Date" else h for h in ZOHO_HEADERS)
 
 _ZOHO_STATUS = {"Maksettu": "Paid", "Avoin": "Sent", "Erääntynyt": "Overdue"}
 
 
-def write_zoho_invoices(path: Path, invoices: Sequence[Invoice], ids: dict[str, str]) -> None:
-    """Zoho Invoice's CSV export; ``ids`` gives each invoice its long Zoho id."""
+def write_zoho_invoices(
+    path: Path, invoices: Sequence[Invoice], ids: dict[str, str], *, renamed: bool = False
+) -> None:
+    """Zoho Invoice's CSV export; ``ids`` gives each invoice its long Zoho id.
+
+    ``renamed`` writes the header of an older template (see ZOHO_HEADERS_RENAMED).
+    """
     rows = []
     for inv in sorted(invoices, key=lambda i: (i.issued, i.number)):
         status = _ZOHO_STATUS.get(inv.status, inv.status)
@@ -115,7 +129,8 @@ def write_zoho_invoices(path: Path, invoices: Sequence[Invoice], ids: dict[str, 
                 inv.phone,
             )
         )
-    write_text(path, csv_text(ZOHO_HEADERS, rows, newline="\n"))
+    headers = ZOHO_HEADERS_RENAMED if renamed else ZOHO_HEADERS
+    write_text(path, csv_text(headers, rows, newline="\n"))
 
 
 # ------------------------------------------------------------------ contacts

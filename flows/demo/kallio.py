@@ -79,6 +79,8 @@ class Kallio(Scenario):
         self.consents: list[tuple[Person, str, date]] = []
         self.requests: list[ErasureRequest] = []
         self.collection: set[int] = set()
+        #: (person, booking start) of the one booking whose start was typed wrong
+        self.garbage: tuple[int, datetime] | None = None
 
         for _ in range(9):
             start = self.ago(rng.randint(60, 700))
@@ -95,6 +97,7 @@ class Kallio(Scenario):
             source="markkinointiluvat",
             note="marketing consent withdrawn: the marketing row is due at once",
         )
+        self.expect_in(opted_out, "markkinointiluvat", "delete")
 
         for n in range(6):
             end = self.ago(rng.randint(3 * 365 + 30, 5 * 365))
@@ -144,6 +147,8 @@ class Kallio(Scenario):
             "record itself is kept by the patient-records law",
         )
 
+        self.messy_cases()
+
         # Someone who has only booked a first visit next week.
         p = self.people.person()
         first = self.at(self.today + timedelta(days=5), 14)
@@ -155,11 +160,46 @@ class Kallio(Scenario):
         self.friends()
         self.write_files()
 
+    def messy_cases(self) -> None:
+        """Issue #8: a booking typed with a garbage date, a landline, a re-subscriber."""
+        rng = self.rng
+        end = self.ago(rng.randint(3 * 365 + 30, 4 * 365))
+        client = self.client(end - timedelta(days=rng.randint(90, 300)), end=end)
+        self.garbage = (client.person.serial, self.at(client.sessions[-2], 0))
+        self.mark(
+            client.person,
+            "garbage_date",
+            "ended_client",
+            expect="review",
+            note="one booking's start is 31.11.: that row may keep the client, so nothing "
+            "of theirs is proposed until it is fixed",
+        )
+        end = self.ago(rng.randint(3 * 365 + 30, 4 * 365))
+        client = self.client(
+            end - timedelta(days=rng.randint(90, 300)), end=end, landline=True
+        )
+        self.mark(client.person, "landline", "ended_client", expect="delete")
+        self.maybe_contact(client.person, 1.0)
+        end = self.ago(rng.randint(3 * 365 + 30, 5 * 365))
+        client = self.client(end - timedelta(days=rng.randint(90, 300)), end=end)
+        self.mark(
+            client.person,
+            "resubscribed",
+            "ended_client",
+            expect="delete",
+            last_visit=client.last,
+            note="therapy ended years ago; a new marketing consent this year is kept",
+        )
+        day = self.ago(rng.randint(20, 250))
+        self.consents.append((client.person, "Sallittu", day))
+        self.mark(client.person, source="markkinointiluvat")
+        self.consented(client.person, "markkinointiluvat", day)
+
     # ----------------------------------------------------------- building
 
-    def client(self, start: date, end: date) -> Client:
+    def client(self, start: date, end: date, landline: bool = False) -> Client:
         rng = self.rng
-        person = self.people.person(swedish=rng.random() < 0.1)
+        person = self.people.person(swedish=rng.random() < 0.1, landline=landline)
         step = rng.choice((7, 14, 14))
         sessions = [start + timedelta(days=k * step) for k in range(200)]
         sessions = [d for d in sessions if d <= end][-30:]
@@ -184,6 +224,7 @@ class Kallio(Scenario):
             person, str(101 + len(self.clients)), start, last, sessions, kin, rng.choice(NOTES)
         )
         self.clients.append(client)
+        self.activity(person, *sessions)
         self.mark(person, source="ajanvaraukset")
         self.mark(person, source="asiakaskortit")
         self.bill(client)
@@ -200,6 +241,7 @@ class Kallio(Scenario):
             due = invoice_day + timedelta(days=14)
             status = "Maksettu" if due < self.today else "Avoin"
             p = client.person
+            self.activity(p, invoice_day)
             self.invoices.append(
                 Invoice(
                     "",
@@ -230,8 +272,10 @@ class Kallio(Scenario):
 
     def consent(self, person: Person, chance: float) -> None:
         if self.rng.random() < chance:
-            self.consents.append((person, "Sallittu", self.ago(self.rng.randint(30, 900))))
+            day = self.ago(self.rng.randint(30, 900))
+            self.consents.append((person, "Sallittu", day))
             self.mark(person, source="markkinointiluvat")
+            self.consented(person, "markkinointiluvat", day)
 
     def friends(self) -> None:
         """Family and friends in the phone: never clients."""
@@ -264,10 +308,13 @@ class Kallio(Scenario):
                 time(rng.randint(8, 21), rng.randint(0, 59)),
             )
             note = "Kela-kuntoutus" if service is SESSION and rng.random() < 0.2 else ""
+            typed = f"{start:%d.%m.%Y %H:%M}"
+            if self.garbage == (p.serial, self.at(start.date(), 0)):
+                typed = f"31.11.{start.year} {start:%H:%M}"
             rows.append(
                 (
                     f"V{number}",
-                    f"{start:%d.%m.%Y %H:%M}",
+                    typed,
                     f"{end:%d.%m.%Y %H:%M}",
                     service[0],
                     p.name,
@@ -363,7 +410,7 @@ class Kallio(Scenario):
             if client.person.serial in self.collection:
                 mine = [i for i in invoices if i.customer_no == client.number]
                 mine[-1].status = "Perinnässä"
-        write_fi_invoices(path, invoices)
+        write_fi_invoices(path, invoices, renamed=self.broken_invoices)
 
         path = self.source(
             "poistopyynnot", "spreadsheet", "poistopyynnot.xlsx", "erasure_request",

@@ -54,6 +54,7 @@ class WebOrder:
     items: list[tuple[str, float]]
     status: str = "completed"
     note: str = ""
+    garbage_date: bool = False  # the shop wrote its "no date" value for this order
 
 
 class Kehobalanssi(Scenario):
@@ -151,10 +152,14 @@ class Kehobalanssi(Scenario):
                     (p, when + timedelta(seconds=rng.randint(0, 86399)), "subscribed")
                 )
                 self.mark(p, source="uutiskirje")
+                self.consented(p, "uutiskirje", when.date())
         opted = customers[-2]
         self.subscribers = [s for s in self.subscribers if s[0] is not opted]
         self.subscribers.append((opted, self.at(self.ago(12), 21, 4), "unsubscribed"))
         self.mark(opted, "marketing_opt_out", source="uutiskirje")
+        self.expect_in(opted, "uutiskirje", "delete")  # an opt-out is due at once
+
+        self.messy_cases()
 
         for groups in (["Ystävät"], [], ["Perhe"]):
             p = self.people.person()
@@ -166,6 +171,49 @@ class Kehobalanssi(Scenario):
             self.mark(p, "friend_not_customer", source="yhteystiedot", expect="never")
         self.write_files()
 
+    def messy_cases(self) -> None:
+        """Issue #8: a garbage order date, a landline, a re-subscribed former customer."""
+        rng = self.rng
+        # An old customer whose newer order row has the shop's "no date" value: that
+        # row may be the one that keeps them, so none of their data can be proposed.
+        p = self.people.person()
+        self.order(p, self.ago(rng.randint(3 * 365 + 60, 5 * 365)))
+        self.order(p, self.ago(rng.randint(30, 300)))
+        self.orders[-1].garbage_date = True
+        self.mark(
+            p,
+            "garbage_date",
+            source="tilaukset",
+            expect="review",
+            note="an order row dated 0000-00-00: the person's fate waits for the fix",
+        )
+        # A customer of long ago whose only phone is a landline: decided like anyone.
+        p = self.people.person(landline=True, born=(1940, 1960))
+        self.order(p, self.ago(rng.randint(3 * 365 + 60, 5 * 365)))
+        self.mark(p, "landline", "old_customer", source="tilaukset", expect="delete")
+        self.contacts.append(
+            Contact(p.first, p.last, [self.email(p, "yhteystiedot")], [p.phone("spaced")])
+        )
+        self.mark(p, source="yhteystiedot")
+        # A former customer who subscribed to the newsletter again this year.
+        p = self.people.person()
+        days = sorted(rng.sample(range(3 * 365 + 60, 5 * 365), 2))
+        for d in days:
+            self.order(p, self.ago(d))
+        joined = self.at(self.ago(rng.randint(20, 250)), 20, 15)
+        self.subscribers.append((p, joined, "subscribed"))
+        self.mark(
+            p,
+            "resubscribed",
+            "old_customer",
+            source="tilaukset",
+            expect="delete",
+            last_order=self.ago(days[0]),
+            note="old orders are due; the new subscription is kept until withdrawn",
+        )
+        self.mark(p, source="uutiskirje")
+        self.consented(p, "uutiskirje", joined.date())
+
     # ----------------------------------------------------------- building
 
     def order(self, person: Person, day: date) -> None:
@@ -173,6 +221,7 @@ class Kehobalanssi(Scenario):
         when = self.at(day, self.rng.randint(7, 22), self.rng.randint(0, 59))
         self.orders.append(WebOrder(person, when, items))
         self.mark(person, source="tilaukset")
+        self.activity(person, day)
 
     def invoice(self, person: Person, day: date, item: str, price: float, status: str) -> None:
         number = self.numbers.setdefault(person.serial, f"{2700000000123 + len(self.numbers)}")
@@ -195,6 +244,7 @@ class Kehobalanssi(Scenario):
             )
         )
         self.mark(person, source="laskut")
+        self.activity(person, day)
 
     # -------------------------------------------------------------- files
 
@@ -207,7 +257,7 @@ class Kehobalanssi(Scenario):
             rows.append(
                 (
                     number,
-                    f"{o.when:%Y-%m-%d %H:%M:%S}",
+                    "0000-00-00 00:00:00" if o.garbage_date else f"{o.when:%Y-%m-%d %H:%M:%S}",
                     o.status,
                     p.first,
                     p.last,
@@ -258,7 +308,7 @@ class Kehobalanssi(Scenario):
         for n, invoice in enumerate(invoices, start=1):
             invoice.number = f"INV-{n:06d}"
             ids[invoice.number] = str(2520018000000073144 + 17 * n)
-        write_zoho_invoices(path, invoices, ids)
+        write_zoho_invoices(path, invoices, ids, renamed=self.broken_invoices)
 
         path = self.source(
             "poistopyynnot", "spreadsheet", "poistopyynnot.xlsx", "erasure_request",

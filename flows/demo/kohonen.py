@@ -50,6 +50,7 @@ class Order:
     qty: int
     price: float
     note: str = ""
+    garbage: str | None = None  # what was typed in the date cell instead of a date
 
 
 class Kohonen(Scenario):
@@ -144,6 +145,7 @@ class Kohonen(Scenario):
             last_order=self.ago(400),
         )
         self.hold_status[p.serial] = "Perinnässä"
+        self.in_collection = p
 
         # A customer who asked to be erased 40 days ago (overdue).
         p = self.people.person()
@@ -169,10 +171,63 @@ class Kohonen(Scenario):
         self.mark(p, "expired_orders", source="tilaukset", expect="delete",
                   last_order=self.ago(480))  # fmt: skip
 
+        self.messy_orders()
         self.coaching(recent)
+        self.keyless_entries()
         self.private_events()
         self.friends()
         self.write_files()
+
+    def messy_orders(self) -> None:
+        """Issue #8: an order date typed wrong, and a customer with only a landline."""
+        rng = self.rng
+        p = self.people.person()
+        self.order(p, self.ago(rng.randint(200, 500)))
+        self.order(p, self.ago(rng.randint(20, 120)))
+        self.orders[-1].garbage = f"15.13.{self.ago(60).year}"
+        self.mark(
+            p,
+            "garbage_date",
+            source="tilaukset",
+            expect="review",
+            note="one order's date is 15.13.: that row may keep the person, so nothing of "
+            "theirs is proposed until it is fixed",
+        )
+        self.contact(p, chance=1.0)
+        p = self.people.person(landline=True, born=(1940, 1960))
+        last = rng.randint(100, 400)
+        self.order(p, self.ago(last))
+        self.mark(
+            p, "landline", "expired_orders", source="tilaukset", expect="delete",
+            last_order=self.ago(last),
+        )  # fmt: skip
+        self.contact(p, chance=1.0)
+
+    def keyless_entries(self) -> None:
+        """Issue #8: coaching calls typed as 'Matti K. – sparraus', no attendee.
+
+        The title abbreviates the surname, so nothing ties the entry to the
+        customer: it must go to review, never be deleted on its own date, even
+        when the real person is active or under a debt-collection hold.
+        """
+        people = [
+            (self.endless_coachee, "active"),
+            (self.in_collection, "collection hold"),
+            (self.expired_coachee, "engagement over"),
+        ]
+        for n, (p, why) in enumerate(people):
+            event = CalEvent(
+                uid=apple_uid(self.rng),
+                summary=f"{p.first} {p.last[0]}. – sparraus",
+                start=self.at(self.ago(150 + 40 * n), 18),
+                minutes=30,
+                location="Puhelin",
+            )
+            self.events.append(event)
+            self.record(
+                p, "valmennukset", "review", uid=event.uid, note=f"keyless entry; person {why}"
+            )
+            self.mark(p, "keyless_calendar")
 
     # ----------------------------------------------------------- building
 
@@ -236,6 +291,7 @@ class Kohonen(Scenario):
             )
             self.invoice(p, start, "Valmennuspaketti", 480.0)
             self.contact(p, chance=1.0)
+            self.expired_coachee = p
 
         p = self.people.person()
         event = series(p, self.weekday_on_or_before(self.ago(120), 0), 6, 2, 12)
@@ -257,6 +313,7 @@ class Kohonen(Scenario):
         for month in range(5):
             self.invoice(p, self.ago(140 - 30 * month), "Valmennus, kuukausimaksu", 160.0)
         self.contact(p, chance=1.0)
+        self.endless_coachee = p
 
         # Last session moved a month later: a correct reader counts the new date.
         p = self.people.person()
@@ -347,7 +404,7 @@ class Kohonen(Scenario):
             rows.append(
                 (
                     number,
-                    order.day,
+                    order.garbage or order.day,
                     p.name,
                     p.email_as(email_style),
                     p.phone(phone_style),
@@ -379,7 +436,8 @@ class Kohonen(Scenario):
 
         path = self.source(
             "valmennukset", "ics", "valmennukset.ics", "engagement",
-            {"title_pattern": r"^Valmennus", "owner_emails": [self.owner[1]]},
+            {"title_pattern": r"^Valmennus|sparraus$", "owner_emails": [self.owner[1]],
+             "name_pattern": r"^(?P<name>.+?)\s+[–-]\s+sparraus$"},
         )  # fmt: skip
         write_calendar(path, apple("Valmennukset"), self.events, self.stamp)
 
@@ -399,7 +457,7 @@ class Kohonen(Scenario):
                     invoice.status = status
         for number, invoice in enumerate(ordered, start=10001):
             invoice.number = str(number)
-        write_fi_invoices(path, ordered)
+        write_fi_invoices(path, ordered, renamed=self.broken_invoices)
 
         path = self.source(
             "poistopyynnot", "spreadsheet", "poistopyynnot.xlsx", "erasure_request",

@@ -62,6 +62,7 @@ class Leoprana(Scenario):
         for p in spring:
             self.mark(p, "class_ended", expect="keep", last_class=event.last_date or start)
             self.invoice(p, start, "Kausimaksu, Hathajooga (ti)", 150.0)
+            self.activity(p, event.last_date)
 
         # The current class: a weekly series with no end.
         start = self.weekday_on_or_before(self.ago(120), 3)
@@ -79,6 +80,7 @@ class Leoprana(Scenario):
         for p in old:
             self.mark(p, "old_class", expect="delete", last_class=event.last_date or start)
             self.invoice(p, start, "Kausimaksu, Aamujooga (ma)", 130.0)
+            self.activity(p, event.last_date)
         self.mark(
             old[0],
             "open_invoice_hold",
@@ -108,21 +110,24 @@ class Leoprana(Scenario):
             self.contact(p, 1.0)
         p = self.people.person()
         day = self.ago(rng.randint(30, 200))
-        self.events.append(
-            CalEvent(
-                uid=google_uid(rng),
-                summary=f"Yksityistunti: {p.name}",
-                start=self.at(day, 13),
-                organizer=self.owner,
-            )
+        event = CalEvent(
+            uid=google_uid(rng),
+            summary=f"Yksityistunti: {p.name}",
+            start=self.at(day, 13),
+            organizer=self.owner,
         )
+        self.events.append(event)
+        # A name alone never decides: review (the old truth None left it to the dates).
         self.mark(
             p,
             "calendar_name_only",
             source="kalenteri",
+            expect="review",
             session=day,
             note="only a name in the event title; no e-mail anywhere",
         )
+        self.record(p, "kalenteri", "review", uid=event.uid)
+        self.messy_cases(current[2], old)
 
         for p in spring + old + current[:6]:
             self.contact(p, 0.8)
@@ -136,10 +141,22 @@ class Leoprana(Scenario):
             if rng.random() < 0.6:
                 self.subscribers.append((p, self.ago(rng.randint(60, 900)), "Tilaaja"))
                 self.mark(p, source="uutiskirje")
+        resubscribed = old[1]
+        self.subscribers = [s for s in self.subscribers if s[0] is not resubscribed]
+        self.subscribers.append((resubscribed, self.ago(rng.randint(20, 250)), "Tilaaja"))
+        self.mark(
+            resubscribed,
+            "resubscribed",
+            source="uutiskirje",
+            note="the morning class ended years ago; subscribed to the newsletter this year",
+        )
+        for p, day, _ in self.subscribers:
+            self.consented(p, "uutiskirje", day)
         opted = current[1]
         self.subscribers = [s for s in self.subscribers if s[0] is not opted]
         self.subscribers.append((opted, self.ago(25), "Perunut"))
         self.mark(opted, "marketing_opt_out", source="uutiskirje")
+        self.expect_in(opted, "uutiskirje", "delete")
         for n in range(2):
             p = self.people.person()
             self.subscribers.append(
@@ -165,6 +182,42 @@ class Leoprana(Scenario):
 
         self.private_events()
         self.write_files()
+
+    def messy_cases(self, active: Person, old: list[Person]) -> None:
+        """Issue #8: private sessions typed as 'Aino K.' with no attendee; a landline."""
+        rng = self.rng
+        for n, (p, why) in enumerate(
+            ((active, "in the current class"), (old[0], "an unpaid invoice holds them"))
+        ):
+            event = CalEvent(
+                uid=google_uid(rng),
+                summary=f"Yksityistunti: {p.first} {p.last[0]}.",
+                start=self.at(self.ago(430 + 60 * n), 12),
+                organizer=self.owner,
+                location=LOCATION,
+            )
+            self.events.append(event)
+            self.record(p, "kalenteri", "review", uid=event.uid, note=f"keyless entry; {why}")
+            self.mark(p, "keyless_calendar")
+        p = self.people.person(landline=True, born=(1945, 1960))
+        day = self.ago(rng.randint(430, 600))
+        self.events.append(
+            CalEvent(
+                uid=google_uid(rng),
+                summary="Yksityistunti",
+                start=self.at(day, 11),
+                attendees=[(p.name, self.email(p, "kalenteri"))],
+                organizer=self.owner,
+                location=LOCATION,
+            )
+        )
+        self.mark(p, "landline", "private_session", source="kalenteri", expect="delete")
+        self.invoice(p, day, "Yksityistunti 60 min", 65.0)
+        self.contacts.append(
+            Contact(p.first, p.last, [self.email(p, "yhteystiedot")], [p.phone("spaced")],
+                    groups=["Asiakkaat"])
+        )  # fmt: skip
+        self.mark(p, source="yhteystiedot")
 
     # ----------------------------------------------------------- building
 
@@ -256,6 +309,7 @@ class Leoprana(Scenario):
             Invoice("", day, due, number, person.name, person.email, "", amount, status, item)
         )
         self.mark(person, source="laskut")
+        self.activity(person, day)
 
     def joined(self, person: Person, day: date) -> str:
         """The join date as Siiri typed it into her sheet (once, a day that does not exist)."""
@@ -300,7 +354,7 @@ class Leoprana(Scenario):
             invoice.number = str(number)
         held = self.numbers[self.hold]
         next(i for i in invoices if i.customer_no == held).status = "Erääntynyt"
-        write_fi_invoices(path, invoices)
+        write_fi_invoices(path, invoices, renamed=self.broken_invoices)
 
         path = self.source(
             "poistopyynnot", "spreadsheet", "poistopyynnot.xlsx", "erasure_request",

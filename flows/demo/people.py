@@ -59,6 +59,8 @@ STREETS = (
     "Asemakatu", "Hämeenkatu", "Puistotie", "Peltotie", "Tehtaankatu", "Mäntytie", "Vaahterakuja",
 )  # fmt: skip
 MOBILE_PREFIXES = ("040", "041", "044", "045", "046", "050")
+#: Area codes of landlines (without the leading 0) and the subscriber number's length.
+LANDLINE_AREAS = (("9", 7), ("17", 7), ("13", 6), ("2", 7), ("3", 7), ("14", 6), ("6", 7))
 
 #: The four ways owners type a mobile number, plus E.164 as some systems store it.
 PHONE_STYLES = ("spaced", "intl", "compact", "dash", "e164")
@@ -122,6 +124,8 @@ class Person:
     #: unique within a business; what the demo keys its bookkeeping on (never id())
     serial: int = 0
     tags: list[str] = field(default_factory=list)
+    #: a landline as (area code, subscriber number) when that is the person's only phone
+    landline: tuple[str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -133,6 +137,8 @@ class Person:
 
     @property
     def e164(self) -> str:
+        if self.landline:
+            return f"+358{self.landline[0]}{self.landline[1]}"
         return f"+358{self.mobile}"
 
     @property
@@ -140,7 +146,16 @@ class Person:
         return self.street
 
     def phone(self, style: str = "spaced") -> str:
-        """The mobile number as an owner might have typed it."""
+        """The phone number (mobile, or the landline) as an owner might have typed it."""
+        if self.landline:
+            area, number = self.landline
+            return {
+                "spaced": f"0{area} {number[:-4]} {number[-4:]}",
+                "intl": f"+358 {area} {number}",
+                "compact": f"0{area}{number}",
+                "dash": f"0{area}-{number}",
+                "e164": self.e164,
+            }[style]
         national = "0" + self.mobile
         prefix, rest = national[:3], national[3:]
         if style == "spaced":
@@ -194,6 +209,7 @@ class PeopleFactory:
         born: tuple[int, int] = (1950, 2000),
         domain: str | None = None,
         allow_same_name: bool = False,
+        landline: bool = False,
     ) -> Person:
         rng = self.rng
         if female is None:
@@ -236,6 +252,8 @@ class PeopleFactory:
             city,
             serial=self._count,
         )
+        if landline:
+            person.landline = self._landline()
         assert tr.normalise_hetu(person.hetu) == person.hetu
         assert tr.normalise_phone(person.phone("spaced")) == person.e164
         return person
@@ -253,6 +271,16 @@ class PeopleFactory:
             if number not in self._mobiles:
                 self._mobiles.add(number)
                 return number
+
+    def _landline(self) -> tuple[str, str]:
+        """A Finnish landline (area code, subscriber number) that is a valid number."""
+        while True:
+            area, digits = self.rng.choice(LANDLINE_AREAS)
+            number = str(self.rng.randint(2, 8)) + "".join(
+                str(self.rng.randint(0, 9)) for _ in range(digits - 1)
+            )
+            if tr.normalise_phone(f"0{area}{number}") == f"+358{area}{number}":
+                return area, number
 
     def _email(self, given: str, family: str, domain: str | None) -> str:
         rng = self.rng

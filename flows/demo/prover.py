@@ -97,6 +97,7 @@ class Coachee:
     end: date | None
     sessions: list[date] = field(default_factory=list)
     goal: str = ""
+    garbage_end: bool = False  # the end date cell holds a day that does not exist
 
 
 class Prover(Scenario):
@@ -138,14 +139,17 @@ class Prover(Scenario):
         for _ in range(5):  # ended two to four years ago: summaries are due
             end = self.ago(rng.randint(800, 1450))
             c = self.coachee(end - timedelta(days=rng.randint(90, 250)), end)
+            # Only the summaries are due: the rest follows the five-year maintenance
+            # (the old truth "delete" for all of them was wrong).
             self.mark(
                 c.person,
                 "summary_expired",
-                expect="delete",
+                expect="keep",
                 engagement_end=end,
                 note="summaries are due two years after the assignment; other traces "
                 "follow the five-year maintenance",
             )
+            self.expect_in(c.person, "koonnit", "delete")
             older.append(c)
         for _ in range(3):  # ended more than five years ago: everything is due
             end = self.ago(rng.randint(2000, 2250))
@@ -192,24 +196,85 @@ class Prover(Scenario):
                 note="the notice promises erasure within two days",
             )
 
+        self.messy_cases()
         self.newsletter()
         self.others()
         self.write_files()
 
+    def messy_cases(self) -> None:
+        """Issue #8: a garbage end date, a landline, keyless entries, a re-subscriber."""
+        rng = self.rng
+        end = self.ago(rng.randint(2000, 2250))
+        c = self.coachee(end - timedelta(days=rng.randint(90, 200)), end)
+        c.garbage_end = True
+        self.mark(
+            c.person,
+            "garbage_date",
+            expect="review",
+            note="the assignment's end date is 31.9.: nothing of theirs is proposed until "
+            "it is fixed",
+        )
+        end = self.ago(rng.randint(2000, 2250))
+        c = self.coachee(end - timedelta(days=120), end, private=True, landline=True)
+        self.mark(c.person, "landline", "inactive_5y", expect="delete", engagement_end=end)
+        end = self.ago(rng.randint(2000, 2250))
+        c = self.coachee(end - timedelta(days=rng.randint(90, 200)), end)
+        self.mark(
+            c.person,
+            "resubscribed",
+            "inactive_5y",
+            expect="delete",
+            engagement_end=end,
+            note="inactive for five years, but subscribed to the newsletter again this year",
+        )
+        when = self.at(self.ago(rng.randint(20, 250)), 19)
+        self.subscribers.append((c.person, when, "Subscribed"))
+        self.mark(c.person, source="uutiskirje")
+        self.consented(c.person, "uutiskirje", when.date())
+        self.resubscribed = c.person
+        # Old calls typed as "Coaching / Matti K.": no attendee, the surname abbreviated.
+        active = next(x for x in self.coachees if x.end is None and x.company)
+        held = self.collection
+        assert held is not None
+        for n, (p, why) in enumerate(
+            ((active.person, "assignment active"), (held, "debt collection"), (c.person, "due"))
+        ):
+            event = CalEvent(
+                uid=outlook_uid(rng),
+                summary=f"Coaching / {p.first} {p.last[0]}.",
+                start=self.at(self.ago(1850 + 40 * n), 14),
+                minutes=60,
+                organizer=self.owner,
+                location="Puhelin",
+            )
+            self.events.append(event)
+            self.record(p, "kalenteri", "review", uid=event.uid, note=f"keyless entry; {why}")
+            self.mark(p, "keyless_calendar")
+
     # ----------------------------------------------------------- building
 
     def coachee(
-        self, start: date, end: date | None, *, endless: bool = False, private: bool = False
+        self,
+        start: date,
+        end: date | None,
+        *,
+        endless: bool = False,
+        private: bool = False,
+        landline: bool = False,
     ) -> Coachee:
         rng = self.rng
         company = None if private else rng.choice(self.companies)
-        person = self.people.person(domain=company.domain if company else None)
+        person = self.people.person(
+            domain=company.domain if company else None, landline=landline
+        )
         c = Coachee(person, company, start, end, goal=rng.choice(GOALS))
         start = self.weekday_on_or_before(start, rng.randint(0, 4))
         last = end or self.today + timedelta(days=rng.randint(20, 60))
         count = max(2, (last - start).days // 14 + 1)
         c.sessions = [start + timedelta(days=14 * k) for k in range(count)]
         self.coachees.append(c)
+        # A moved last session may fall two days later: _settle_consents allows for it.
+        self.activity(person, *c.sessions, c.end)
         if company:
             event = CalEvent(
                 uid=outlook_uid(rng),
@@ -304,14 +369,18 @@ class Prover(Scenario):
     def newsletter(self) -> None:
         rng = self.rng
         for c in self.coachees:
+            if c.person is self.resubscribed:
+                continue
             if rng.random() < 0.5:
                 when = self.at(self.ago(rng.randint(20, 1500)), rng.randint(7, 22))
                 self.subscribers.append((c.person, when, "Subscribed"))
                 self.mark(c.person, source="uutiskirje")
+                self.consented(c.person, "uutiskirje", when.date())
         opted = self.coachees[5].person
         self.subscribers = [s for s in self.subscribers if s[0] is not opted]
         self.subscribers.append((opted, self.at(self.ago(40), 20), "Unsubscribed"))
         self.mark(opted, "marketing_opt_out", source="uutiskirje")
+        self.expect_in(opted, "uutiskirje", "delete")
         for _ in range(3):
             p = self.people.person()
             self.subscribers.append((p, self.at(self.ago(rng.randint(10, 900)), 12), "Subscribed"))
@@ -398,7 +467,8 @@ class Prover(Scenario):
         path = self.source(
             "kalenteri", "ics", "kalenteri.ics", "appointment",
             {"owner_emails": [self.owner[1]],
-             "attendee_domains": [company.domain for company in self.companies]},
+             "attendee_domains": [company.domain for company in self.companies],
+             "name_pattern": r"^(?:Coaching|Työnohjaus)\s*/\s*(?P<name>.+)$"},
         )  # fmt: skip
         write_calendar(path, outlook("Kalenteri"), self.events, self.stamp)
 
@@ -422,7 +492,7 @@ class Prover(Scenario):
                     self.email(p, "toimeksiannot"),
                     self.phone(p, "toimeksiannot"),
                     c.start,
-                    c.end,
+                    f"31.9.{c.end.year}" if c.end and c.garbage_end else c.end,
                     "Päättynyt" if c.end else "Käynnissä",
                     len(done) * 1.5,
                 )
@@ -501,7 +571,7 @@ class Prover(Scenario):
         if self.collection is not None:
             name = self.collection.name
             [i for i in invoices if i.name == name][-1].status = "Perinnässä"
-        write_fi_invoices(path, invoices)
+        write_fi_invoices(path, invoices, renamed=self.broken_invoices)
 
         path = self.source(
             "poistopyynnot", "spreadsheet", "poistopyynnot.xlsx", "erasure_request",

@@ -17,6 +17,15 @@ quotes a person's name or e-mail.
 - ``review``  the engine cannot decide safely (name-only match, broken date)
 - ``never``   not a customer (a friend in the phone): never proposed
 - ``None``    depends on a period the notice leaves open (the policy decides)
+
+Where a person's traces have different fates, ``by_source`` gives the
+expectation for the traces of one source (a re-subscribed former customer:
+``{"uutiskirje": "keep"}`` beside ``expect="delete"`` for the orders), and
+``records`` names single records the demo knows by their place in the file
+(a calendar entry by its UID): how the score (flows.demo.score) attributes a
+trace that carries no e-mail or phone to the person it is about.
+Bookkeeping records, patient records and the erasure log are kept by law or
+as proof whatever ``expect`` says (flows.demo.score.KEPT_BY_LAW).
 """
 
 from __future__ import annotations
@@ -38,6 +47,16 @@ EXAMPLES = Path(__file__).resolve().parent.parent.parent / "policies" / "example
 
 
 @dataclass
+class RecordTruth:
+    """One record of a person known by its place: the source and part of its locator."""
+
+    source: str
+    locator: dict[str, Any]
+    expect: str | None
+    note: str = ""
+
+
+@dataclass
 class PersonTruth:
     """The intended ground truth for one fictional person in one business."""
 
@@ -50,6 +69,10 @@ class PersonTruth:
     expect: str | None = None
     dates: dict[str, date] = field(default_factory=dict)
     note: str = ""
+    #: expectation for this person's traces in one source, overriding ``expect``
+    by_source: dict[str, str | None] = field(default_factory=dict)
+    #: records without a key of their own, known by their locator (see RecordTruth)
+    records: list[RecordTruth] = field(default_factory=list)
 
     def has(self, tag: str) -> bool:
         return tag in self.tags
@@ -104,8 +127,12 @@ class Scenario:
     owner: ClassVar[tuple[str, str]]  # (name, e-mail)
     places: ClassVar[tuple[tuple[str, str], ...]]
 
-    def __init__(self, root: Path, today: date, rng: random.Random) -> None:
+    def __init__(
+        self, root: Path, today: date, rng: random.Random, *, broken_invoices: bool = False
+    ) -> None:
         self.root = root / self.key
+        #: write the invoice export with a header its configured format does not know
+        self.broken_invoices = broken_invoices
         self.data = self.root / DATA_DIR
         self.today = today
         self.rng = rng
@@ -117,6 +144,9 @@ class Scenario:
         self._truth: dict[str, PersonTruth] = {}
         self._keys: dict[int, str] = {}
         self._styles: dict[tuple[int, str], tuple[str, str]] = {}
+        #: dates of each person's dated records, and their marketing consents
+        self._activity: dict[int, list[date]] = {}
+        self._consents: list[tuple[Person, str, date]] = []
 
     # ----------------------------------------------------------- helpers
 
@@ -196,6 +226,54 @@ class Scenario:
         truth.dates.update(dates)
         return truth
 
+    def activity(self, person: Person, *days: date | None) -> None:
+        """Record dates of ``person``'s records (orders, visits, invoices ...)."""
+        self._activity.setdefault(person.serial, []).extend(d for d in days if d is not None)
+
+    def consented(self, person: Person, source: str, day: date) -> None:
+        """A marketing consent or subscription of ``person``, dated ``day``."""
+        self._consents.append((person, source, day))
+
+    def _settle_consents(self) -> None:
+        """A consent's fate when the person's other data is due (or held).
+
+        Given after the relationship's last activity, a consent is not overdue:
+        it is kept until withdrawn. Given before, it goes with the rest of the
+        person's data, and an open claim does not hold it (only what the claim
+        needs). Within three days of the last activity it is left unscored
+        (None): times of day and moved occurrences make the order uncertain.
+        """
+        for person, source, day in self._consents:
+            truth = self._truth.get(self._keys.get(person.serial, ""))
+            if truth is None or source in truth.by_source:
+                continue
+            if truth.expect not in ("delete", "hold"):
+                continue
+            last = max(self._activity.get(person.serial, []), default=None)
+            if last is None:
+                continue
+            gap = (day - last).days
+            if gap > 3:
+                truth.by_source[source] = "keep"
+            elif gap < -3:
+                truth.by_source[source] = "delete"
+            else:
+                truth.by_source[source] = None
+
+    def expect_in(self, person: Person, source: str, expect: str) -> PersonTruth:
+        """This person's traces in ``source`` are meant to end as ``expect``."""
+        truth = self.mark(person, source=source)
+        truth.by_source[source] = expect
+        return truth
+
+    def record(
+        self, person: Person, source: str, expect: str, note: str = "", **locator: Any
+    ) -> PersonTruth:
+        """A record of ``person`` with no key of its own, known by its locator (a UID)."""
+        truth = self.mark(person, source=source)
+        truth.records.append(RecordTruth(source, dict(locator), expect, note))
+        return truth
+
     # ------------------------------------------------------------- build
 
     def write(self) -> None:  # pragma: no cover - every business overrides it
@@ -204,6 +282,7 @@ class Scenario:
     def build(self) -> BusinessManifest:
         self.data.mkdir(parents=True, exist_ok=True)
         self.write()
+        self._settle_consents()
         config = {
             "business": self.business,
             "language": "fi",
