@@ -145,7 +145,8 @@ def test_every_situation_of_issue_8_is_in_the_demo(demo: DemoManifest) -> None:
         entries = sum(len(p.records) for p in business.tagged("keyless_calendar"))
         assert entries in ((0,) if key in ("kallio", "kehobalanssi") else (2, 3, 4))
         for person in business.tagged("landline"):
-            assert person.phone and not person.phone.startswith(("+3584", "+35850"))
+            assert person.phone is not None
+            assert not person.phone.startswith(("+3584", "+35850")), "a mobile, not a landline"
         for person in business.tagged("resubscribed"):
             assert person.expect == "delete"
             assert "keep" in person.by_source.values()
@@ -207,9 +208,11 @@ def test_resubscribed_former_customers_keep_their_consent(
         for person in business.tagged("resubscribed"):
             mine = [t for t in scores[key].traces if t.person == person.key]
             consents = [t for t in mine if t.kind == "marketing"]
-            assert consents and all(t.decision == "keep" for t in consents), key
+            assert consents, key
+            assert all(t.decision == "keep" for t in consents), [str(t) for t in consents]
             due = [t for t in mine if t.truth == "delete"]
-            assert due and all(t.decision == "delete" for t in due), [str(t) for t in due]
+            assert due, key
+            assert all(t.decision == "delete" for t in due), [str(t) for t in due]
 
 
 @pytest.mark.slow

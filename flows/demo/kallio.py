@@ -175,9 +175,7 @@ class Kallio(Scenario):
             "of theirs is proposed until it is fixed",
         )
         end = self.ago(rng.randint(3 * 365 + 30, 4 * 365))
-        client = self.client(
-            end - timedelta(days=rng.randint(90, 300)), end=end, landline=True
-        )
+        client = self.client(end - timedelta(days=rng.randint(90, 300)), end=end, landline=True)
         self.mark(client.person, "landline", "ended_client", expect="delete")
         self.maybe_contact(client.person, 1.0)
         end = self.ago(rng.randint(3 * 365 + 30, 5 * 365))

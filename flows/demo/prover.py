@@ -264,9 +264,7 @@ class Prover(Scenario):
     ) -> Coachee:
         rng = self.rng
         company = None if private else rng.choice(self.companies)
-        person = self.people.person(
-            domain=company.domain if company else None, landline=landline
-        )
+        person = self.people.person(domain=company.domain if company else None, landline=landline)
         c = Coachee(person, company, start, end, goal=rng.choice(GOALS))
         start = self.weekday_on_or_before(start, rng.randint(0, 4))
         last = end or self.today + timedelta(days=rng.randint(20, 60))

@@ -39,9 +39,11 @@ from flows.demo.scenario import BusinessManifest, DemoManifest, PersonTruth, Rec
 #: Kinds whose records are kept whatever happens to the person: bookkeeping
 #: records (6 years, Kirjanpitolaki 2:10), patient records (the law's own
 #: periods) and the erasure request log (proof that the request was handled).
-KEPT_BY_LAW: dict[str, str] = {"invoice": "keep", "client_record": "hold", "erasure_request": "keep"}
-#: Expectations that say "not deleted"; ``delete`` is the only one to propose.
-NOT_DELETE = frozenset({"keep", "hold", "review", "never"})
+KEPT_BY_LAW: dict[str, str] = {
+    "invoice": "keep",
+    "client_record": "hold",
+    "erasure_request": "keep",
+}
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,9 @@ def truth_of(person: PersonTruth, record: RecordTruth | None, source: str, kind:
     return person.expect
 
 
-def score(business: BusinessManifest, traces: pd.DataFrame, decisions: pd.DataFrame) -> BusinessScore:
+def score(
+    business: BusinessManifest, traces: pd.DataFrame, decisions: pd.DataFrame
+) -> BusinessScore:
     """Score one business: ``traces`` as read, ``decisions`` as decided (by trace_id)."""
     owners = attribute(business, traces)
     decided = decisions.set_index("trace_id")["decision"].astype("string")
@@ -209,7 +213,9 @@ def decide_business(business: BusinessManifest, today: date) -> tuple[pd.DataFra
     return combined_traces(results), evaluation.decisions
 
 
-def score_demo(manifest: DemoManifest, keys: Iterable[str] | None = None) -> dict[str, BusinessScore]:
+def score_demo(
+    manifest: DemoManifest, keys: Iterable[str] | None = None
+) -> dict[str, BusinessScore]:
     """Every (or the named) demo business, decided on the manifest's date and scored."""
     out = {}
     for key in keys or manifest.businesses:
