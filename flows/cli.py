@@ -1,7 +1,8 @@
 """The ``karsinta`` command.
 
 Exit codes: 0 fine, 1 done but with problems to look at, 2 could not be done
-(unreadable input, invalid config). No traceback reaches the user: errors are
+(unreadable input, invalid config); ``review`` and ``check`` say 3 when a
+source could not be read (see ``karsinta review --help``). No traceback reaches the user: errors are
 printed as one clear line naming the file, row and field.
 """
 

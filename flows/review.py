@@ -300,6 +300,8 @@ def exit_code(counts: Mapping[str, Any]) -> int:
 def problem_lines(outcome: ReviewOutcome) -> list[str]:
     """Every read problem and unreadable source as text (file, row, field; never a value)."""
     lines = [f"{r.error}" for r in outcome.results if r.error]
+    if outcome.run.safety is not None:
+        lines = [b.text(outcome.run.lang) for b in outcome.run.safety.registers] + lines
     lines += [str(p) for r in outcome.results for p in r.problems]
     return lines
 
