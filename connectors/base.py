@@ -165,9 +165,7 @@ TRACE_ROW_COLUMNS = ("row", "trace_id")
 
 
 def empty_trace_rows() -> pd.DataFrame:
-    return pd.DataFrame(
-        {"row": pd.Series(dtype="Int64"), "trace_id": pd.Series(dtype="string")}
-    )
+    return pd.DataFrame({"row": pd.Series(dtype="Int64"), "trace_id": pd.Series(dtype="string")})
 
 
 class ProblemLog:

@@ -137,7 +137,9 @@ def hold_kinds(policy: RegisterPolicy, law: StatutoryRules) -> frozenset[str] | 
     return frozenset(k for h in holds for k in h.kinds)
 
 
-def carries_hold(kinds: Collection[str], policy: RegisterPolicy | None, law: StatutoryRules) -> bool:
+def carries_hold(
+    kinds: Collection[str], policy: RegisterPolicy | None, law: StatutoryRules
+) -> bool:
     """Can a source of these kinds hold a trace of its register (an open invoice)?"""
     if policy is None:
         return False  # a register with no policy proposes no deletion anyway

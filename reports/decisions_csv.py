@@ -38,8 +38,19 @@ HEADERS: dict[str, tuple[str, str]] = {
     "review_reason": ("tarkistuksen syy", "review reason"),
 }
 #: Locator keys that say where a record is (names and attendees are left out).
-LOCATOR_KEYS = ("sheet", "row", "rows", "line", "index", "uid", "id", "invoice_no",
-                "customer_no", "order_no", "path")
+LOCATOR_KEYS = (
+    "sheet",
+    "row",
+    "rows",
+    "line",
+    "index",
+    "uid",
+    "id",
+    "invoice_no",
+    "customer_no",
+    "order_no",
+    "path",
+)
 
 
 def decisions_file_name(today: date) -> str:
@@ -92,8 +103,7 @@ def decision_rows(run: ReviewRun) -> list[list[str]]:
 
 def write_decisions_csv(run: ReviewRun, path: Path) -> Path:
     """Write the run's decisions to ``path`` (owner-only, atomic); returns the path."""
-    with owner_only_file(path) as temp:
-        with open(temp, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle, delimiter=";", quoting=csv.QUOTE_MINIMAL)
-            writer.writerows(decision_rows(run))
+    with owner_only_file(path) as temp, open(temp, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", quoting=csv.QUOTE_MINIMAL)
+        writer.writerows(decision_rows(run))
     return path

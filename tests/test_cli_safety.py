@@ -67,7 +67,8 @@ def test_check_names_the_invoice_file_its_columns_and_the_fix(
     assert main(["check", "--workspace", str(root)]) == 3
     captured = capsys.readouterr()
     err = captured.err
-    assert "Source 'laskut'" in err and "laskut.csv" in err
+    assert "Source 'laskut'" in err
+    assert "laskut.csv" in err
     assert "column 'Tila' not found" in err
     assert "columns found: Laskunumero, Laskun päivämäärä" in err
     assert "Maksun tila" in err
@@ -130,3 +131,36 @@ def test_review_exit_codes_and_decisions_csv(
     html = (root / "raportit" / "poistoehdotus-2026-11.html").read_text("utf-8")
     opening = html[: html.index('id="action-now"')]
     assert "Laskutiedostoa laskut.csv ei voitu lukea" in opening
+
+
+def test_decisions_csv_one_row_per_trace_and_no_formula(tmp_path: Path) -> None:
+    from reports.decisions_csv import write_decisions_csv
+    from tests.conftest import small_review_run
+
+    sheet = "=cmd|' /C calc'!A0"
+    extra = {
+        "trace_id": "tilaukset:z9",
+        "source": "tilaukset",
+        "register": "asiakasrekisteri",
+        "kind": "order",
+        "email": "z@example.fi",
+        "event_date": "2025-02-01",
+        "locator": '{"file": "=1+1.xlsx", "row": 9, "sheet": "' + sheet + '"}',
+    }
+    run = small_review_run(hostile=True, extra_rows=[extra], faulty=frozenset({"tilaukset"}))
+    path = write_decisions_csv(run, tmp_path / "paatokset.csv")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    rows = list(csv.reader(io.StringIO(path.read_text("utf-8-sig")), delimiter=";"))
+    assert len(rows) - 1 == len(run.decisions)
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    assert "'=1+1.xlsx" in cells  # a file name that is a formula is written as text
+    by_location = {row[2]: row for row in rows[1:]}
+    kalle = by_location["row 2; invoice_no 1042"]
+    assert (kalle[0], kalle[1], kalle[3]) == ("laskut", "laskut.csv", "invoice")
+    held = [row for row in rows[1:] if row[5] == "hold"]
+    assert held
+    assert {row[8] for row in held} == {"avoin_saatava"}  # Kalle's orders, by his open claim
+    blocked = [row for row in rows[1:] if row[10] == "source_blocked"]
+    assert blocked  # the orders wait for their faulty source
+    assert all(row[5] == "review" for row in blocked)

@@ -73,9 +73,7 @@ def reads(
         mine = traces[traces["source"] == source]
         index = pd.DataFrame(
             {
-                "row": pd.Series(
-                    [int(t.split(":")[1]) for t in mine["trace_id"]], dtype="Int64"
-                ),
+                "row": pd.Series([int(t.split(":")[1]) for t in mine["trace_id"]], dtype="Int64"),
                 "trace_id": mine["trace_id"].astype("string").to_numpy(),
             }
         )
@@ -112,7 +110,8 @@ PEOPLE = [
 def test_everyone_is_due_without_problems() -> None:
     decisions, report = decide(PEOPLE)
     assert set(decisions["decision"]) == {"delete"}
-    assert report.registers == [] and report.sources == []
+    assert report.registers == []
+    assert report.sources == []
 
 
 def test_a_row_problem_with_an_email_blocks_only_that_person() -> None:
@@ -181,7 +180,7 @@ def test_unreadable_invoice_source_stops_deletions_in_its_register_only() -> Non
     assert "laskut.csv" in in_a["review_reason"].iloc[0]
     assert decisions.loc["muut:2", "decision"] == "delete"
     (block,) = report.registers
-    assert block.register == "a" and block.cause == "unreadable"
+    assert (block.register, block.cause) == ("a", "unreadable")
     assert block.text("fi").startswith("Laskutiedostoa laskut.csv ei voitu lukea")
     assert "column 'Tila' not found" in block.text("fi")
     assert "could not be read" in block.text("en")

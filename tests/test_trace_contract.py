@@ -174,7 +174,7 @@ def test_an_impossible_phone_is_a_warning_only_beside_another_key(
     finalize([{"record_id": "1", "row": 4, **record}], _spec(tmp_path), log, "order")
     (problem,) = log.problems
     assert (problem.row, problem.role, problem.severity) == (4, "phones", severity)
-    assert "040 12" not in str(problem) and "040 12" not in str(problem.as_dict())
+    assert "040 12" not in f"{problem} {problem.as_dict()}"
 
 
 def test_problems_know_their_role_and_which_trace_came_from_which_row(tmp_path: Path) -> None:
