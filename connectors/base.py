@@ -28,6 +28,7 @@ Raw record keys:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -100,11 +101,34 @@ class NoOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: What a problem's field is to the record (the raw field it fills). The safety
+#: rule (policies.safety) reads it: a problem in a key, a date, a status or a
+#: kind can change whom a decision touches; one in ``other`` (a note, an
+#: amount) cannot. None: not known, treated like a key (fail closed).
+PROBLEM_ROLES = (
+    "emails",
+    "phones",
+    "hetu",
+    "customer_no",
+    "event_date",
+    "end_date",
+    "status",
+    "kind",
+    "name",
+    "other",
+)
+#: ``error`` may block deletions (policies.safety); ``warning`` never does.
+SEVERITIES = ("error", "warning")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one source: file, row, field and what was wrong.
 
-    Never holds the offending value (it may be personal data).
+    ``field`` is the file's own name for the column or property; ``role`` the
+    raw field it fills (:data:`PROBLEM_ROLES`, None when not known) and
+    ``severity`` whether it may block a deletion. Never holds the offending
+    value (it may be personal data).
     """
 
     file: str
@@ -112,6 +136,8 @@ class Problem:
     field: str | None
     message: str
     fatal: bool = False
+    role: str | None = None
+    severity: str = "error"
 
     def __str__(self) -> str:
         where = [self.file]
@@ -119,7 +145,8 @@ class Problem:
             where.append(f"row {self.row}")
         if self.field:
             where.append(f"field '{self.field}'")
-        return ", ".join(where) + f": {self.message}"
+        warning = " (warning)" if self.severity == "warning" else ""
+        return ", ".join(where) + f": {self.message}{warning}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -128,31 +155,78 @@ class Problem:
             "field": self.field,
             "message": self.message,
             "fatal": self.fatal,
+            "role": self.role,
+            "severity": self.severity,
         }
 
 
+#: The columns of a read's row index: which trace came from which row.
+TRACE_ROW_COLUMNS = ("row", "trace_id")
+
+
+def empty_trace_rows() -> pd.DataFrame:
+    return pd.DataFrame({"row": pd.Series(dtype="Int64"), "trace_id": pd.Series(dtype="string")})
+
+
 class ProblemLog:
-    """Where a connector reports row trouble while it reads one file."""
+    """Where a connector reports row trouble while it reads one file.
+
+    :func:`finalize` also leaves here which trace came from which row
+    (``trace_rows``), so that a problem can be tied to whom it concerns.
+    """
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.trace_rows: pd.DataFrame = empty_trace_rows()
 
-    def add(self, row: int | None, field: str | None, message: str) -> None:
-        self.problems.append(Problem(self.file, row, field, message))
+    def add(
+        self,
+        row: int | None,
+        field: str | None,
+        message: str,
+        *,
+        role: str | None = None,
+        severity: str = "error",
+    ) -> None:
+        if role is not None and role not in PROBLEM_ROLES:
+            raise ValueError(f"unknown problem role {role!r}")
+        if severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {severity!r}")
+        self.problems.append(Problem(self.file, row, field, message, False, role, severity))
 
     def row_error(self, row: int | None, error: RowError) -> None:
         self.add(row, error.field, error.message)
 
+    def assign_roles(self, field_names: Mapping[str, str]) -> None:
+        """Give problems reported by a file's column name the raw field that column fills."""
+        roles: dict[str, str] = {}
+        for raw, header in field_names.items():
+            if raw in PROBLEM_ROLES and header not in roles:
+                roles[header] = raw
+        self.problems = [
+            dataclasses.replace(p, role=roles[p.field])
+            if p.role is None and p.field is not None and p.field in roles
+            else p
+            for p in self.problems
+        ]
+
 
 @dataclass
 class ReadResult:
-    """What reading one source gave: traces, row problems, and a fatal error if any."""
+    """What reading one source gave: traces, row problems, and a fatal error if any.
+
+    ``trace_rows`` says which trace came from which row of the file (row
+    numbers as problems give them); ``default_kind`` is the connector's kind
+    for records when the source config gives none.
+    """
 
     source: SourceSpec
     traces: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
     error: SourceError | None = None
+    trace_rows: pd.DataFrame = field(default_factory=empty_trace_rows)
+    default_kind: str | None = None
 
     @property
     def unreadable(self) -> bool:
@@ -162,6 +236,19 @@ class ReadResult:
     def clean(self) -> bool:
         """Read without any problem: the only state in which apply may delete."""
         return self.error is None and not self.problems
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that may block a deletion (warnings left out)."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds this source can carry: its configured or default kind, and any read."""
+        kinds = {k for k in (self.source.kind or self.default_kind,) if k}
+        if len(self.traces):
+            kinds |= set(self.traces["kind"].dropna().unique())
+        return frozenset(kinds)
 
     @property
     def exit_code(self) -> int:
@@ -292,8 +379,10 @@ def read_source(source: SourceSpec) -> ReadResult:
     """Read one source into validated traces. Never raises for bad input."""
     file = display_path(source.path)
     log = ProblemLog(file)
+    default_kind: str | None = None
     try:
         connector = get_connector(source.connector)()
+        default_kind = connector.default_kind
         try:
             options = connector.options_model.model_validate(source.options)
         except ValidationError as exc:
@@ -305,16 +394,24 @@ def read_source(source: SourceSpec) -> ReadResult:
         if not source.path.exists():
             raise UnreadableSource(file, "file not found")
         raw = connector.extract(source, options, log)
-        traces = finalize(raw, source, log, connector.default_kind, connector.field_names(options))
+        names = connector.field_names(options)
+        traces = finalize(raw, source, log, connector.default_kind, names)
+        log.assign_roles(names)
     except SourceError as exc:
-        return ReadResult(source, tr.empty_traces(), log.problems, exc)
+        return _failed(source, log, exc, default_kind)
     except KeyError as exc:
-        return ReadResult(source, tr.empty_traces(), log.problems, UnreadableSource(file, str(exc)))
+        return _failed(source, log, UnreadableSource(file, str(exc)), default_kind)
     except Exception as exc:  # noqa: BLE001 - an unforeseen failure must not stop the run
         # The message of a third-party error may quote file content; name only its type.
         error = UnreadableSource(file, f"could not be read ({type(exc).__name__})")
-        return ReadResult(source, tr.empty_traces(), log.problems, error)
-    return ReadResult(source, traces, log.problems)
+        return _failed(source, log, error, default_kind)
+    return ReadResult(source, traces, log.problems, None, log.trace_rows, default_kind)
+
+
+def _failed(
+    source: SourceSpec, log: ProblemLog, error: SourceError, default_kind: str | None
+) -> ReadResult:
+    return ReadResult(source, tr.empty_traces(), log.problems, error, default_kind=default_kind)
 
 
 def _to_frame(raw: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
@@ -388,13 +485,15 @@ def _categories(series: pd.Series) -> pd.Series:
     return pd.Series(_per_distinct(series, one, frozenset()), index=series.index, dtype=object)
 
 
-def _dates(series: pd.Series, log: ProblemLog, rows: pd.Series, field_name: str) -> pd.Series:
+def _dates(
+    series: pd.Series, log: ProblemLog, rows: pd.Series, field_name: str, role: str
+) -> pd.Series:
     converted = pd.to_datetime(series, errors="coerce")
     if getattr(converted.dtype, "tz", None) is not None:
         raise TypeError("connectors must give local dates, not time-zone aware times")
     bad = converted.isna() & series.notna()
     for row in rows[bad]:
-        log.add(_row_or_none(row), field_name, "not a date")
+        log.add(_row_or_none(row), field_name, "not a date", role=role)
     return converted.dt.normalize().astype(tr.DATE_DTYPE)
 
 
@@ -404,23 +503,37 @@ def _row_or_none(value: Any) -> int | None:
     return int(value)
 
 
-def _report_invalid(
-    raw: pd.Series,
-    normalised: pd.Series,
-    rows: pd.Series,
-    log: ProblemLog,
-    field_name: str,
-    message: str,
-) -> None:
-    """A problem for each row where a raw part did not normalise."""
+def _invalid(raw: pd.Series, normalised: pd.Series) -> np.ndarray:
+    """Rows where some raw part did not normalise."""
 
     def count(value: Any) -> int:
         return len(tr.split_multi(value))
 
     raw_counts = _per_distinct(raw, count, 0).astype(int)
     good_counts = _per_distinct(normalised, count, 0).astype(int)
-    for row in rows[raw_counts > good_counts]:
-        log.add(_row_or_none(row), field_name, message)
+    return np.asarray(raw_counts > good_counts, dtype=bool)
+
+
+def _trace_rows(frame: pd.DataFrame, trace_id: pd.Series) -> pd.DataFrame:
+    """(row, trace_id) for each row a record came from: its row and its locator's rows."""
+    pairs: list[tuple[int, str]] = []
+    for row, locator, tid in zip(frame["row"], frame["locator"], trace_id, strict=True):
+        own = _row_or_none(row)
+        if own is not None:
+            pairs.append((own, str(tid)))
+        if isinstance(locator, Mapping):
+            for other in locator.get("rows") or ():
+                if isinstance(other, int) and other != own:
+                    pairs.append((other, str(tid)))
+    if not pairs:
+        return empty_trace_rows()
+    rows, ids = zip(*pairs, strict=True)
+    return pd.DataFrame(
+        {
+            "row": pd.Series(rows, dtype="Int64"),
+            "trace_id": pd.Series(ids, dtype="string"),
+        }
+    )
 
 
 def _normalise_multi(series: pd.Series, func: Any) -> pd.Series:
@@ -471,13 +584,14 @@ def finalize(
 
     email_raw = _joined(frame["emails"])
     email = _normalise_multi(email_raw, tr.normalise_email)
-    _report_invalid(email_raw, email, rows, log, names["emails"], "not a valid e-mail address")
+    for row in rows[_invalid(email_raw, email)]:
+        log.add(_row_or_none(row), names["emails"], "not a valid e-mail address", role="emails")
     out["email"] = email
     out["email_raw"] = email_raw
 
     phone_raw = _joined(frame["phones"])
     phone = _normalise_multi(phone_raw, tr.normalise_phone)
-    _report_invalid(phone_raw, phone, rows, log, names["phones"], "not a valid phone number")
+    bad_phone = _invalid(phone_raw, phone)
     out["phone"] = phone
     out["phone_raw"] = phone_raw
 
@@ -489,7 +603,9 @@ def finalize(
     business = tr.map_unique(hetu_raw, lambda v: "y" if tr.is_business_id(v) else None).notna()
     bad_hetu = hetu_raw.notna() & hetu.isna() & ~business
     for row in rows[bad_hetu]:
-        log.add(_row_or_none(row), names["hetu"], "not a valid henkilötunnus or Y-tunnus")
+        log.add(
+            _row_or_none(row), names["hetu"], "not a valid henkilötunnus or Y-tunnus", role="hetu"
+        )
     # A valid henkilötunnus anywhere in the record counts as found data, even in a
     # notes field. It is not taken as the person's identifier: a note may quote
     # someone else's number, and an event's texts are shared by its attendees.
@@ -517,12 +633,25 @@ def finalize(
     )
 
     out["customer_no"] = frame["customer_no"].astype("string").str.strip().replace("", pd.NA)
-    out["event_date"] = _dates(frame["event_date"], log, rows, names["event_date"])
-    out["end_date"] = _dates(frame["end_date"], log, rows, names["end_date"])
+    # An impossible phone number is a warning (it blocks nothing) when the row has
+    # another strong key that ties it to its person; otherwise an error.
+    other_key = (
+        email.notna() | phone.notna() | hetu.notna() | out["customer_no"].notna()
+    ).to_numpy(dtype=bool)
+    for row, keyed in zip(rows[bad_phone], other_key[bad_phone], strict=True):
+        log.add(
+            _row_or_none(row),
+            names["phones"],
+            "not a valid phone number",
+            role="phones",
+            severity="warning" if keyed else "error",
+        )
+    out["event_date"] = _dates(frame["event_date"], log, rows, names["event_date"], "event_date")
+    out["end_date"] = _dates(frame["end_date"], log, rows, names["end_date"], "end_date")
     status = frame["status"].astype("string")
     bad_status = status.notna() & ~status.isin(sorted(tr.STATUSES))
     for row in rows[bad_status]:
-        log.add(_row_or_none(row), names["status"], "unknown status")
+        log.add(_row_or_none(row), names["status"], "unknown status", role="status")
     out["status"] = status.where(~bad_status).astype("string")
 
     file = display_path(source.path)
@@ -539,6 +668,7 @@ def finalize(
     out["fingerprint"] = tr.map_unique(
         texts + "\x1f" + record_id, lambda t: hashlib.sha256(t.encode("utf-8")).hexdigest()[:32]
     )
+    log.trace_rows = _trace_rows(frame, out["trace_id"])
     out = out[list(tr.COLUMNS)].reset_index(drop=True)
     return tr.validate(out)
 

@@ -1,10 +1,27 @@
-"""Which connector reads a given file (for ``karsinta inspect`` without ``--as``)."""
+"""Which connector reads a given file, and which column mapping would fit it.
+
+:func:`detect` serves ``karsinta inspect`` without ``--as``;
+:func:`describe_columns` serves ``karsinta check`` when a table source cannot
+be read: the columns the file has (column names are not personal data; a
+"header" that looks like a value is masked), and the accounting formats or
+automatic spreadsheet columns that would fit.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from connectors.base import all_connectors, head_bytes
+from connectors import trace as tr
+from connectors.base import SourceSpec, all_connectors, display_path, head_bytes
+from connectors.errors import SourceError
+
+#: Connectors that read a table with a header row.
+TABLE_CONNECTORS = frozenset({"spreadsheet", "accounting", "google_csv", "outlook_csv"})
+MASK = "(arvo? / a value?)"
+_DIGITS = re.compile(r"\d")
 
 
 def detect(path: Path) -> str | None:
@@ -13,3 +30,79 @@ def detect(path: Path) -> str | None:
     scores = {name: cls.sniff(path, head) for name, cls in all_connectors().items()}
     best = max(scores, key=lambda name: scores[name], default=None)
     return best if best is not None and scores[best] > 0 else None
+
+
+@dataclass
+class ColumnReport:
+    """What ``check`` says about a table source's header: no cell values."""
+
+    columns: list[str] = field(default_factory=list)
+    #: lines such as "format 'fi_invoices' fits" or "closest format ... lacks 'Tila'"
+    suggestions: list[str] = field(default_factory=list)
+
+
+def looks_like_value(header: str) -> bool:
+    """A header cell that is more likely a person's data (no header row above it)."""
+    text = header.strip()
+    if "@" in text or tr.normalise_hetu(text) or tr.find_hetus(text):
+        return True
+    return len(_DIGITS.findall(text)) >= 5
+
+
+def _header(source: SourceSpec) -> list[str]:
+    from connectors import tabular
+
+    options: dict[str, Any] = source.options
+    grid = tabular.load_grid(
+        source.path,
+        display_path(source.path),
+        sheet=options.get("sheet"),
+        delimiter=options.get("delimiter"),
+        encoding=options.get("encoding"),
+    )
+    return grid.table(int(options.get("header_row", 1))).columns
+
+
+def describe_columns(source: SourceSpec) -> ColumnReport | None:
+    """The header of a table source and the mappings that fit it (None: not a table)."""
+    from connectors.accounting_formats import FORMATS, matches
+    from connectors.spreadsheet import AUTO_COLUMNS
+    from connectors.textfile import find_column
+
+    if source.connector not in TABLE_CONNECTORS or not source.path.is_file():
+        return None
+    try:
+        headers = _header(source)
+    except (SourceError, OSError, ValueError):
+        return None
+    report = ColumnReport([MASK if looks_like_value(h) else h for h in headers])
+    fits = [f for f in FORMATS.values() if matches(f, headers) == len(f.signature)]
+    for fmt in fits:
+        report.suggestions.append(
+            f"accounting format '{fmt.name}' fits ({fmt.title}): connector: accounting, "
+            f"options: {{format: {fmt.name}}}"
+        )
+    if not fits:
+        scored = sorted(
+            ((matches(f, headers) / len(f.signature), f) for f in FORMATS.values()),
+            key=lambda pair: -pair[0],
+        )
+        share, closest = scored[0]
+        if share >= 0.5:
+            missing = [h for h in closest.signature if find_column(headers, h) is None]
+            report.suggestions.append(
+                f"closest accounting format '{closest.name}' lacks column(s) "
+                + ", ".join(f"'{m}'" for m in missing)
+                + ": rename them in the export, or map each role to a column in 'columns'"
+            )
+    auto = {
+        role: found
+        for role, candidates in AUTO_COLUMNS.items()
+        if (found := next((c for c in (find_column(headers, x) for x in candidates) if c), None))
+    }
+    if auto:
+        report.suggestions.append(
+            "the spreadsheet connector would read: "
+            + ", ".join(f"{role} <- '{header}'" for role, header in auto.items())
+        )
+    return report

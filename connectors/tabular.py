@@ -628,7 +628,7 @@ def parse_amounts(raw: Any, rows: np.ndarray, header: str, log: ProblemLog) -> n
     codes, results = _distinct(raw, one)
     bad = _bad_mask(results, codes)
     for row in np.asarray(rows)[bad]:
-        log.add(int(row), header, "not an amount")
+        log.add(int(row), header, "not an amount", role="other")  # blocks nothing
     numbers = np.array([np.nan if v is BAD or v is None else v for v in results], dtype=float)
     return numbers[codes]
 

@@ -108,11 +108,20 @@ def normalise_email(value: str | None) -> str | None:
     return text if _EMAIL_RE.match(text) else None
 
 
+#: A number libphonenumber calls possible but not valid (a new range, a landline its
+#: metadata does not list yet) is still a key when it has at least this many digits.
+MIN_POSSIBLE_DIGITS = 6
+
+
 @lru_cache(maxsize=65536)
 def normalise_phone(value: str | None, region: str = "FI") -> str | None:
     """A phone number in E.164 (``+358401234567``), Finland as default region.
 
-    Returns None when the text is not a valid number.
+    A number is a key when libphonenumber says it is valid, or when it is
+    *possible* for its region (right length) and has at least
+    :data:`MIN_POSSIBLE_DIGITS` digits: Finnish landlines and new ranges that
+    the metadata does not know yet (``075 1234567``) still identify a person.
+    Returns None only for an impossible number (too short, too long, no digits).
     """
     if value is None:
         return None
@@ -128,7 +137,11 @@ def normalise_phone(value: str | None, region: str = "FI") -> str | None:
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(number):
-        return None
+        national = phonenumbers.national_significant_number(number)
+        if not phonenumbers.is_possible_number(number) or len(national) < MIN_POSSIBLE_DIGITS:
+            return None
+        if number.italian_leading_zero:
+            return None  # "040 12": a Finnish trunk zero read as part of the number
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

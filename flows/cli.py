@@ -1,7 +1,8 @@
 """The ``karsinta`` command.
 
 Exit codes: 0 fine, 1 done but with problems to look at, 2 could not be done
-(unreadable input, invalid config). No traceback reaches the user: errors are
+(unreadable input, invalid config); ``review`` and ``check`` say 3 when a
+source could not be read (see ``karsinta review --help``). No traceback reaches the user: errors are
 printed as one clear line naming the file, row and field.
 """
 
@@ -20,6 +21,18 @@ import pandas as pd
 from connectors.base import ReadResult, SourceSpec, connector_names, owner_only_umask, read_source
 from connectors.detect import detect
 from connectors.errors import ConfigError, KarsintaError
+
+REVIEW_EPILOG = """exit codes:
+  0  every source read cleanly (warnings allowed)
+  1  done, but some rows had problems: their people's deletions wait (see the proposal)
+  2  could not run: the workspace config or a policy is invalid
+  3  a source could not be read: if it can carry a legal hold (invoices, patient
+     records), no deletion is proposed in its register until it is fixed
+"""
+CHECK_EPILOG = """Reads every source (as review does) and reports what would go wrong.
+exit codes: 0 all readable, 1 row problems, 2 invalid config or policy,
+3 a source could not be read (its columns and the mappings that would fit are shown).
+"""
 
 INSPECT_COLUMNS = [
     "kind",
@@ -67,11 +80,28 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a workspace and its policies")
     check.add_argument("--workspace", type=Path, default=Path("."))
 
+    check.epilog = CHECK_EPILOG
+    check.formatter_class = argparse.RawDescriptionHelpFormatter
+
     for name, text in (
         ("review", "run the monthly review now: the deletion proposal (HTML + XLSX)"),
         ("inventory", "write the record of processing activities (GDPR art. 30)"),
     ):
-        command = sub.add_parser(name, help=text)
+        command = sub.add_parser(
+            name,
+            help=text,
+            epilog=REVIEW_EPILOG if name == "review" else None,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        if name == "review":
+            command.add_argument(
+                "--decisions",
+                type=Path,
+                default=None,
+                metavar="FILE.csv",
+                help="also write every trace's decision here (semicolon CSV, owner-only); "
+                "it is always written as raportit/paatokset-YYYY-MM.csv",
+            )
         command.add_argument("--workspace", type=Path, default=Path("."))
         command.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
         command.add_argument("--lang", choices=("fi", "en"), default=None)
@@ -202,19 +232,62 @@ def _print_result(result: ReadResult, limit: int) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from flows.review import load_policies
+    """Validate config and policies, then read every source and say what is wrong.
+
+    Sources are read in full (a normal export reads in well under a second);
+    an unreadable table source shows its columns and which format or mapping
+    would fit. Exit codes as ``review``'s.
+    """
+    from connectors.detect import describe_columns
+    from flows.review import EXIT_CLEAN, EXIT_ROW_PROBLEMS, EXIT_UNREADABLE, load_policies
     from flows.workspace import load_workspace
+    from policies.law import load_statutory_rules
+    from policies.safety import blocking, carries_hold
 
     workspace = load_workspace(args.workspace)
     policies = load_policies(workspace)
-    missing = [s for s in workspace.sources if not s.path.exists()]
-    for source in missing:
-        print(f"Source '{source.id}': {source.path} not found", file=sys.stderr)
+    law = load_statutory_rules()
+    unreadable = problems = 0
+    for source in workspace.sources:
+        result = read_source(source)
+        if result.unreadable:
+            unreadable += 1
+            print(f"Source '{source.id}': {result.error}", file=sys.stderr)
+            if carries_hold(result.kinds, policies.get(source.register), law):
+                print(
+                    f"  it can carry a legal hold: no deletion is proposed in register "
+                    f"'{source.register}' until it reads",
+                    file=sys.stderr,
+                )
+            report = describe_columns(source)
+            if report is not None:
+                print(f"  columns found: {', '.join(report.columns) or '(none)'}", file=sys.stderr)
+                for line in report.suggestions:
+                    print(f"  - {line}", file=sys.stderr)
+            continue
+        errors = [p for p in result.problems if blocking(p)]
+        problems += len(errors)
+        for problem in result.problems[:CHECK_PROBLEM_LINES]:
+            print(f"Source '{source.id}': {problem}", file=sys.stderr)
+        if len(result.problems) > CHECK_PROBLEM_LINES:
+            more = len(result.problems) - CHECK_PROBLEM_LINES
+            print(f"Source '{source.id}': ... and {more} more problems", file=sys.stderr)
+    status = (
+        "OK"
+        if not unreadable and not problems
+        else f"{unreadable} unreadable, {problems} row problems"
+    )
     print(
         f"{workspace.config.business}: {len(workspace.config.sources)} sources, "
-        f"{len(policies)} registers" + (" - OK" if not missing else "")
+        f"{len(policies)} registers - {status}"
     )
-    return 1 if missing else 0
+    if unreadable:
+        return EXIT_UNREADABLE
+    return EXIT_ROW_PROBLEMS if problems else EXIT_CLEAN
+
+
+#: Problems printed per source by ``check``.
+CHECK_PROBLEM_LINES = 20
 
 
 # ------------------------------------------------------------- review & co
@@ -232,17 +305,30 @@ def _prepare(workspace_dir: Path) -> Path:
 
 def cmd_review(args: argparse.Namespace) -> int:
     from flows.console import print_review, status
-    from flows.review import monthly_review
+    from flows.review import exit_code, monthly_review
 
     root = _prepare(args.workspace)
     today = args.today.isoformat() if args.today else None
     with status("Luetaan lähteet ja laaditaan poistoehdotus...", args.quiet or args.json):
         counts = monthly_review(workspace=str(root), today=today, lang=args.lang)
+    if args.decisions is not None:
+        _copy_decisions(root, str(counts["month"]), args.decisions)
     if args.json:
         print(json.dumps(counts, ensure_ascii=False))
     elif not args.quiet:
         print_review(root, counts)
-    return 1 if counts["problems"] or counts["unreadable_sources"] else 0
+    return exit_code(counts)
+
+
+def _copy_decisions(root: Path, month: str, target: Path) -> None:
+    """Copy the run's decisions CSV to ``target`` (owner-only, atomic)."""
+    from reports.cells import owner_only_file
+    from reports.decisions_csv import decisions_file_name
+
+    year, number = (int(part) for part in month.split("-"))
+    written = root / "raportit" / decisions_file_name(date(year, number, 1))
+    with owner_only_file(target.resolve()) as temp:
+        temp.write_bytes(written.read_bytes())
 
 
 def cmd_inventory(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -32,8 +33,9 @@ from flows.ledger import reappeared
 from flows.workspace import Workspace, load_workspace
 from policies.engine import Evaluation, evaluate
 from policies.law import load_statutory_rules
-from policies.safety import block_sources_with_errors
+from policies.safety import SafetyReport, apply_safety
 from policies.schema import RegisterPolicy, load_policy
+from reports.decisions_csv import decisions_file_name, write_decisions_csv
 from reports.proposal import ProposalFiles, write_proposal
 from reports.view import ReviewRun, SourceSummary
 
@@ -41,6 +43,10 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 #: connectors that talk to a remote API: retried with backoff
 REMOTE_CONNECTORS = frozenset({"google_api", "graph_api"})
 STATE_FILE = "review-state.json"
+#: exit codes of ``karsinta review`` (README, ``karsinta review --help``)
+EXIT_CLEAN = 0
+EXIT_ROW_PROBLEMS = 1
+EXIT_UNREADABLE = 3
 
 
 def helsinki_today() -> date:
@@ -76,8 +82,8 @@ def evaluate_task(
     policies: dict[str, RegisterPolicy],
     results: list[ReadResult],
     today: date,
-) -> Evaluation:
-    return decide(workspace, policies, results, today)
+) -> tuple[Evaluation, SafetyReport]:
+    return decide_safely(workspace, policies, results, today)
 
 
 def decide(
@@ -89,20 +95,35 @@ def decide(
     """The engine over what was read, with the run's safety rule.
 
     Shared by the review and by apply (which decides again on its fresh read):
-    customers-only sources make customers, and nothing is deleted from a
-    source whose read had problems.
+    customers-only sources make customers, and nothing is deleted that a
+    faulty read could make wrong (policies.safety).
     """
+    return decide_safely(workspace, policies, results, today)[0]
+
+
+def decide_safely(
+    workspace: Workspace,
+    policies: dict[str, RegisterPolicy],
+    results: list[ReadResult],
+    today: date,
+) -> tuple[Evaluation, SafetyReport]:
+    """:func:`decide`, with what the safety rule blocked (for the proposal's opening)."""
     customer_sources = frozenset(s.id for s in workspace.config.sources if s.customers_only)
-    faulty = frozenset(r.source.id for r in results if r.problems or r.unreadable)
     traces = combined_traces(results)
-    evaluation = evaluate(traces, policies, load_statutory_rules(), today, customer_sources)
-    decisions = block_sources_with_errors(evaluation.decisions, faulty)
-    return dataclasses.replace(evaluation, decisions=decisions)
+    law = load_statutory_rules()
+    evaluation = evaluate(traces, policies, law, today, customer_sources)
+    decisions, report = apply_safety(evaluation.decisions, traces, results, policies, law)
+    return dataclasses.replace(evaluation, decisions=decisions), report
 
 
 @task(name="render-proposal", persist_result=False, cache_policy=NO_CACHE)
 def render_task(run: ReviewRun, out_dir: Path) -> ProposalFiles:
     return write_proposal(run, out_dir)
+
+
+@task(name="write-decisions", persist_result=False, cache_policy=NO_CACHE)
+def decisions_csv_task(run: ReviewRun, out_dir: Path) -> Path:
+    return write_decisions_csv(run, out_dir / decisions_file_name(run.today))
 
 
 # ----------------------------------------------------------------- helpers
@@ -169,7 +190,11 @@ def remember(workspace: Workspace, month: str, files: ProposalFiles) -> None:
 def counts_markdown(business_key: str, counts: dict[str, Any], title: str) -> str:
     """The flow's artifact: counts only, never a value from a source."""
     lines = [f"# Karsinta: {title}", "", "| | |", "|---|---|"]
-    lines += [f"| {key} | {value} |" for key, value in counts.items() if key != "month"]
+    lines += [
+        f"| {key} | {value} |"
+        for key, value in counts.items()
+        if key != "month" and not isinstance(value, dict)
+    ]
     lines += ["", f"workspace `{business_key[:12]}`"]
     return "\n".join(lines)
 
@@ -183,6 +208,7 @@ class ReviewOutcome:
     run: ReviewRun
     evaluation: Evaluation
     results: list[ReadResult]
+    decisions_csv: Path | None = None
 
 
 @dataclass
@@ -193,14 +219,15 @@ class Observation:
     results: list[ReadResult]
     traces: pd.DataFrame
     evaluation: Evaluation
+    safety: SafetyReport = dataclasses.field(default_factory=SafetyReport)
 
 
 def observe(workspace: Workspace, today: date) -> Observation:
     """Read every source (concurrently, one task each) and evaluate the traces."""
     policies = load_policies(workspace)
     results = read_all(workspace.sources)
-    evaluation = evaluate_task(workspace, policies, results, today)
-    return Observation(policies, results, combined_traces(results), evaluation)
+    evaluation, safety = evaluate_task(workspace, policies, results, today)
+    return Observation(policies, results, combined_traces(results), evaluation, safety)
 
 
 def review(workspace: Workspace, today: date, lang: str | None = None) -> ReviewOutcome:
@@ -218,9 +245,11 @@ def review(workspace: Workspace, today: date, lang: str | None = None) -> Review
         findings=[*reappeared(workspace.state_dir, traces), *evaluation.findings],
         sources=summaries(results),
         workspace_key=workspace.key(),
+        safety=seen.safety,
     )
     run.previous_digest = previous_digest(workspace, run.month)
     files = render_task(run, workspace.output_dir)
+    csv_path = decisions_csv_task(run, workspace.output_dir)
     remember(workspace, run.month, files)
     decided = evaluation.decisions["decision"].value_counts()
     counts: dict[str, Any] = {
@@ -228,18 +257,51 @@ def review(workspace: Workspace, today: date, lang: str | None = None) -> Review
         "sources": len(results),
         "unreadable_sources": sum(r.unreadable for r in results),
         "problems": sum(len(r.problems) for r in results),
+        "warnings": sum(p.severity == "warning" for r in results for p in r.problems),
+        "blocked_registers": len(seen.safety.blocked_registers),
         "traces": len(traces),
         "subjects": int(evaluation.decisions["subject_id"].nunique()),
         **{f"decision_{d}": int(decided.get(d, 0)) for d in ("delete", "hold", "keep", "review")},
+        **{f"blocked_{code}": n for code, n in sorted(seen.safety.blocked.items())},
         "findings": len(run.findings),
         "unchanged": files.unchanged,
+        "by_source": decisions_by_source(evaluation.decisions, results),
     }
-    return ReviewOutcome(counts, files, run, evaluation, results)
+    return ReviewOutcome(counts, files, run, evaluation, results, csv_path)
+
+
+def decisions_by_source(decisions: pd.DataFrame, results: list[ReadResult]) -> dict[str, Any]:
+    """Per source id: decisions per kind of decision (counts only), every source listed."""
+    table = decisions.groupby(["source", "decision"]).size()
+    out: dict[str, Any] = {}
+    for result in results:
+        source = result.source.id
+        counts = table.loc[source] if source in table.index.get_level_values(0) else None
+        out[source] = {
+            d: int(counts.get(d, 0)) if counts is not None else 0
+            for d in ("delete", "hold", "keep", "review")
+        }
+    return out
+
+
+def exit_code(counts: Mapping[str, Any]) -> int:
+    """The review's exit code: 0 clean, 1 row problems, 3 a source unreadable.
+
+    (2 is kept for "could not run at all": an invalid config or policy.)
+    Warnings alone (an impossible phone on a row with an e-mail) leave it 0.
+    """
+    if counts.get("unreadable_sources"):
+        return EXIT_UNREADABLE
+    if int(counts.get("problems", 0)) > int(counts.get("warnings", 0)):
+        return EXIT_ROW_PROBLEMS
+    return EXIT_CLEAN
 
 
 def problem_lines(outcome: ReviewOutcome) -> list[str]:
     """Every read problem and unreadable source as text (file, row, field; never a value)."""
     lines = [f"{r.error}" for r in outcome.results if r.error]
+    if outcome.run.safety is not None:
+        lines = [b.text(outcome.run.lang) for b in outcome.run.safety.registers] + lines
     lines += [str(p) for r in outcome.results for p in r.problems]
     return lines
 

@@ -113,3 +113,23 @@ def write_text_file(path: Path, text: str) -> None:
     """Write a text file readable by the owner only, atomically."""
     with owner_only_file(path) as temp:
         temp.write_text(text, encoding="utf-8")
+
+
+def csv_cell(value: Any, lang: str = "fi") -> str:
+    """One value as CSV text a spreadsheet opens safely: never a formula.
+
+    Text that would start a formula gets Excel's quote prefix (``'=...``);
+    dates are ``d.m.yyyy`` in Finnish, ISO in English.
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and pd.isna(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        value = value.date()
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return f"{value.day}.{value.month}.{value.year}" if lang == "fi" else value.isoformat()
+    text = str(value).replace("\x00", "")
+    return "'" + text if is_formula_like(text) else text

@@ -220,6 +220,8 @@ def render_html(run: ReviewRun, view: pd.DataFrame, proposal_id: str, unchanged:
         unchanged=unchanged,
         findings=findings,
         sources=run.sources,
+        blocked_registers=[b.text(run.lang) for b in run.safety.registers] if run.safety else [],
+        blocked_sources=[p for b in run.safety.sources for p in b.problems] if run.safety else [],
         **sections(run, view),
     )
 

@@ -24,6 +24,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ei muutoksia edelliseen ehdotukseen: samat poistot odottavat päätöstäsi.",
         "No changes since the previous proposal: the same deletions await your decision.",
     ),
+    "hold_source_unreadable": (
+        "Lähdettä ei voitu lukea: poistoja ei ehdoteta",
+        "A source could not be read: no deletions proposed",
+    ),
+    "lost_rows": (
+        "Rivejä, joita ei voitu liittää kehenkään: lähteen poistot odottavat korjausta",
+        "Rows that cannot be tied to anyone: the source's deletions wait for a fix",
+    ),
     "summary": ("Yhteenveto", "Summary"),
     "n_delete": ("poistettavaa merkintää", "records to delete"),
     "n_people": ("henkilöä", "people"),

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from policies.findings import Finding
+from policies.safety import SafetyReport
 from reports.texts import t
 
 VIEW_TRACE_COLUMNS = [
@@ -59,6 +60,8 @@ class ReviewRun:
     workspace_key: str
     previous_digest: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: what the run's safety rule blocked (policies.safety): opens the proposal
+    safety: SafetyReport | None = None
 
     @property
     def month(self) -> str:

@@ -155,10 +155,22 @@ def test_overdue_erasure_comes_first(run: dict[str, Any]) -> None:
     assert rows[0]["Henkilö"] == person.name
 
 
-def test_sources_with_read_problems_propose_nothing(run: dict[str, Any]) -> None:
+def test_a_faulty_row_blocks_only_its_person(run: dict[str, Any]) -> None:
+    import re
+
     manifest: DemoManifest = run["manifest"]
     rows = _proposal_rows(manifest, "leoprana")
-    assert all(row["Lähde"] != "uutiskirje" for row in rows)
+    lines = run["counts"]["leoprana"]["problem_list"]
+    faulty = [
+        int(m.group(1))
+        for line in lines
+        if (m := re.search(r"row (\d+), field 'Liittynyt': not a date", line))
+    ]
+    assert faulty
+    # The faulty rows' people wait; nothing proposed comes from those rows.
+    for row in rows:
+        if row["Lähde"] == "uutiskirje":
+            assert not any(f"rivi {n}" in str(row["Sijainti lähteessä"]) for n in faulty)
     sources = _section(_html(manifest, "leoprana"), "sources")
     assert "field &#39;Liittynyt&#39;: not a date" in sources
 

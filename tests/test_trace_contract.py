@@ -30,14 +30,45 @@ def test_normalise_email(raw: str, expected: str | None) -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
+        # mobiles
         ("040 509 7337", "+358405097337"),
         ("044-5462633", "+358445462633"),
+        ("045 127 0888", "+358451270888"),
+        ("050 123 4567", "+358501234567"),
+        ("0400 123456", "+358400123456"),
         ("+358 45 127 0888", "+358451270888"),
         ("00358 40 5005634", "+358405005634"),
-        ("(09) 123 4567", "+35891234567"),
-        ("+1 650-253-0000", "+16502530000"),
         ("tel:+358-40-123-4567", "+358401234567"),
+        # landlines with an area code, short and long subscriber numbers
+        ("(09) 123 4567", "+35891234567"),
+        ("09 1234", "+35891234"),
+        ("09 1234 5678", "+358912345678"),
+        ("02 123 4567", "+35821234567"),
+        ("03 1234567", "+35831234567"),
+        ("013 12345", "+3581312345"),
+        ("017 1234567", "+358171234567"),
+        ("017 123456", "+35817123456"),
+        ("019 1234567", "+358191234567"),
+        ("018 123456", "+35818123456"),
+        ("+358 9 1234567", "+35891234567"),
+        # national and service numbers, and ranges libphonenumber does not call valid
+        ("010 123456", "+35810123456"),
+        ("020 123456", "+35820123456"),
+        ("0295 123456", "+358295123456"),
+        ("0800 12345", "+35880012345"),
+        ("075 1234567", "+358751234567"),
+        ("073 1234567", "+358731234567"),
+        # abroad
+        ("+1 650-253-0000", "+16502530000"),
+        ("+46 8 123 456 78", "+46812345678"),
+        # impossible: too short, too long, no digits
         ("12", None),
+        ("112", None),
+        ("09 2", None),
+        ("040 12", None),
+        ("040 123", None),
+        ("+358 40 123", None),
+        ("050 12345678901", None),
         ("ei puhelinta", None),
     ],
 )
@@ -125,3 +156,53 @@ def test_finalize_normalises_and_reports_without_values(tmp_path: Path) -> None:
 
 def test_empty_traces_match_schema() -> None:
     tr.validate(tr.empty_traces())
+
+
+@pytest.mark.parametrize(
+    ("record", "severity"),
+    [
+        ({"phones": "040 12", "emails": "maija@example.fi"}, "warning"),
+        ({"phones": "040 12;040 123 4567"}, "warning"),
+        ({"phones": "040 12", "customer_no": "7"}, "warning"),
+        ({"phones": "040 12", "name": "Maija"}, "error"),
+    ],
+)
+def test_an_impossible_phone_is_a_warning_only_beside_another_key(
+    tmp_path: Path, record: dict[str, str], severity: str
+) -> None:
+    log = ProblemLog("x.csv")
+    finalize([{"record_id": "1", "row": 4, **record}], _spec(tmp_path), log, "order")
+    (problem,) = log.problems
+    assert (problem.row, problem.role, problem.severity) == (4, "phones", severity)
+    assert "040 12" not in f"{problem} {problem.as_dict()}"
+
+
+def test_problems_know_their_role_and_which_trace_came_from_which_row(tmp_path: Path) -> None:
+    log = ProblemLog("x.csv")
+    records = [
+        {"record_id": "a", "row": 2, "emails": "a@example.fi", "event_date": "kesäkuu"},
+        {"record_id": "b", "row": 3, "emails": "ei osoite", "locator": {"rows": [3, 4]}},
+    ]
+    traces = finalize(records, _spec(tmp_path), log, "order", {"event_date": "Päivä"})
+    roles = {(p.row, p.field, p.role) for p in log.problems}
+    assert roles == {(2, "Päivä", "event_date"), (3, "emails", "emails")}
+    assert log.trace_rows["row"].tolist() == [2, 3, 4]
+    ids = traces["trace_id"].tolist()
+    assert log.trace_rows["trace_id"].tolist() == [ids[0], ids[1], ids[1]]
+
+
+def test_read_source_gives_roles_by_the_files_column_names(tmp_path: Path) -> None:
+    from connectors.base import read_source
+
+    path = tmp_path / "laskut.csv"
+    path.write_text(
+        "Laskunumero;Laskun päivämäärä;Eräpäivä;Asiakasnumero;Asiakkaan nimi;Sähköposti;"
+        "Y-tunnus/Hetu;Summa;Tila\n"
+        "1;32.1.2025;1.2.2025;7;Kalle;k@example.fi;;paljon;Hukassa\n",
+        "utf-8",
+    )
+    spec = SourceSpec(id="laskut", connector="accounting", path=path, register="r")
+    result = read_source(spec)
+    roles = {p.field: p.role for p in result.problems}
+    assert roles == {"Laskun päivämäärä": "event_date", "Summa": "other", "Tila": "status"}
+    assert result.kinds == {"invoice"}

@@ -88,8 +88,10 @@ def test_check_command_missing_source_file(
 ) -> None:
     _workspace(tmp_path, "passing_workspace.yaml")
     shutil.copy(example_path("kohonen"), tmp_path / "rekisteri.yaml")
-    assert main(["check", "--workspace", str(tmp_path)]) == 1
-    assert "not found" in capsys.readouterr().err
+    # An unreadable source: exit 3, as review's.
+    assert main(["check", "--workspace", str(tmp_path)]) == 3
+    assert "Source 'asiakkaat'" in (err := capsys.readouterr().err)
+    assert "file not found" in err
 
 
 def test_check_command_names_a_missing_policy(
