@@ -45,6 +45,7 @@ from connectors.base import (
     register,
 )
 from connectors.errors import SourceError, UnreadableSource
+from connectors.keyed import Hasher
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 FILE_NAME = "file name"
@@ -129,12 +130,12 @@ class FolderConnector(Connector):
         }
 
     def write(
-        self, source: SourceSpec, options: Any, requests: list[WriteRequest]
+        self, source: SourceSpec, options: Any, requests: list[WriteRequest], ids: Hasher
     ) -> list[WriteResult]:
         """Remove approved documents (connectors.folder_write)."""
         from connectors.folder_write import write_folder
 
-        return write_folder(source, options, requests)
+        return write_folder(source, options, requests, ids)
 
     def extract(self, source: SourceSpec, options: Any, log: ProblemLog) -> list[dict[str, Any]]:
         opts: FolderOptions = options
