@@ -144,9 +144,23 @@ class FolderConnector(Connector):
             raise UnreadableSource(display_path(folder), "not a folder")
         pattern = re.compile(opts.pattern)
         out = []
+        inside = folder.resolve()
         for number, relative in enumerate(list_files(folder, opts), start=1):
+            if not leads_inside(folder / relative, inside):
+                # A symbolic link out of the folder is not followed (nor read, nor changed).
+                log.add(number, FILE_NAME, "a link leading outside the folder; not read")
+                continue
             out.append(read_one(folder, relative, number, pattern, opts, log))
         return out
+
+
+def leads_inside(path: Path, folder: Path) -> bool:
+    """Does ``path``, every symbolic link followed, end inside ``folder`` (resolved)?"""
+    try:
+        path.resolve(strict=True).relative_to(folder)
+    except (OSError, ValueError, RuntimeError):
+        return False
+    return True
 
 
 def list_files(folder: Path, opts: FolderOptions) -> list[str]:
