@@ -104,6 +104,7 @@ def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
 def copy_owner_only(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` (mode 0600), atomically; folders made 0700."""
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(target.parent, 0o700)  # whatever the umask
     temp = temp_path(target.parent)
     descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

@@ -677,6 +677,9 @@ class Applier:
         """Owner-only copies of what the batch is about to change, for the undo window."""
         if self.undo_run is None:
             self.undo_run = self.ws.undo_dir / f"{undo_stamp(self.started)}-{uuid.uuid4().hex[:8]}"
+            for folder in (self.ws.undo_dir, self.undo_run):
+                folder.mkdir(mode=0o700, exist_ok=True)
+                os.chmod(folder, 0o700)  # owner-only whatever the umask
         target = self.undo_run / source.id
         if source.path.is_file():
             copy_owner_only(source.path, target / source.path.name)
