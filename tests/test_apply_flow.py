@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 
 from connectors.base import read_source
-from flows.keyed import workspace_hasher
 from flows.cli import main
+from flows.keyed import workspace_hasher
 from flows.workspace import load_workspace
 from reports.proposal import ID_HEADERS
 from tests.test_apply import approve_all
