@@ -14,8 +14,9 @@ Raw record keys:
 ``record_id`` (required)
     the record's own id in the source, stable across reads (UID, invoice
     number, customer number, or a hash of the row's content). The trace id is
-    ``source id + ":" + a hash of record_id``: it never carries personal data,
-    so it may go into the ledger and into Prefect's records.
+    ``source id + ":" + a keyed hash of record_id`` (HMAC with the workspace
+    key, :mod:`connectors.keyed`): it never carries personal data and cannot
+    be checked against a guessed id, so it may go into the ledger and Prefect.
 ``row``       human row / line number for problem reports (header row is 1).
 ``name``, ``emails``, ``phones``, ``hetu``, ``customer_no``
     identifiers as found; ``emails``/``phones`` a list or a ';'-joined text.
@@ -47,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors import trace as tr
 from connectors.errors import RowError, SourceError, UnreadableSource
+from connectors.keyed import Hasher, run_hasher
 
 RAW_FIELDS = (
     "record_id",
@@ -314,9 +316,12 @@ class Connector(ABC):
         return {}
 
     def write(
-        self, source: SourceSpec, options: Any, requests: list[WriteRequest]
+        self, source: SourceSpec, options: Any, requests: list[WriteRequest], ids: Hasher
     ) -> list[WriteResult]:
         """Carry out the requests in the source, all of them in one atomic change.
+
+        ``ids`` is the workspace's keyed-id helper: the writer recomputes each
+        record's trace id with it to make sure it changes the approved record.
 
         Raise a SourceError when the source cannot be changed (then nothing
         was changed). Only called when ``capabilities`` allows the actions.
@@ -375,8 +380,13 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def read_source(source: SourceSpec) -> ReadResult:
-    """Read one source into validated traces. Never raises for bad input."""
+def read_source(source: SourceSpec, ids: Hasher | None = None) -> ReadResult:
+    """Read one source into validated traces. Never raises for bad input.
+
+    ``ids`` makes the trace ids (:mod:`connectors.keyed`): the workspace's
+    hasher for everything that is stored or compared across runs (review,
+    apply); without one, a random key for this process (``inspect``).
+    """
     file = display_path(source.path)
     log = ProblemLog(file)
     default_kind: str | None = None
@@ -395,7 +405,7 @@ def read_source(source: SourceSpec) -> ReadResult:
             raise UnreadableSource(file, "file not found")
         raw = connector.extract(source, options, log)
         names = connector.field_names(options)
-        traces = finalize(raw, source, log, connector.default_kind, names)
+        traces = finalize(raw, source, log, connector.default_kind, names, ids)
         log.assign_roles(names)
     except SourceError as exc:
         return _failed(source, log, exc, default_kind)
@@ -543,9 +553,9 @@ def _normalise_multi(series: pd.Series, func: Any) -> pd.Series:
     return tr.map_unique(series, one)
 
 
-def record_hash(record_id: str) -> str:
-    """The opaque, stable part of a trace id: a hash of the record's own id."""
-    return hashlib.sha256(record_id.encode("utf-8")).hexdigest()[:16]
+def record_hash(record_id: str, ids: Hasher) -> str:
+    """The opaque, stable part of a trace id: a keyed hash of the record's own id."""
+    return ids.record_hash(record_id)
 
 
 def finalize(
@@ -554,8 +564,12 @@ def finalize(
     log: ProblemLog,
     default_kind: str,
     field_names: Mapping[str, str] | None = None,
+    ids: Hasher | None = None,
 ) -> pd.DataFrame:
-    """Turn raw records into contract-valid traces; report what did not normalise."""
+    """Turn raw records into contract-valid traces; report what did not normalise.
+
+    Trace ids are keyed with ``ids`` (a random per-process key when None).
+    """
     names = {**{f: f for f in RAW_FIELDS}, **(field_names or {})}
     frame = _to_frame(raw)
     if frame.empty:
@@ -571,8 +585,12 @@ def finalize(
 
     out = pd.DataFrame(index=frame.index)
     # The record's own id may hold personal data (an attendee's e-mail, a file
-    # named after a person): the trace id carries a hash of it, never the id.
-    out["trace_id"] = (source.id + ":" + tr.map_unique(record_id, record_hash)).astype("string")
+    # named after a person): the trace id carries a keyed hash of it, never the id,
+    # and never a plain hash that a guessed id or file name could be checked against.
+    hasher = ids or run_hasher()
+    out["trace_id"] = (source.id + ":" + tr.map_unique(record_id, hasher.record_hash)).astype(
+        "string"
+    )
     out["source"] = pd.Series(source.id, index=frame.index, dtype="string")
     out["register"] = pd.Series(source.register or "", index=frame.index, dtype="string")
     kind = frame["kind"].astype("string").fillna(source.kind or default_kind)

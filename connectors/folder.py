@@ -45,6 +45,7 @@ from connectors.base import (
     register,
 )
 from connectors.errors import SourceError, UnreadableSource
+from connectors.keyed import Hasher
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 FILE_NAME = "file name"
@@ -129,12 +130,12 @@ class FolderConnector(Connector):
         }
 
     def write(
-        self, source: SourceSpec, options: Any, requests: list[WriteRequest]
+        self, source: SourceSpec, options: Any, requests: list[WriteRequest], ids: Hasher
     ) -> list[WriteResult]:
         """Remove approved documents (connectors.folder_write)."""
         from connectors.folder_write import write_folder
 
-        return write_folder(source, options, requests)
+        return write_folder(source, options, requests, ids)
 
     def extract(self, source: SourceSpec, options: Any, log: ProblemLog) -> list[dict[str, Any]]:
         opts: FolderOptions = options
@@ -143,9 +144,23 @@ class FolderConnector(Connector):
             raise UnreadableSource(display_path(folder), "not a folder")
         pattern = re.compile(opts.pattern)
         out = []
+        inside = folder.resolve()
         for number, relative in enumerate(list_files(folder, opts), start=1):
+            if not leads_inside(folder / relative, inside):
+                # A symbolic link out of the folder is not followed (nor read, nor changed).
+                log.add(number, FILE_NAME, "a link leading outside the folder; not read")
+                continue
             out.append(read_one(folder, relative, number, pattern, opts, log))
         return out
+
+
+def leads_inside(path: Path, folder: Path) -> bool:
+    """Does ``path``, every symbolic link followed, end inside ``folder`` (resolved)?"""
+    try:
+        path.resolve(strict=True).relative_to(folder)
+    except (OSError, ValueError, RuntimeError):
+        return False
+    return True
 
 
 def list_files(folder: Path, opts: FolderOptions) -> list[str]:

@@ -8,9 +8,9 @@ and its trace id and fingerprint must still be the ones the owner approved
 inside the folder (no ``..``, no symbolic link out of it).
 
 Files are removed one by one (a folder has no atomic multi-file change);
-each request gets its own result, and the folder is fsynced after. No copy
-of a removed file is kept. Messages never quote a file name: file names of
-summaries are customer names.
+each request gets its own result, and the folder is fsynced after each.
+The undo copy of a removed file is apply's (``.karsinta/kumoa/``).
+Messages never quote a file name: file names of summaries are customer names.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from connectors.base import (
     WriteRequest,
     WriteResult,
     display_path,
-    record_hash,
 )
 from connectors.errors import UnreadableSource
-from connectors.spreadsheet_write import fsync_dir
+from connectors.keyed import Hasher
+from connectors.safe_write import crash_point, fsync_dir
 
 
 def write_folder(
-    source: SourceSpec, options: Any, requests: Sequence[WriteRequest]
+    source: SourceSpec, options: Any, requests: Sequence[WriteRequest], ids: Hasher
 ) -> list[WriteResult]:
     """Remove each approved, unchanged document; one result per request."""
     from connectors.folder import FolderOptions, list_files, read_one
@@ -59,7 +59,7 @@ def write_folder(
         if problem is None:
             log = ProblemLog(display_path(folder))
             record = read_one(folder, relative, numbers[relative], pattern, opts, log)
-            problem = _changed(record, request, source.id)
+            problem = _changed(record, request, source.id, ids)
         if problem is not None:
             results.append(WriteResult(request.trace_id, False, problem))
             continue
@@ -71,6 +71,8 @@ def write_folder(
             )
             continue
         removed = True
+        fsync_dir((folder / relative).parent)
+        crash_point("rename")
         results.append(WriteResult(request.trace_id, True, "delete"))
     if removed:
         fsync_dir(folder)
@@ -94,10 +96,12 @@ def _unsafe(folder: Path, relative: str) -> str | None:
     return None
 
 
-def _changed(record: dict[str, Any], request: WriteRequest, source_id: str) -> str | None:
+def _changed(
+    record: dict[str, Any], request: WriteRequest, source_id: str, ids: Hasher
+) -> str | None:
     """Compare the file as read now with the approved trace (same hashes as finalize)."""
     record_id = str(record["record_id"])
-    if f"{source_id}:{record_hash(record_id)}" != request.trace_id:
+    if ids.trace_id(source_id, record_id) != request.trace_id:
         return "the file is another record now"
     texts = "\n".join(str(t) for t in record["texts"] if t is not None)
     fingerprint = hashlib.sha256(f"{texts}\x1f{record_id}".encode()).hexdigest()[:32]

@@ -36,6 +36,7 @@ from connectors.base import (
     register,
 )
 from connectors.errors import UnreadableSource
+from connectors.keyed import Hasher
 
 ROLES = (
     "record_id",
@@ -305,12 +306,12 @@ class SpreadsheetConnector(Connector):
         return self._field_names
 
     def write(
-        self, source: SourceSpec, options: Any, requests: list[WriteRequest]
+        self, source: SourceSpec, options: Any, requests: list[WriteRequest], ids: Hasher
     ) -> list[WriteResult]:
         """Delete or anonymise approved rows (connectors.spreadsheet_write)."""
         from connectors.spreadsheet_write import write_spreadsheet
 
-        return write_spreadsheet(source, options, requests)
+        return write_spreadsheet(source, options, requests, ids)
 
     def extract(self, source: SourceSpec, options: Any, log: ProblemLog) -> pd.DataFrame:
         opts: SpreadsheetOptions = options

@@ -10,9 +10,11 @@ connector reads it (its trace id and fingerprint recomputed), and the same
 row as the writer sees it must hold the same cells. A row that does not
 match is left alone and reported; the others are changed.
 
-The file is rewritten atomically: a temporary file in the same folder,
-fsync, rename over the original (the original's permissions kept), fsync of
-the folder. No copy of the old file is left behind.
+The file is rewritten atomically (:mod:`connectors.safe_write`): a
+temporary file in the same folder, fsync, rename over the original (its
+mode, owner and group kept), fsync of the folder. A temporary file a killed
+run left is removed by the next apply or review. The undo copy of the old
+file is apply's (``.karsinta/kumoa/``), not the writer's.
 
 * XLSX: openpyxl without ``data_only`` (formulas stay formulas), rows
   deleted bottom-up; other sheets, styles and formulas are kept, and cell
@@ -37,17 +39,17 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from connectors import tabular, textfile
-from connectors.base import SourceSpec, WriteRequest, WriteResult, display_path, record_hash
+from connectors.base import SourceSpec, WriteRequest, WriteResult, display_path
 from connectors.errors import SourceError, UnreadableSource
+from connectors.keyed import Hasher
+from connectors.safe_write import replace_atomically
 
 #: roles whose columns hold who the person is: blanked by "anonymise"
 PERSONAL_ROLES = (
@@ -67,9 +69,12 @@ ACTIONS = ("delete", "anonymise")
 
 
 def write_spreadsheet(
-    source: SourceSpec, options: Any, requests: Sequence[WriteRequest]
+    source: SourceSpec, options: Any, requests: Sequence[WriteRequest], ids: Hasher
 ) -> list[WriteResult]:
-    """Carry out delete/anonymise requests in one atomic rewrite of the file."""
+    """Carry out delete/anonymise requests in one atomic rewrite of the file.
+
+    ``ids`` is the workspace's keyed-id helper the trace ids were made with.
+    """
     from connectors.spreadsheet import SpreadsheetOptions, locate_table
 
     opts: SpreadsheetOptions = options
@@ -91,7 +96,7 @@ def write_spreadsheet(
     by_row = {int(r): i for i, r in enumerate(table.rows)}
     id_header = colmap.header("record_id")
     for request in requests:
-        problem = _check(request, table, by_row, id_header, source.id, sheet, positions)
+        problem = _check(request, table, by_row, id_header, source.id, sheet, positions, ids)
         if problem:
             results[request.trace_id] = WriteResult(request.trace_id, False, problem)
             continue
@@ -124,6 +129,7 @@ def _check(
     source_id: str,
     sheet: _Sheet,
     positions: Mapping[str, int],
+    ids: Hasher,
 ) -> str | None:
     """Why this request must not be carried out, or None when its row is the right one."""
     if request.action not in ACTIONS:
@@ -139,7 +145,7 @@ def _check(
     texts = "\n".join(v for v in cells if v)
     own_id = str(table.text[id_header].iat[index]) if id_header else ""
     base = own_id or "r" + hashlib.sha256(texts.encode("utf-8")).hexdigest()[:20]
-    record_id = _matching_record_id(base, request.trace_id, source_id, len(by_row))
+    record_id = _matching_record_id(base, request.trace_id, source_id, len(by_row), ids)
     if record_id is None:
         return f"row {row} holds another record now"
     fingerprint = hashlib.sha256(f"{texts}\x1f{record_id}".encode()).hexdigest()[:32]
@@ -151,48 +157,15 @@ def _check(
     return None
 
 
-def _matching_record_id(base: str, trace_id: str, source_id: str, limit: int) -> str | None:
+def _matching_record_id(
+    base: str, trace_id: str, source_id: str, limit: int, ids: Hasher
+) -> str | None:
     """The record id (with its duplicate suffix ~N) whose hash is the trace id."""
     for number in range(1, limit + 2):
         candidate = base if number == 1 else f"{base}~{number}"
-        if f"{source_id}:{record_hash(candidate)}" == trace_id:
+        if ids.trace_id(source_id, candidate) == trace_id:
             return candidate
     return None
-
-
-# ------------------------------------------------------------ atomic replace
-
-
-def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write a new version of ``path`` beside it, fsync, rename over it, fsync the folder."""
-    mode = path.stat().st_mode & 0o7777
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        os.chmod(temp, 0o600)
-        write(temp)
-        with open(temp, "rb") as reader:
-            os.fsync(reader.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-        fsync_dir(path.parent)
-    finally:
-        if temp.exists():
-            temp.unlink()
-
-
-def fsync_dir(folder: Path) -> None:
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
 
 
 # ------------------------------------------------------------------- sheets

@@ -8,21 +8,26 @@ approval) and then, for the approved rows only:
 1. refuses the whole file when it is not a Karsinta proposal, when it is
    another workspace's proposal, or when it is of an earlier month than
    today's (a month-old proposal was decided on month-old data);
-2. takes the workspace's apply lock (``.karsinta/apply.lock``): a second
-   apply at the same time is refused, never interleaved;
-3. re-reads every source and checks each approved trace: it must still be
-   there with the same fingerprint. A record that changed or disappeared is
-   skipped and reported, never guessed; a source whose re-read had problems
-   or failed has nothing deleted from it;
+2. takes the workspace's apply lock (``.karsinta/apply.lock``, an OS file
+   lock; the command line takes it before Prefect starts): a second apply at
+   the same time is refused, never interleaved. Temporary files a killed run
+   left, and undo copies past ``undo_days``, are removed;
+3. plans before it acts: the first run re-reads every source and checks
+   each approved trace (still there, same fingerprint, still due); the whole
+   plan (per row: write or checklist, in which source, keyed fingerprint) is
+   recorded in the ledger in one transaction before anything changes. A
+   rerun of the same proposal finishes the recorded plan: it does not decide
+   "still due" again on a half-applied state (``Applier``);
 4. per source: a source the owner marked ``system_of_record`` whose connector
    can delete / redact is changed through ``Connector.write`` (one atomic
-   batch per source); every other record goes on the manual checklist,
+   batch per source, after an owner-only copy of the file is kept in
+   ``.karsinta/kumoa/``); every other record goes on the manual checklist,
    naming the system and what to do there;
 5. records every step in the append-only ledger (``flows.ledger``): a
    ``pending`` intent per batch before the source is changed and ``done`` /
-   ``failed`` after. A rerun acts only on rows not done yet; a pending
-   intent whose record is gone (the run was killed after the change) is
-   completed as done. Running apply twice does nothing the second time;
+   ``failed`` after. A rerun acts only on planned rows not done yet; a
+   pending intent whose record is gone (the run was killed after the change)
+   is completed as done. Running apply twice does nothing the second time;
 6. writes the receipt (``reports.receipt``) and returns counts.
 
 Approval time in the ledger is the proposal file's modification time: the
@@ -35,7 +40,6 @@ rows, sources, files and row numbers, never a value.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import uuid
@@ -61,15 +65,20 @@ from connectors.base import (
     read_source,
 )
 from connectors.errors import ApplyRefused, SourceError
-from flows.ledger import FINAL, ActionRow, Ledger, now_utc, open_ledger, read_latest
-from flows.workspace import Workspace
+from connectors.folder import leads_inside
+from connectors.keyed import Hasher
+from connectors.safe_write import copy_owner_only, crash_point
+from flows.keyed import workspace_hasher
+from flows.ledger import FINAL, ActionRow, Ledger, PlanStep, now_utc, open_ledger, read_latest
+from flows.workspace import Workspace, sweep_leftovers, undo_stamp, workspace_lock
 from policies.reappearance import strong_identifiers
 from reports.receipt import Receipt, ReceiptFiles, ReceiptLine, write_receipt
 from reports.receipt_texts import todo_key
 
-LOCK_NAME = "apply.lock"
-#: a test hook: exit hard after this many source batches were written (crash tests)
+#: a test hook: exit hard after this many source batches were written (crash tests);
+#: connectors.safe_write.ABORT_AT_ENV names finer points (rename, commit, receipt)
 ABORT_ENV = "KARSINTA_APPLY_ABORT_AFTER_BATCHES"
+_ACTIONS = frozenset({"delete", "anonymise"})
 
 DECISION_WORDS: dict[str, str] = {
     "hyväksy": "approve",
@@ -213,38 +222,27 @@ def default_workspace(proposal: Path) -> Path:
 
 @contextmanager
 def apply_lock(workspace: Workspace) -> Iterator[None]:
-    """One apply per workspace at a time: the second is refused, never interleaved."""
-    workspace.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = workspace.state_dir / LOCK_NAME
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ApplyRefused(
-                "another apply is running in this workspace; try again when it has finished"
-            ) from None
+    """One apply per workspace at a time (flows.workspace.workspace_lock; re-entrant)."""
+    with workspace_lock(workspace):
         yield
-    finally:
-        os.close(descriptor)  # closing releases the lock
 
 
 # ------------------------------------------------------------------ the core
 
-Reader = Callable[[list[SourceSpec]], list[ReadResult]]
-Writer = Callable[[SourceSpec, list[WriteRequest]], list[WriteResult]]
+Reader = Callable[[list[SourceSpec], Hasher], list[ReadResult]]
+Writer = Callable[[SourceSpec, list[WriteRequest], Hasher], list[WriteResult]]
 
 
-def read_plain(sources: list[SourceSpec]) -> list[ReadResult]:
-    return [read_source(source) for source in sources]
+def read_plain(sources: list[SourceSpec], ids: Hasher) -> list[ReadResult]:
+    return [read_source(source, ids) for source in sources]
 
 
-def write_plain(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+def write_plain(source: SourceSpec, requests: list[WriteRequest], ids: Hasher) -> list[WriteResult]:
     """Carry out one source's batch through its connector; errors name no value."""
     connector = get_connector(source.connector)()
     options = connector.options_model.model_validate(source.options)
     try:
-        return connector.write(source, options, requests)
+        return connector.write(source, options, requests, ids)
     except SourceError:
         raise
     except Exception as exc:  # noqa: BLE001 - a library's message may quote content
@@ -285,6 +283,8 @@ class ApplyReport:
     applied_at: datetime
     receipt: ReceiptFiles | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    #: where this run kept its owner-only copies of the files it changed (None: none changed)
+    undo_dir: Path | None = None
 
     @property
     def exit_code(self) -> int:
@@ -315,10 +315,11 @@ def _text(value: Any) -> str | None:
 def due_now(workspace: Workspace, results: list[ReadResult], today: date) -> frozenset[str]:
     """The traces the engine would propose for deletion today, on the fresh read.
 
-    An approved row is carried out only if its record is unchanged *and* still
+    An approved row is planned only if its record is unchanged *and* still
     due: a person who ordered again after the proposal is not deleted. The
     same rules as the review: the register policies, the law, and no deletion
-    from a source read with problems.
+    from a source read with problems. Asked once, when the plan is made, never
+    on a half-applied state.
     """
     from flows.review import decide, load_policies
 
@@ -338,8 +339,28 @@ def _writable(source: SourceSpec, action: str) -> bool:
     return needed in capabilities
 
 
+#: reasons a row can be left out of the plan with (the receipt has a text for each)
+PLAN_SKIPS = frozenset(
+    {"missing", "changed", "no_longer_due", "source_problems", "source_unreadable",
+     "source_unknown"}
+)  # fmt: skip
+
+
 class Applier:
-    """One apply run over one proposal; see the module docstring for the steps."""
+    """One apply run over one proposal: plan everything, record the plan, then act.
+
+    1. Rows the owner did not approve, and rows already done, are reported.
+    2. First run: every source is re-read and each approved row checked
+       (still there, same fingerprint, still due); the plan (per row: write
+       or checklist, action, source, keyed fingerprint) and the rows left
+       out are recorded in one ledger transaction before anything changes.
+    3. A rerun of a planned proposal does not decide again: it finishes the
+       recorded plan. Each step's record must still exist with the planned
+       fingerprint; a record gone after its pending intent was recorded (the
+       crashed run removed it) counts as done.
+    4. Per source, an owner-only copy of each file is kept in
+       ``.karsinta/kumoa/`` before the file is changed (``undo_days``).
+    """
 
     def __init__(
         self,
@@ -360,8 +381,17 @@ class Applier:
         self.sources = {s.id: s for s in workspace.sources}
         self.batches_written = 0
         self.due_now: frozenset[str] | None = None
+        self.started = datetime.now(UTC)
+        self.undo_run: Path | None = None
+        self._ids: Hasher | None = None
         abort = os.environ.get(ABORT_ENV, "")
         self.abort_after = int(abort) if abort.isdigit() else None
+
+    @property
+    def ids(self) -> Hasher:
+        if self._ids is None:
+            self._ids = workspace_hasher(self.ws)
+        return self._ids
 
     # ------------------------------------------------------------ entry
 
@@ -369,18 +399,27 @@ class Applier:
         applied_at = datetime.now(UTC)
         if self.dry_run:
             latest = read_latest(self.ws.state_dir, self.proposal.proposal_id)
-            lines = self._lines(latest, None)
+            lines = self._lines(latest, None, None)
         else:
             with apply_lock(self.ws), open_ledger(self.ws.state_dir) as ledger:
+                self._ids = ledger.hasher
+                sweep_leftovers(self.ws)
                 latest = ledger.latest(self.proposal.proposal_id)
-                lines = self._lines(latest, ledger)
+                plan = ledger.plan(self.proposal.proposal_id)
+                lines = self._lines(latest, ledger, plan)
         report = ApplyReport(self.proposal, lines, self.dry_run, applied_at)
         report.counts = counts(lines)
+        report.undo_dir = self.undo_run
         return report
 
     # ------------------------------------------------------------ steps
 
-    def _lines(self, latest: Mapping[str, ActionRow], ledger: Ledger | None) -> list[Line]:
+    def _lines(
+        self,
+        latest: Mapping[str, ActionRow],
+        ledger: Ledger | None,
+        plan: list[PlanStep] | None,
+    ) -> list[Line]:
         lines: dict[int, Line] = {}
         todo: list[ProposalRow] = []
         for row in self.proposal.rows:
@@ -400,20 +439,81 @@ class Applier:
             todo.append(row)
         self._record_decisions([lines[n] for n in sorted(lines)], latest, ledger)
         if todo:
-            read = self.reader(list(self.sources.values()))
+            read = self.reader(list(self.sources.values()), self.ids)
             results = {r.source.id: r for r in read}
-            self.due_now = due_now(self.ws, read, self.today)
-            by_source: dict[str, list[ProposalRow]] = {}
+            if plan is None:
+                self.due_now = due_now(self.ws, read, self.today)
+                plan, skipped = self._plan(todo, results)
+                for line in skipped:
+                    lines[line.row.number] = line
+                if ledger is not None:
+                    actions = [self._action(x.row, "skipped", x.reason) for x in skipped]
+                    new = _new_rows(actions, latest)
+                    ledger.record_plan(self.proposal.proposal_id, plan, new)
+                    latest = {**latest, **{a.trace_id: a for a in new}}
+            steps = {step.trace_id: step for step in plan}
+            by_source: dict[str, list[tuple[ProposalRow, PlanStep]]] = {}
             for row in todo:
-                by_source.setdefault(row.source, []).append(row)
+                step = steps.get(row.trace_id)
+                if step is None:
+                    if row.number not in lines:  # left out when the plan was made
+                        lines[row.number] = self._left_out(row, latest)
+                    continue
+                by_source.setdefault(step.source, []).append((row, step))
             for source_id in sorted(by_source):
-                rows = by_source[source_id]
-                for line in self._source(source_id, rows, results, latest, ledger):
+                items = by_source[source_id]
+                for line in self._source(source_id, items, results, latest, ledger):
                     lines[line.row.number] = line
         ordered = [lines[n] for n in sorted(lines)]
         for line in ordered:
             self._describe(line)
         return ordered
+
+    def _left_out(self, row: ProposalRow, latest: Mapping[str, ActionRow]) -> Line:
+        previous = latest.get(row.trace_id)
+        reason = previous.reason if previous is not None else None
+        return Line(row, "skipped", reason if reason in PLAN_SKIPS else "missing")
+
+    def _plan(
+        self, rows: list[ProposalRow], results: Mapping[str, ReadResult]
+    ) -> tuple[list[PlanStep], list[Line]]:
+        """Decide every approved row once, on the state before anything is changed."""
+        steps: list[PlanStep] = []
+        skipped: list[Line] = []
+        by_source: dict[str, list[ProposalRow]] = {}
+        for row in rows:
+            by_source.setdefault(row.source, []).append(row)
+        for source_id in sorted(by_source):
+            source = self.sources.get(source_id)
+            result = results.get(source_id)
+            group = by_source[source_id]
+            reason = _source_trouble(source, result)
+            if reason is not None or source is None or result is None:
+                skipped += [Line(row, "skipped", reason or "source_unknown") for row in group]
+                continue
+            fresh = _fresh_traces(result)
+            for row in group:
+                now = fresh.get(row.trace_id)
+                if now is None:
+                    skipped.append(Line(row, "skipped", "missing"))
+                elif now.fingerprint != row.fingerprint or row.action not in _ACTIONS:
+                    skipped.append(Line(row, "skipped", "changed", fresh=now))
+                elif self.due_now is not None and row.trace_id not in self.due_now:
+                    # Unchanged, but no longer due: e.g. the person ordered again since.
+                    skipped.append(Line(row, "skipped", "no_longer_due", fresh=now))
+                else:
+                    how = "write" if _writable(source, row.action) else "manual"
+                    steps.append(
+                        PlanStep(
+                            proposal_row=row.number,
+                            trace_id=row.trace_id,
+                            source=source_id,
+                            action=row.action,
+                            how=how,
+                            fingerprint=self.ids.fingerprint(row.fingerprint),
+                        )
+                    )
+        return steps, skipped
 
     def _record_decisions(
         self, lines: list[Line], latest: Mapping[str, ActionRow], ledger: Ledger | None
@@ -431,26 +531,27 @@ class Applier:
     def _source(
         self,
         source_id: str,
-        rows: list[ProposalRow],
+        items: list[tuple[ProposalRow, PlanStep]],
         results: Mapping[str, ReadResult],
         latest: Mapping[str, ActionRow],
         ledger: Ledger | None,
     ) -> list[Line]:
+        """Carry out one source's planned steps that are not done yet."""
         source = self.sources.get(source_id)
         result = results.get(source_id)
-        if source is None or result is None:
-            return self._skip_all(rows, "source_unknown", latest, ledger)
-        base: dict[str, Any] = {"connector": source.connector, "file": source.path.name}
-        if result.unreadable:
-            return self._skip_all(rows, "source_unreadable", latest, ledger, **base)
-        if result.problems:
-            return self._skip_all(rows, "source_problems", latest, ledger, **base)
+        rows = [row for row, _ in items]
+        reason = _source_trouble(source, result)
+        base: dict[str, Any] = {}
+        if source is not None:
+            base = {"connector": source.connector, "file": source.path.name}
+        if reason is not None or source is None or result is None:
+            return self._skip_all(rows, reason or "source_unknown", latest, ledger, **base)
         fresh = _fresh_traces(result)
         out: list[Line] = []
         batch: list[tuple[ProposalRow, Fresh]] = []
         manual: list[tuple[ProposalRow, Fresh]] = []
         completed: list[tuple[ProposalRow, ActionRow]] = []
-        for row in rows:
+        for row, step in items:
             now = fresh.get(row.trace_id)
             previous = latest.get(row.trace_id)
             pending = previous is not None and previous.outcome == "pending"
@@ -461,11 +562,11 @@ class Applier:
                 else:
                     out.append(Line(row, "skipped", "missing", **base))
                 continue
-            if now.fingerprint != row.fingerprint:
+            if self.ids.fingerprint(now.fingerprint) != step.fingerprint:
                 if (
                     pending
                     and previous is not None
-                    and row.action != "delete"
+                    and step.action != "delete"
                     and not now.identifiers
                 ):
                     completed.append((row, previous))
@@ -473,11 +574,7 @@ class Applier:
                 else:
                     out.append(Line(row, "skipped", "changed", fresh=now, **base))
                 continue
-            if self.due_now is not None and row.trace_id not in self.due_now:
-                # Unchanged, but no longer due: e.g. the person ordered again since.
-                out.append(Line(row, "skipped", "no_longer_due", fresh=now, **base))
-                continue
-            (batch if _writable(source, row.action) else manual).append((row, now))
+            (batch if step.how == "write" else manual).append((row, now))
         if ledger is not None:
             self._complete(completed, ledger)
             skipped = [
@@ -528,6 +625,15 @@ class Applier:
     ) -> list[Line]:
         if ledger is None:  # dry run
             return [Line(row, "would", None, fresh=now, **base) for row, now in batch]
+        try:
+            self._keep_undo_copy(source, [now for _, now in batch])
+        except OSError as exc:
+            message = f"no undo copy could be made ({type(exc).__name__}); nothing changed"
+            failed = [self._action(row, "failed", "write_error: " + message) for row, _ in batch]
+            ledger.append(failed)
+            return [
+                Line(row, "failed", "write_error", message, fresh=now, **base) for row, now in batch
+            ]
         batch_id = uuid.uuid4().hex[:16]
         intents = {
             row.trace_id: self._action(row, "pending", None, now, ledger, batch=batch_id)
@@ -540,7 +646,7 @@ class Applier:
             for row, now in batch
         ]
         try:
-            written = {w.trace_id: w for w in self.writer(source, requests)}
+            written = {w.trace_id: w for w in self.writer(source, requests, self.ids)}
             error = None
         except SourceError as exc:
             written, error = {}, exc.message
@@ -566,6 +672,24 @@ class Applier:
             if row_action.outcome == "done":
                 self._erased(row_action, ledger)
         return lines
+
+    def _keep_undo_copy(self, source: SourceSpec, records: list[Fresh]) -> None:
+        """Owner-only copies of what the batch is about to change, for the undo window."""
+        if self.undo_run is None:
+            self.undo_run = self.ws.undo_dir / f"{undo_stamp(self.started)}-{uuid.uuid4().hex[:8]}"
+            for folder in (self.ws.undo_dir, self.undo_run):
+                folder.mkdir(mode=0o700, exist_ok=True)
+                os.chmod(folder, 0o700)  # owner-only whatever the umask
+        target = self.undo_run / source.id
+        if source.path.is_file():
+            copy_owner_only(source.path, target / source.path.name)
+            return
+        inside = source.path.resolve()
+        for record in records:
+            relative = str(record.locator.get("path") or "")
+            path = source.path / relative
+            if relative and path.is_file() and leads_inside(path, inside):
+                copy_owner_only(path, target / relative)
 
     # --------------------------------------------------------- ledger bits
 
@@ -676,8 +800,19 @@ def _again(intent: ActionRow, outcome: str, reason: str | None) -> ActionRow:
     )
 
 
-def _append_new(ledger: Ledger, rows: Sequence[ActionRow], latest: Mapping[str, ActionRow]) -> None:
-    """Append only what changes a trace's state: a rerun adds nothing."""
+def _source_trouble(source: SourceSpec | None, result: ReadResult | None) -> str | None:
+    """Why nothing may be changed in a source on this run (None: it read cleanly)."""
+    if source is None or result is None:
+        return "source_unknown"
+    if result.unreadable:
+        return "source_unreadable"
+    if result.problems:
+        return "source_problems"
+    return None
+
+
+def _new_rows(rows: Sequence[ActionRow], latest: Mapping[str, ActionRow]) -> list[ActionRow]:
+    """Only what changes a trace's state: a rerun adds nothing."""
     new = []
     for row in rows:
         previous = latest.get(row.trace_id)
@@ -688,6 +823,12 @@ def _append_new(ledger: Ledger, rows: Sequence[ActionRow], latest: Mapping[str, 
         )
         if not same:
             new.append(row)
+    return new
+
+
+def _append_new(ledger: Ledger, rows: Sequence[ActionRow], latest: Mapping[str, ActionRow]) -> None:
+    """Append only what changes a trace's state: a rerun adds nothing."""
+    new = _new_rows(rows, latest)
     if new:
         ledger.append(new)
 
@@ -756,7 +897,17 @@ def receipt_of(report: ApplyReport, workspace: Workspace) -> Receipt:
         lang=lang,
         lines=lines,
         dry_run=report.dry_run,
+        undo_dir=_relative(report.undo_dir, workspace.root),
     )
+
+
+def _relative(path: Path | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 # --------------------------------------------------------------- one call
@@ -779,6 +930,7 @@ def apply_proposal(
         workspace, proposal, today, dry_run=dry_run, reader=reader, writer=writer
     ).run()
     if write_files and not dry_run:
+        crash_point("receipt")
         report.receipt = write_receipt(receipt_of(report, workspace), workspace.output_dir)
     return report
 
@@ -787,13 +939,17 @@ def apply_proposal(
 
 
 @task(name="write-source", persist_result=False, cache_policy=NO_CACHE)
-def write_source_task(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
-    return write_plain(source, requests)
+def write_source_task(
+    source: SourceSpec, requests: list[WriteRequest], ids: Hasher
+) -> list[WriteResult]:
+    return write_plain(source, requests, ids)
 
 
-def _write_with_task(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+def _write_with_task(
+    source: SourceSpec, requests: list[WriteRequest], ids: Hasher
+) -> list[WriteResult]:
     task_run = write_source_task.with_options(task_run_name=f"write-{source.id}")
-    return task_run(source, requests)
+    return task_run(source, requests, ids)
 
 
 @flow(name="apply_decisions", persist_result=False, log_prints=False, validate_parameters=True)

@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import pandas as pd
 
 from connectors.base import ReadResult, SourceSpec, connector_names, owner_only_umask, read_source
 from connectors.detect import detect
-from connectors.errors import ConfigError, KarsintaError
+from connectors.errors import ApplyRefused, ConfigError, KarsintaError
 
 REVIEW_EPILOG = """exit codes:
   0  every source read cleanly (warnings allowed)
@@ -352,18 +353,28 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from flows.apply import apply_decisions, check_proposal, default_workspace, read_proposal
     from flows.console import status
     from flows.review import helsinki_today
-    from flows.workspace import load_workspace
+    from flows.workspace import load_workspace, workspace_lock
 
     workspace = load_workspace(args.workspace or default_workspace(args.file))
     today = args.today or helsinki_today()
     check_proposal(read_proposal(args.file), workspace, today)
-    with status("Tarkistetaan ja toteutetaan hyväksytyt poistot...", args.quiet or args.json):
-        result = apply_decisions(
-            proposal=str(args.file.resolve()),
-            workspace=str(workspace.root),
-            today=today.isoformat(),
-            dry_run=args.dry_run,
-        )
+    # The lock is taken here, before Prefect starts, and held for the whole run:
+    # a second apply is refused with one line, never after a flow has begun.
+    lock = nullcontext() if args.dry_run else workspace_lock(workspace)
+    try:
+        with (
+            lock,
+            status("Tarkistetaan ja toteutetaan hyväksytyt poistot...", args.quiet or args.json),
+        ):
+            result = apply_decisions(
+                proposal=str(args.file.resolve()),
+                workspace=str(workspace.root),
+                today=today.isoformat(),
+                dry_run=args.dry_run,
+            )
+    except ApplyRefused as exc:  # another apply runs: one line, no traceback
+        print(str(exc), file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     elif not args.quiet:

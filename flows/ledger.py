@@ -24,14 +24,24 @@ Tables (rows are only ever added; triggers reject UPDATE and DELETE):
     traces that still carried an erased identifier when the erasure was
     made (a bookkeeping record kept by law, a contact on the checklist):
     they are not "reappearances" later.
+``plans`` and ``plan_steps``
+    apply's whole plan for one proposal, recorded in one transaction before
+    any source is touched: per approved row what to do (``delete`` /
+    ``anonymise``), how (``write`` through the connector, or ``manual`` on
+    the checklist), in which source, and the record's fingerprint (keyed).
+    A rerun after a crash finishes the recorded plan instead of deciding
+    again on a half-applied state. The locator is not stored (a folder
+    source's locator is a file name, i.e. a person's name): the rerun finds
+    the record by its keyed trace id and checks its fingerprint.
+
+Every id stored here is keyed with the workspace key (:mod:`flows.keyed`):
+trace ids, identifier hashes, subject hashes and plan fingerprints. None can
+be checked against a guessed e-mail address, record id or file name.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
-import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -40,14 +50,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from connectors.keyed import Hasher
+from connectors.safe_write import crash_point
+from flows.keyed import KEY_NAME as KEY_NAME
+from flows.keyed import load_key
 from policies.findings import Finding
 from policies.reappearance import Erased, reappeared_findings
 
 LEDGER_NAME = "ledger.sqlite"
-KEY_NAME = "ledger.key"
 #: outcomes after which a proposal row is never acted on again
 FINAL = frozenset({"done", "manual"})
 OUTCOMES = frozenset({"pending", "done", "failed", "skipped", "manual"})
+TABLES = ("actions", "erased_ids", "known_traces", "plans", "plan_steps")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS actions (
@@ -85,12 +99,29 @@ CREATE TABLE IF NOT EXISTS known_traces (
     trace_id    TEXT NOT NULL,
     proposal_id TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS plans (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    proposal_id TEXT NOT NULL UNIQUE,
+    planned_at  TEXT NOT NULL,
+    steps       INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plan_steps (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    proposal_id  TEXT NOT NULL,
+    proposal_row INTEGER,
+    trace_id     TEXT NOT NULL,
+    source       TEXT NOT NULL,
+    action       TEXT NOT NULL CHECK (action IN ('delete', 'anonymise')),
+    how          TEXT NOT NULL CHECK (how IN ('write', 'manual')),
+    fingerprint  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS plan_steps_proposal ON plan_steps (proposal_id);
 """
 
 _TRIGGERS = [
     f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table}
     BEGIN SELECT RAISE(ABORT, 'the Karsinta ledger is append-only'); END;"""
-    for table in ("actions", "erased_ids", "known_traces")
+    for table in TABLES
     for verb in ("UPDATE", "DELETE")
 ]
 
@@ -99,47 +130,25 @@ def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _owner_only_create(path: Path, data: bytes | None = None) -> None:
+def _owner_only_create(path: Path) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        if data:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+    os.close(descriptor)
 
 
-def workspace_secret(state_dir: Path) -> bytes:
-    """The workspace's HMAC key, created (owner-only) on first use."""
-    path = state_dir / KEY_NAME
-    try:
-        return bytes.fromhex(path.read_text("ascii").strip())
-    except FileNotFoundError:
-        pass
-    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    value = secrets.token_bytes(32)
-    try:
-        _owner_only_create(path, value.hex().encode("ascii") + b"\n")
-    except FileExistsError:  # another process made it first: use theirs
-        return bytes.fromhex(path.read_text("ascii").strip())
-    return value
+#: the workspace key (kept under its old name; see flows.keyed)
+workspace_secret = load_key
 
 
-class Hasher:
-    """Keyed hashes of identifiers: ``id_hash("email", "a@b.fi")``."""
+@dataclass(frozen=True)
+class PlanStep:
+    """One approved row in apply's recorded plan (no locator, keyed fingerprint)."""
 
-    def __init__(self, key: bytes) -> None:
-        self._key = key
-
-    def id_hash(self, kind: str, value: str) -> str:
-        message = f"{kind}:{value}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
-
-    def subject_hash(self, identifiers: Iterable[tuple[str, str]]) -> str | None:
-        """One hash of all of a record's strong identifiers (None when it has none)."""
-        parts = sorted({f"{k}:{v}" for k, v in identifiers})
-        if not parts:
-            return None
-        return hmac.new(self._key, "\n".join(parts).encode(), hashlib.sha256).hexdigest()
+    proposal_row: int | None
+    trace_id: str
+    source: str
+    action: str  # delete / anonymise
+    how: str  # write / manual
+    fingerprint: str  # Hasher.fingerprint of the approved record's fingerprint
 
 
 @dataclass(frozen=True)
@@ -165,9 +174,16 @@ class ActionRow:
 class Ledger:
     """The workspace's ledger; open with :func:`open_ledger`."""
 
-    def __init__(self, connection: sqlite3.Connection, hasher: Hasher) -> None:
+    def __init__(self, connection: sqlite3.Connection, hasher: Hasher | None) -> None:
         self.db = connection
-        self.hasher = hasher
+        self._hasher = hasher
+
+    @property
+    def hasher(self) -> Hasher:
+        """The workspace's keyed-id helper (a read-only ledger opened without one has none)."""
+        if self._hasher is None:
+            raise RuntimeError("this ledger was opened without the workspace key")
+        return self._hasher
 
     # ------------------------------------------------------------- reading
 
@@ -181,8 +197,22 @@ class Ledger:
         ).fetchall()
         return {row[2]: ActionRow(*row) for row in rows}
 
+    def plan(self, proposal_id: str) -> list[PlanStep] | None:
+        """The recorded plan of a proposal, in order; None when it was never planned."""
+        header = self.db.execute(
+            "SELECT steps FROM plans WHERE proposal_id = ?", (proposal_id,)
+        ).fetchone()
+        if header is None:
+            return None
+        rows = self.db.execute(
+            "SELECT proposal_row, trace_id, source, action, how, fingerprint FROM plan_steps "
+            "WHERE proposal_id = ? ORDER BY seq",
+            (proposal_id,),
+        ).fetchall()
+        return [PlanStep(*row) for row in rows]
+
     def count(self, table: str = "actions") -> int:
-        if table not in ("actions", "erased_ids", "known_traces"):
+        if table not in TABLES:
             raise ValueError(table)
         query = f"SELECT COUNT(*) FROM {table}"  # noqa: S608 - table is one of three names
         return int(self.db.execute(query).fetchone()[0])
@@ -191,32 +221,58 @@ class Ledger:
 
     def append(self, rows: Iterable[ActionRow]) -> None:
         """Append rows in one transaction (all or none)."""
-        stamp = now_utc()
         with self.db:
-            self.db.executemany(
-                "INSERT INTO actions (proposal_id, proposal_row, trace_id, source, rule, "
-                "decision, action, approved_at, acted_at, outcome, reason, subject_hash, "
-                "id_hashes, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        r.proposal_id,
-                        r.proposal_row,
-                        r.trace_id,
-                        r.source,
-                        r.rule,
-                        r.decision,
-                        r.action,
-                        r.approved_at,
-                        r.acted_at or stamp,
-                        r.outcome,
-                        r.reason,
-                        r.subject_hash,
-                        r.id_hashes,
-                        r.batch,
-                    )
-                    for r in rows
-                ],
+            self._insert_actions(rows)
+        crash_point("commit")
+
+    def record_plan(
+        self, proposal_id: str, steps: Iterable[PlanStep], actions: Iterable[ActionRow] = ()
+    ) -> None:
+        """The whole plan (and the rows it skips) in one transaction, before any change."""
+        steps = list(steps)
+        with self.db:
+            self.db.execute(
+                "INSERT INTO plans (proposal_id, planned_at, steps) VALUES (?, ?, ?)",
+                (proposal_id, now_utc(), len(steps)),
             )
+            self.db.executemany(
+                "INSERT INTO plan_steps (proposal_id, proposal_row, trace_id, source, action, "
+                "how, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (proposal_id, s.proposal_row, s.trace_id, s.source, s.action, s.how,
+                     s.fingerprint)
+                    for s in steps
+                ],
+            )  # fmt: skip
+            self._insert_actions(actions)
+        crash_point("commit")
+
+    def _insert_actions(self, rows: Iterable[ActionRow]) -> None:
+        stamp = now_utc()
+        self.db.executemany(
+            "INSERT INTO actions (proposal_id, proposal_row, trace_id, source, rule, "
+            "decision, action, approved_at, acted_at, outcome, reason, subject_hash, "
+            "id_hashes, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    r.proposal_id,
+                    r.proposal_row,
+                    r.trace_id,
+                    r.source,
+                    r.rule,
+                    r.decision,
+                    r.action,
+                    r.approved_at,
+                    r.acted_at or stamp,
+                    r.outcome,
+                    r.reason,
+                    r.subject_hash,
+                    r.id_hashes,
+                    r.batch,
+                )
+                for r in rows
+            ],
+        )
 
     def record_erased(
         self,
@@ -236,6 +292,7 @@ class Ledger:
                     for kind, id_hash in sorted(set(id_hashes))
                 ],
             )
+        crash_point("commit")
 
     def id_hashes(self, identifiers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         """(kind, keyed hash) of each identifier."""
@@ -248,6 +305,7 @@ class Ledger:
                 "INSERT INTO known_traces (id_hash, trace_id, proposal_id) VALUES (?, ?, ?)",
                 [(h, t, proposal_id) for h, t in sorted(set(pairs))],
             )
+        crash_point("commit")
 
     def erased(self) -> dict[str, Erased]:
         """Identifier hash -> when and where it was first erased, and the traces known then."""
@@ -293,7 +351,8 @@ def connect(path: Path) -> sqlite3.Connection:
 @contextmanager
 def open_ledger(state_dir: Path) -> Iterator[Ledger]:
     """The workspace's ledger (created with its secret on first use)."""
-    ledger = Ledger(connect(ledger_path(state_dir)), Hasher(workspace_secret(state_dir)))
+    hasher = Hasher(load_key(state_dir))  # before the ledger exists: a new workspace's key
+    ledger = Ledger(connect(ledger_path(state_dir)), hasher)
     try:
         yield ledger
     finally:
@@ -306,12 +365,12 @@ def read_erased(state_dir: Path) -> tuple[Hasher, dict[str, Erased]] | None:
     Opens nothing for writing and creates no file when there is no ledger.
     """
     path = ledger_path(state_dir)
-    key = state_dir / KEY_NAME
-    if not path.exists() or not key.exists():
+    if not path.exists():
         return None
+    hasher = Hasher(load_key(state_dir))  # a ledger without its key is an error, not "none"
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
-        ledger = Ledger(db, Hasher(workspace_secret(state_dir)))
+        ledger = Ledger(db, hasher)
         try:
             erased = ledger.erased()
         except sqlite3.OperationalError:  # an empty or foreign file: nothing erased
@@ -343,7 +402,7 @@ def read_latest(state_dir: Path, proposal_id: str) -> dict[str, ActionRow]:
         return {}
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
-        return Ledger(db, Hasher(b"")).latest(proposal_id)
+        return Ledger(db, None).latest(proposal_id)
     except sqlite3.OperationalError:
         return {}
     finally:

@@ -28,9 +28,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from connectors.base import ReadResult, SourceSpec, display_path, read_source
+from connectors.keyed import Hasher
 from connectors.trace import empty_traces
+from flows.keyed import workspace_hasher
 from flows.ledger import reappeared
-from flows.workspace import Workspace, load_workspace
+from flows.workspace import Workspace, apply_running, load_workspace, sweep_leftovers
 from policies.engine import Evaluation, evaluate
 from policies.law import load_statutory_rules
 from policies.safety import SafetyReport, apply_safety
@@ -61,18 +63,21 @@ def _workers() -> int:
 
 
 @task(name="read-source", persist_result=False, cache_policy=NO_CACHE)
-def read_source_task(source: SourceSpec) -> ReadResult:
-    return read_source(source)
+def read_source_task(source: SourceSpec, ids: Hasher) -> ReadResult:
+    return read_source(source, ids)
 
 
-def read_all(sources: list[SourceSpec]) -> list[ReadResult]:
-    """Read all sources concurrently; remote ones are retried with backoff."""
+def read_all(sources: list[SourceSpec], ids: Hasher) -> list[ReadResult]:
+    """Read all sources concurrently; remote ones are retried with backoff.
+
+    ``ids`` is the workspace's keyed-id helper (``flows.keyed.workspace_hasher``).
+    """
     futures = []
     for source in sources:
         task_run = read_source_task.with_options(task_run_name=f"read-{source.id}")
         if source.connector in REMOTE_CONNECTORS:
             task_run = task_run.with_options(retries=3, retry_delay_seconds=[5, 30, 120])
-        futures.append(task_run.submit(source))
+        futures.append(task_run.submit(source, ids))
     return [future.result() for future in futures]
 
 
@@ -225,7 +230,9 @@ class Observation:
 def observe(workspace: Workspace, today: date) -> Observation:
     """Read every source (concurrently, one task each) and evaluate the traces."""
     policies = load_policies(workspace)
-    results = read_all(workspace.sources)
+    if not apply_running(workspace):  # an apply's temporary file is not a leftover
+        sweep_leftovers(workspace)
+    results = read_all(workspace.sources, workspace_hasher(workspace))
     evaluation, safety = evaluate_task(workspace, policies, results, today)
     return Observation(policies, results, combined_traces(results), evaluation, safety)
 

@@ -7,6 +7,8 @@ Example::
     registers:
       asiakasrekisteri:
         policy: rekisterit/asiakasrekisteri.yaml
+    allowed_roots: [/srv/exports]     # optional: folders outside the workspace sources may be in
+    undo_days: 30                     # days apply keeps its undo copies (.karsinta/kumoa/)
     sources:
       - id: asiakkaat
         connector: spreadsheet
@@ -19,13 +21,31 @@ Example::
 
 Credentials never live here: a key that looks like one (password, token,
 secret, api_key ...) is an error. Errors name the file, the line and the field.
+
+Sources are confined to the workspace: a source whose path, every symbolic
+link followed, leads outside the workspace folder (``../x.csv``, an absolute
+path, a link to ``/etc/passwd``) is an error naming the source and its line,
+and is neither read nor changed, unless it lies under a folder the config
+names in ``allowed_roots``. Karsinta's own state (``.karsinta/``) is never a
+source.
+
+The workspace also owns the machinery every run shares: the lock that lets
+one apply run at a time (:func:`workspace_lock`, an OS file lock a killed
+process releases) and the sweep of what a killed run left behind
+(:func:`sweep_leftovers`: temporary copies, and undo copies past their
+window).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,9 +53,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.base import SourceSpec, get_connector
 from connectors.configfile import Loc, describe_errors, line_of, load_yaml
-from connectors.errors import ConfigError
+from connectors.errors import ApplyRefused, ConfigError
+from connectors.safe_write import sweep_temp_files
 
 CONFIG_NAME = "karsinta.yaml"
+STATE_NAME = ".karsinta"
+LOCK_NAME = "apply.lock"
+UNDO_NAME = "kumoa"
 _SECRET_KEY = re.compile(
     r"(pass(word)?|secret|token|api[_-]?key|client[_-]?secret|refresh|credential)", re.I
 )
@@ -54,6 +78,13 @@ class WorkspaceConfig(BaseModel):
     language: Literal["fi", "en"] = "fi"
     registers: dict[str, RegisterRef] = Field(default_factory=dict)
     sources: list[SourceSpec] = Field(default_factory=list)
+    allowed_roots: list[Path] = Field(
+        default_factory=list,
+        description="folders outside the workspace that sources may lie in (named explicitly)",
+    )
+    undo_days: int = Field(
+        default=30, ge=0, le=3650, description="days apply keeps its undo copies of changed files"
+    )
 
 
 class Workspace:
@@ -80,7 +111,12 @@ class Workspace:
 
     @property
     def state_dir(self) -> Path:
-        return self.root / ".karsinta"
+        return self.root / STATE_NAME
+
+    @property
+    def undo_dir(self) -> Path:
+        """Where apply keeps owner-only copies of the files it changes (``undo_days``)."""
+        return self.state_dir / UNDO_NAME
 
     def key(self) -> str:
         """This workspace's random id, created on first use (owner-only file).
@@ -134,6 +170,26 @@ def _consistency(config: WorkspaceConfig, lines: dict[Loc, int]) -> list[str]:
     return problems
 
 
+def _confinement(config: WorkspaceConfig, root: Path, lines: dict[Loc, int]) -> list[str]:
+    """Every source lies, symbolic links followed, in the workspace or an allowed root."""
+    allowed = [root, *((root / extra).resolve() for extra in config.allowed_roots)]
+    state = (root / STATE_NAME).resolve()
+    problems = []
+    for index, source in enumerate(config.sources):
+        where = (root / source.path).resolve()
+        inside = any(where.is_relative_to(folder) for folder in allowed)
+        if inside and not where.is_relative_to(state):
+            continue
+        line = line_of(lines, ("sources", index, "path"))
+        problems.append(
+            f"line {line}, field 'sources.{index}.path': lähde '{source.id}' on työtilan "
+            f"ulkopuolella, sitä ei lueta eikä muuteta / source '{source.id}' lies outside the "
+            "workspace (symbolic links followed) and is not read or changed; move it into the "
+            "workspace or name its folder in allowed_roots"
+        )
+    return problems
+
+
 def config_path(location: Path) -> Path:
     """``location`` itself when it is a file, else its ``karsinta.yaml``."""
     return location if location.is_file() else location / CONFIG_NAME
@@ -168,6 +224,120 @@ def load_workspace(location: Path) -> Workspace:
             connector.options_model.model_validate(source.options)
         except ValidationError as exc:
             problems.extend(describe_errors(exc, lines, prefix=(*loc, "options")))
+    root = path.parent.resolve()
+    problems.extend(_confinement(config, root, lines))
     if problems:
         raise ConfigError(file, problems)
-    return Workspace(path.parent.resolve(), config)
+    return Workspace(root, config)
+
+
+# ------------------------------------------------------------------ the lock
+
+_held: dict[Path, int] = {}
+
+
+def _started_text(descriptor: int) -> str:
+    """HH:MM (local time) the running holder wrote into the lock file, or '?'."""
+    try:
+        text = os.pread(descriptor, 64, 0).decode("ascii").strip()
+        return datetime.fromisoformat(text).astimezone().strftime("%H:%M")
+    except (OSError, ValueError, UnicodeDecodeError):
+        return "?"
+
+
+@contextmanager
+def workspace_lock(workspace: Workspace) -> Iterator[None]:
+    """One apply per workspace at a time: the second is refused, never interleaved.
+
+    An OS file lock (flock) on ``.karsinta/apply.lock``: the kernel releases it
+    when the holder exits, even when killed. Re-entrant within one process
+    (the command line takes it before Prefect starts; the flow takes it again).
+    """
+    workspace.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = (workspace.state_dir / LOCK_NAME).resolve()
+    if path in _held:
+        _held[path] += 1
+        try:
+            yield
+        finally:
+            _held[path] -= 1
+        return
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            started = _started_text(descriptor)
+            raise ApplyRefused(
+                f"Toinen apply on jo käynnissä tässä työtilassa (aloitettu {started}); odota "
+                f"sen loppumista. / Another apply is running in this workspace (started "
+                f"{started}); wait for it to finish."
+            ) from None
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, datetime.now(UTC).isoformat(timespec="seconds").encode(), 0)
+        _held[path] = 1
+        try:
+            yield
+        finally:
+            del _held[path]
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def apply_running(workspace: Workspace) -> bool:
+    """Is an apply running in this workspace (in another process)?"""
+    path = workspace.state_dir / LOCK_NAME
+    if not path.exists() or path.resolve() in _held:
+        return False
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
+
+
+# ------------------------------------------------------------ the leftovers
+
+
+def undo_stamp(moment: datetime) -> str:
+    """The name prefix of one apply run's undo folder (UTC, sortable)."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _undo_time(name: str) -> datetime | None:
+    try:
+        return datetime.strptime(name[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def sweep_leftovers(workspace: Workspace, now: datetime | None = None) -> dict[str, int]:
+    """Remove what killed runs left and undo copies past ``undo_days``; counts only.
+
+    Call it holding :func:`workspace_lock` (an apply's temporary file is not
+    a leftover while it runs); the review calls it only when no apply runs.
+    """
+    moment = now or datetime.now(UTC)
+    temps = 0
+    folders = {workspace.state_dir}
+    for source in workspace.sources:
+        folders.add(source.path if source.path.is_dir() else source.path.parent)
+    for folder in sorted(folders):
+        temps += sweep_temp_files(folder)
+    expired = 0
+    undo = workspace.undo_dir
+    if undo.is_dir():
+        limit = moment - timedelta(days=workspace.config.undo_days)
+        for run in sorted(undo.iterdir()):
+            made = _undo_time(run.name)
+            if run.is_dir() and not run.is_symlink() and made is not None and made < limit:
+                shutil.rmtree(run)
+                expired += 1
+            elif run.is_dir() and not run.is_symlink():
+                for below, _, _ in os.walk(run):
+                    temps += sweep_temp_files(Path(below))
+        temps += sweep_temp_files(undo)
+    return {"temp_files": temps, "undo_runs": expired}

@@ -62,6 +62,8 @@ class Receipt:
     lang: str
     lines: list[ReceiptLine] = field(default_factory=list)
     dry_run: bool = False
+    #: where apply kept owner-only copies of the changed files (relative to the workspace)
+    undo_dir: str | None = None
 
     def counts(self) -> dict[str, int]:
         out = {code: 0 for code in OUTCOMES}
@@ -130,6 +132,7 @@ def render_html(receipt: Receipt) -> str:
         title=text("title_dry" if receipt.dry_run else "title"),
         business=receipt.business,
         proposal_id=receipt.proposal_id,
+        undo_dir=receipt.undo_dir,
         month=receipt.month,
         applied_at=f"{receipt.applied_at:%Y-%m-%d %H:%M}",
         counts=[(text(f"outcome_{code}"), counts[code]) for code in OUTCOMES if counts[code]],

@@ -19,6 +19,8 @@ import stat
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,14 +32,15 @@ from openpyxl.styles import Font, PatternFill
 
 from connectors.base import ReadResult, SourceSpec, WriteRequest, WriteResult, read_source
 from connectors.errors import ApplyRefused
+from connectors.keyed import Hasher
 from flows.apply import (
     ABORT_ENV,
-    apply_lock,
     apply_proposal,
     decision_of,
     write_plain,
 )
 from flows.cli import main
+from flows.keyed import workspace_hasher
 from flows.ledger import ledger_path, open_ledger
 from flows.workspace import Workspace, load_workspace
 from reports.proposal import ID_HEADERS, META_SHEET
@@ -175,7 +178,7 @@ POLICY: dict[str, Any] = {
 
 def traces_of(ws: Workspace, source_id: str) -> list[dict[str, Any]]:
     spec = next(s for s in ws.sources if s.id == source_id)
-    result = read_source(spec)
+    result = read_source(spec, workspace_hasher(ws))
     assert result.clean, [str(p) for p in result.problems] + [str(result.error)]
     return result.traces.to_dict(orient="records")
 
@@ -464,9 +467,9 @@ def test_running_twice_does_nothing_the_second_time(ws: Workspace) -> None:
     data = (ws.root / "aineisto" / "tilaukset.xlsx").read_bytes()
     calls: list[str] = []
 
-    def writer(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+    def writer(source: SourceSpec, requests: list[WriteRequest], ids: Hasher) -> list[WriteResult]:
         calls.append(source.id)
-        return write_plain(source, requests)
+        return write_plain(source, requests, ids)
 
     second = apply_proposal(ws, proposal, TODAY, writer=writer)
     assert calls == []
@@ -513,9 +516,11 @@ def test_a_crash_after_n_batches_is_finished_by_the_next_run(
     done: list[str] = []
     batches = 0
 
-    def crashing(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+    def crashing(
+        source: SourceSpec, requests: list[WriteRequest], ids: Hasher
+    ) -> list[WriteResult]:
         nonlocal batches
-        result = write_plain(source, requests)
+        result = write_plain(source, requests, ids)
         done.extend(r.trace_id for r in requests)
         batches += 1
         if batches >= crash_after:
@@ -527,9 +532,11 @@ def test_a_crash_after_n_batches_is_finished_by_the_next_run(
     written_before = list(done)
     again: list[str] = []
 
-    def counting(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+    def counting(
+        source: SourceSpec, requests: list[WriteRequest], ids: Hasher
+    ) -> list[WriteResult]:
         again.extend(r.trace_id for r in requests)
-        return write_plain(source, requests)
+        return write_plain(source, requests, ids)
 
     report = apply_proposal(ws, proposal, TODAY, writer=counting)
     assert not set(again) & set(written_before)  # nothing done twice
@@ -569,11 +576,37 @@ def test_a_killed_apply_process_is_finished_by_the_next_run(ws: Workspace) -> No
     _check_consistent(ws, [r[1]["trace_id"] for r in rows])
 
 
+@contextmanager
+def lock_held_elsewhere(ws: Workspace) -> Iterator[None]:
+    """Another process holds the workspace's apply lock until the block ends."""
+    code = (
+        "import sys; from pathlib import Path; from flows.workspace import load_workspace, "
+        "workspace_lock\nwith workspace_lock(load_workspace(Path(sys.argv[1]))):\n"
+        "    print('locked', flush=True); sys.stdin.read()"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(ws.root)],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
 def test_a_second_apply_at_the_same_time_is_refused(ws: Workspace) -> None:
     orders = by_name(traces_of(ws, "tilaukset"))
     proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
     before = (ws.root / "aineisto" / "tilaukset.xlsx").read_bytes()
-    with apply_lock(ws), pytest.raises(ApplyRefused, match="another apply is running"):
+    with lock_held_elsewhere(ws), pytest.raises(ApplyRefused, match="Another apply is running"):
         apply_proposal(ws, proposal, TODAY)
     assert (ws.root / "aineisto" / "tilaukset.xlsx").read_bytes() == before
     assert apply_proposal(ws, proposal, TODAY).counts["done"] == 1  # after the first one ends
@@ -645,7 +678,8 @@ def _demo_proposal(workspace: Workspace, today: date) -> Path:
     from reports.view import ReviewRun
 
     policies = load_policies(workspace)
-    results: list[ReadResult] = [read_source(s) for s in workspace.sources]
+    ids = workspace_hasher(workspace)
+    results: list[ReadResult] = [read_source(s, ids) for s in workspace.sources]
     traces = combined_traces(results)
     customers = frozenset(s.id for s in workspace.config.sources if s.customers_only)
     faulty = frozenset(r.source.id for r in results if r.problems or r.unreadable)

@@ -17,6 +17,7 @@ import pytest
 
 from connectors.base import read_source
 from flows.cli import main
+from flows.keyed import workspace_hasher
 from flows.workspace import load_workspace
 from reports.proposal import ID_HEADERS
 from tests.test_apply import approve_all
@@ -77,7 +78,7 @@ def test_demo_apply_removes_approved_rows_and_flags_a_reappearance(
     approved = {str(r[ID_HEADERS[0]]) for r in _proposed(proposal)}
     workspace = load_workspace(root)
     orders = next(s for s in workspace.sources if s.id == "tilaukset")
-    before = read_source(orders).traces
+    before = read_source(orders, workspace_hasher(workspace)).traces
     erased = before[before["trace_id"].isin(approved)]
     assert len(erased) > 0
     kept = set(before["trace_id"]) - approved
@@ -85,7 +86,7 @@ def test_demo_apply_removes_approved_rows_and_flags_a_reappearance(
     code = main(["apply", str(proposal), "--today", TODAY.isoformat(), "--quiet"])
     assert code == 1  # contacts and calendar go on the checklist
 
-    after = read_source(orders)
+    after = read_source(orders, workspace_hasher(workspace))
     assert after.clean
     assert set(after.traces["trace_id"]) == kept  # exactly the approved rows are gone
     receipts = sorted((root / "raportit").glob("kuitti-*.html"))

@@ -26,7 +26,7 @@ def test_keyed_hashes_depend_on_the_workspace_secret(tmp_path: Path) -> None:
     key = workspace_secret(tmp_path / ".karsinta")
     assert stat.S_IMODE((tmp_path / ".karsinta" / "ledger.key").stat().st_mode) == 0o600
     assert workspace_secret(tmp_path / ".karsinta") == key  # created once
-    one, other = Hasher(key), Hasher(b"another workspace")
+    one, other = Hasher(key), Hasher(b"another workspace".ljust(32, b"-"))
     assert one.id_hash("email", "a@b.fi") == one.id_hash("email", "a@b.fi")
     assert one.id_hash("email", "a@b.fi") != other.id_hash("email", "a@b.fi")
     assert "a@b.fi" not in one.id_hash("email", "a@b.fi")
@@ -42,7 +42,7 @@ def test_strong_identifiers_split_every_value() -> None:
 
 
 def test_a_new_trace_with_an_erased_identifier_is_a_finding() -> None:
-    hasher = Hasher(b"k")
+    hasher = Hasher(b"k" * 32)
     erased = {
         hasher.id_hash("email", "gone@example.fi"): Erased(
             date(2026, 12, 3), "tilaukset", frozenset({"yhteystiedot:known"})

@@ -1,0 +1,75 @@
+"""Keyed ids: the one place where record ids, identifiers and fingerprints become ids at rest.
+
+Every id Karsinta stores (trace ids in the ledger, the decision store, Prefect's
+task names and the proposal's hidden columns) is an HMAC-SHA-256 with the
+workspace key, never a plain hash: a plain SHA-256 of a record id can be
+checked against a guessed e-mail address or a file name such as
+``'Name 2026-07-13.txt'``. Without the key nobody can test a guess.
+
+``Hasher(key)`` with the workspace key (``flows.keyed.workspace_hasher``);
+``run_hasher()`` is a random key for this process only (``karsinta inspect``
+without a workspace: ids are stable within the run and mean nothing after it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from functools import cache
+
+#: the shortest workspace key accepted, in bytes
+MIN_KEY_BYTES = 32
+#: hex digits of a record's keyed hash in its trace id
+RECORD_HASH_DIGITS = 16
+
+
+class Hasher:
+    """HMAC-SHA-256 with one workspace's key. Its repr never shows the key."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < MIN_KEY_BYTES:
+            raise ValueError(f"a workspace key must be at least {MIN_KEY_BYTES} bytes")
+        self._key = bytes(key)
+
+    def __repr__(self) -> str:
+        return "Hasher(<key hidden>)"
+
+    def digest(self, text: str, digits: int = 64) -> str:
+        """The keyed hash of any text, as ``digits`` hex digits."""
+        return hmac.new(self._key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:digits]
+
+    def record_hash(self, record_id: str) -> str:
+        """The opaque part of a trace id: a keyed hash of the record's own id."""
+        return self.digest("record\x1f" + record_id, RECORD_HASH_DIGITS)
+
+    def trace_id(self, source_id: str, record_id: str) -> str:
+        """``source:`` + the keyed record hash: what every stored trace id is."""
+        return f"{source_id}:{self.record_hash(record_id)}"
+
+    def fingerprint(self, fingerprint: str) -> str:
+        """A record's content fingerprint as stored at rest (ledger plan, decision store)."""
+        return self.digest("fingerprint\x1f" + fingerprint, 32)
+
+    def id_hash(self, kind: str, value: str) -> str:
+        """A strong identifier (``"email"``, ``"a@b.fi"``) as a keyed hash."""
+        return hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+    def subject_hash(self, identifiers: Iterable[tuple[str, str]]) -> str | None:
+        """One hash of all of a record's strong identifiers (None when it has none)."""
+        parts = sorted({f"{k}:{v}" for k, v in identifiers})
+        if not parts:
+            return None
+        return hmac.new(self._key, "\n".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
+@cache
+def run_hasher() -> Hasher:
+    """A random key for this process only: ids that cannot be linked to any workspace."""
+    return Hasher(secrets.token_bytes(MIN_KEY_BYTES))
+
+
+__all__ = ["MIN_KEY_BYTES", "Hasher", "run_hasher"]
