@@ -806,8 +806,9 @@ def _source_trouble(source: SourceSpec | None, result: ReadResult | None) -> str
         return "source_unknown"
     if result.unreadable:
         return "source_unreadable"
-    if result.problems:
-        return "source_problems"
+    # Row problems are the safety rule's business (flows.review.decide): it has
+    # already turned into review every row a faulty row could concern, so the
+    # rest of the source may change.
     return None
 
 
