@@ -539,9 +539,7 @@ def _collect_holds(
         barred = _time_barred(w, rows, hold, register, policy, today)
         if barred.any():
             df.loc[rows.index[barred.to_numpy()], "barred_trigger"] = True
-            barred_index, _ = _hold_targets(
-                df, in_register, rows.loc[barred], until[barred], hold
-            )
+            barred_index, _ = _hold_targets(df, in_register, rows.loc[barred], until[barred], hold)
             df.loc[barred_index, "barred"] = True
         active = (until.isna() | (until >= today)) & ~barred
         if not active.any():
