@@ -10,19 +10,48 @@ A pure function (:func:`evaluate`): no I/O, no clock. One decision per trace:
   series, an active engagement), or not a customer (rule ``not_customer``:
   the safety rule "only customers are ever proposed");
 - ``review`` — the engine cannot decide safely: no usable date, a kind with
-  no rule, a register with no policy, an identity that is ambiguous, an
-  erasure request from someone who is not a customer.
+  no rule, a register with no policy, an identity that is ambiguous, a
+  trace with no strong key, an erasure request from someone who is not a
+  customer, an open claim that may be time-barred.
+
+Every review row carries a machine-readable ``review_code`` (a plain
+string column; the run-level safety rules add codes of their own, e.g.
+``source_blocked``, ``row_problem``, ``hold_source_unreadable``). The
+engine's codes (:data:`REVIEW_CODES`):
+
+- ``no_key`` — the trace has no strong key (e-mail, E.164 phone, valid
+  henkilötunnus, customer number): a name alone never decides; the reason
+  says when the name matches a customer's (policies.identity);
+- ``name_match`` — the trace's own keys make it no customer, but its name
+  is a customer's: it may be the customer's other card;
+- ``identity_conflict`` — the subject's keys conflict (two henkilötunnus);
+- ``undated`` — the rule needs a date the trace (or the subject) lacks;
+- ``no_rule`` — the register has no retention rule for the kind;
+- ``no_policy`` — the register has no policy;
+- ``no_other`` — a while_customer trace whose subject has nothing else;
+- ``erasure_non_customer`` — an erasure request from a non-customer;
+- ``claim_time_barred`` — due, and held only by an open claim past its
+  limitation period (fi.yaml ``limitation``): is it still collectable?
 
 Precedence: statutory holds (and the policy's extra holds) always win; then
 erasure requests (all of the subject's traces in the register dated on or
 before the request — or undated — are due at request date + the register's
 deadline; the request log itself follows its own rule); then marketing
 opt-outs (a ``marketing`` trace with status ``opted_out`` is due today); then the kind's
-rule. ``while_customer`` traces are due when every other trace of the
-subject in the register, bookkeeping records aside, is due — the latest of
-those due dates, and never before the latest bookkeeping activity. If such
-another trace is active or cannot be dated, the customer relationship is
-ongoing and the trace is kept.
+rule. A subject hold keeps the subject's traces except the kinds it
+``spares`` (an open invoice does not keep a marketing consent).
+
+``while_customer`` traces are due when every other trace of the subject in
+the register is due — the latest of those due dates. Records the law keeps
+(bookkeeping records, and patient records whose period cannot be told) are
+set aside: their dates count as activity (the due date is never before
+them) but they do not make the relationship ongoing. A trace is never due
+before its own date; a rule's ``at_least`` period after its own date is a
+floor. A while_customer trace dated after the relationship's last activity
+(a newsletter subscription given after the last order) is a consent of its
+own: kept until withdrawn ("suostumus voimassa"), or until ``at_least``
+after its own date when the rule has one. If another trace is active or
+cannot be dated, the relationship is ongoing and the trace is kept.
 
 Dates are local dates (``datetime64[us]`` at midnight). Periods are calendar
 periods (policies.periods). Work is vectorised per register, kind and anchor;
@@ -76,9 +105,25 @@ DECISION_COLUMNS: dict[str, str] = {
     "hold_until": DATE_DTYPE,
     "days_overdue": "Int64",
     "erasure_request": "bool",
+    "review_code": "string",
     "review_reason": "string",
     "review_reason_en": "string",
 }
+
+#: The review codes the engine gives (see the module docstring).
+REVIEW_CODES = frozenset(
+    {
+        "no_key",
+        "name_match",
+        "identity_conflict",
+        "undated",
+        "no_rule",
+        "no_policy",
+        "no_other",
+        "erasure_non_customer",
+        "claim_time_barred",
+    }
+)
 
 #: Kind names in the rule texts ("viimeisin tilaus").
 KIND_FI: dict[str, str] = {
@@ -121,6 +166,10 @@ R_ERASURE_NON_CUSTOMER = (
     "poistopyyntö henkilöltä, jolla ei ole asiakkuutta: hoida käsin",
     "an erasure request from a person who is not a customer: handle by hand",
 )
+R_CLAIM_TIME_BARRED = (
+    "avoin lasku on mahdollisesti vanhentunut: tarkista, onko saatava yhä perittävissä",
+    "the open invoice may be time-barred: check whether the claim can still be collected",
+)
 
 NOT_CUSTOMER = (
     "not_customer",
@@ -129,11 +178,12 @@ NOT_CUSTOMER = (
     "Not a customer: the person has no customer trace, so nothing is proposed",
 )
 
-# States of the rule computation.
-OK, ACTIVE, ONGOING, UNDATED, NO_RULE, NO_POLICY, NO_OTHER, STATUTORY_UNKNOWN, WC = (
+# States of the rule computation (the review states double as review codes).
+OK, ACTIVE, ONGOING, CONSENT, UNDATED, NO_RULE, NO_POLICY, NO_OTHER, STATUTORY_UNKNOWN, WC = (
     "ok",
     "active",
     "ongoing",
+    "consent",
     "undated",
     "no_rule",
     "no_policy",
@@ -148,6 +198,15 @@ _REVIEW_STATES = {
     NO_RULE: R_NO_RULE,
     NO_POLICY: R_NO_POLICY,
     NO_OTHER: R_NO_OTHER,
+}
+#: States kept with no due date, and what the rule text adds (fi, en).
+_KEPT_STATES = {
+    ACTIVE: (" — voimassa", " — active"),
+    ONGOING: (" — asiakkuus jatkuu", " — relationship ongoing"),
+    CONSENT: (
+        " — suostumus voimassa (annettu asiakkuuden viimeisimmän tapahtuman jälkeen)",
+        " — consent valid (given after the latest customer activity)",
+    ),
 }
 
 
@@ -215,12 +274,14 @@ class _Frame:
             "subject_id",
             "in_scope",
             "is_customer",
+            "review_code",
             "review_reason",
             "review_reason_en",
         ):
             df[column] = subjects[column].to_numpy()
         df["in_scope"] = df["in_scope"].astype(bool)
         df["is_customer"] = df["is_customer"].astype(bool)
+        df["review_code"] = df["review_code"].astype("string")
         df["latest"] = df[["event_date", "end_date"]].max(axis=1).astype(DATE_DTYPE)
         index = df.index
         df["state"] = _text(index, OK)
@@ -241,6 +302,8 @@ class _Frame:
         df["hold_source"] = _text(index)
         df["stat_until"] = _nat(index)
         df["stat_unknown"] = False
+        df["barred"] = False  # held only by a claim that may be time-barred
+        df["barred_trigger"] = False  # the open invoice that may be time-barred
         self.df = df
 
 
@@ -337,7 +400,11 @@ def _combine(
 
 
 def _rule_texts(rule: RetentionRule) -> tuple[str, str]:
-    return rule.kuvaus.strip(), (rule.description_en or rule.kuvaus).strip()
+    fi, en = rule.kuvaus.strip(), (rule.description_en or rule.kuvaus).strip()
+    if rule.at_least is not None:
+        fi += f" ({rule.at_least_text()})"
+        en += f" ({rule.at_least_text(en=True)})"
+    return fi, en
 
 
 def _apply_rule(
@@ -401,6 +468,45 @@ def _hold_texts(hold: HoldRule) -> tuple[str, str, str]:
     return hold.kuvaus.strip(), (hold.description_en or hold.kuvaus).strip(), hold.source or ""
 
 
+def _time_barred(
+    w: _Frame,
+    rows: pd.DataFrame,
+    hold: HoldRule,
+    register: str,
+    policy: RegisterPolicy,
+    today: pd.Timestamp,
+) -> pd.Series:
+    """Trigger rows whose claim is past its limitation period (fi.yaml ``limitation``).
+
+    The claim lasts through its limitation date (anchor + period) and may be
+    time-barred from the next day. An undated trigger never is (fail closed);
+    a status the limitation does not name (``collection``: interrupted)
+    neither.
+    """
+    if hold.limitation is None:
+        return pd.Series(False, index=rows.index)
+    limitation = hold.limitation
+    limited = rows["status"].isin(limitation.statuses).fillna(False).astype(bool)
+    value = _anchor(w.df, rows, limitation.after, register, policy)
+    limit = add_period(value.date.where(limited & (value.state == OK)), limitation.keep)
+    return (limit.notna() & (limit < today)).astype(bool)
+
+
+def _hold_targets(
+    df: pd.DataFrame, in_register: pd.Series, rows: pd.DataFrame, until: pd.Series, hold: HoldRule
+) -> tuple[pd.Index, pd.Series]:
+    """The rows the trigger ``rows`` hold, and the last day each is held (NaT: indefinite)."""
+    if hold.scope == "trace":
+        return rows.index, until
+    per_subject = until.groupby(rows["subject_id"]).agg(
+        lambda s: pd.NaT if s.isna().any() else s.max()
+    )
+    targets = in_register & df["subject_id"].isin(per_subject.index)
+    if hold.spares:
+        targets &= ~df["kind"].isin(hold.spares)
+    return df.index[targets], _map_date(df.loc[targets, "subject_id"], per_subject)
+
+
 def _collect_holds(
     w: _Frame,
     register: str,
@@ -430,22 +536,17 @@ def _collect_holds(
                 df.loc[rows.index, "stat_until"] = current.where(
                     current.notna() & (current >= until), until
                 )
-        active = until.isna() | (until >= today)
+        barred = _time_barred(w, rows, hold, register, policy, today)
+        if barred.any():
+            df.loc[rows.index[barred.to_numpy()], "barred_trigger"] = True
+            barred_index, _ = _hold_targets(df, in_register, rows.loc[barred], until[barred], hold)
+            df.loc[barred_index, "barred"] = True
+        active = (until.isna() | (until >= today)) & ~barred
         if not active.any():
             continue
-        if hold.scope == "trace":
-            target_index = rows.index[active.to_numpy()]
-            target_until = until[active]
-        else:
-            act = rows.loc[active]
-            per_subject = (
-                until[active]
-                .groupby(act["subject_id"])
-                .agg(lambda s: pd.NaT if s.isna().any() else s.max())
-            )
-            targets = in_register & df["subject_id"].isin(per_subject.index)
-            target_index = df.index[targets]
-            target_until = _map_date(df.loc[targets, "subject_id"], per_subject)
+        target_index, target_until = _hold_targets(
+            df, in_register, rows.loc[active], until[active], hold
+        )
         current_held = df.loc[target_index, "held"]
         current_until = df.loc[target_index, "hold_until"]
         # The longest hold is the one shown: NaT (indefinite) beats any date.
@@ -517,34 +618,83 @@ def _erasures(w: _Frame, mask: pd.Series, policy: RegisterPolicy) -> pd.Series:
     return take
 
 
-def _while_customer(w: _Frame, mask: pd.Series, bookkeeping: frozenset[str]) -> None:
-    """Due date of while_customer traces from the subject's other traces (see module doc)."""
+def _latest_of(a: pd.Series, b: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Row-wise the later of two date Series (NaT loses), and where ``b`` won."""
+    b_wins = b.notna() & (a.isna() | (b > a))
+    return a.mask(b_wins, b), b_wins
+
+
+def _while_customer(
+    w: _Frame,
+    mask: pd.Series,
+    bookkeeping: frozenset[str],
+    at_least: Mapping[str, Period],
+) -> None:
+    """Due date of while_customer traces from the subject's other traces (see module doc).
+
+    ``at_least`` maps a kind to its rule's ``at_least`` period, where it has one.
+    """
     df = w.df
     wc = mask & (df["state"] == WC)
     if not wc.any():
         return
-    others = mask & (df["state"] != WC) & ~df["kind"].isin(list(bookkeeping))
-    books = mask & df["kind"].isin(list(bookkeeping))
+    # Records the law keeps: their dates count, their (missing) due dates do not.
+    aside = (
+        mask
+        & (df["state"] != WC)
+        & (df["kind"].isin(list(bookkeeping)) | (df["state"] == STATUTORY_UNKNOWN))
+    )
+    others = mask & (df["state"] != WC) & ~aside
     other = df.loc[others]
     blocked = other["due"].isna().groupby(other["subject_id"]).any()
     last_due = other["due"].groupby(other["subject_id"]).max()
-    last_books = df.loc[books, "latest"].groupby(df.loc[books, "subject_id"]).max()
-    subject = df.loc[wc, "subject_id"]
-    due = _map_date(subject, last_due)
-    books_date = _map_date(subject, last_books)
-    due = due.where(books_date.isna() | (due >= books_date), books_date)
-    is_blocked = _map_flag(subject, blocked)
-    state = pd.Series(OK, index=subject.index, dtype="string")
-    state = state.mask(due.isna(), NO_OTHER).mask(is_blocked, ONGOING)
+    set_aside = df.loc[aside]
+    last_aside = set_aside["latest"].groupby(set_aside["subject_id"]).max()
+    activity = df.loc[mask & (df["state"] != WC)]
+    last_activity = activity["latest"].groupby(activity["subject_id"]).max()
+
+    rows = df.loc[wc]
+    subject = rows["subject_id"]
+    own = rows["latest"]
+    index = rows.index
+    due, _ = _latest_of(_map_date(subject, last_due), _map_date(subject, last_aside))
+    has_other = due.notna()
+    fi = pd.Series("muut tiedot erääntyvät", index=index, dtype="string")
+    en = pd.Series("the other data falls due", index=index, dtype="string")
+    # The rule's floor: at least a period after the trace's own date.
+    floor = _nat(index)
+    floor_fi = _text(index, "")
+    floor_en = _text(index, "")
+    needs_date = pd.Series(False, index=index)
+    for kind, period in at_least.items():
+        of_kind = rows["kind"] == kind
+        needs_date |= of_kind
+        floor = floor.mask(of_kind, add_period(own.where(of_kind), period))
+        floor_fi = floor_fi.mask(of_kind, f"{period.text_fi()} merkinnän omasta päivämäärästä")
+        floor_en = floor_en.mask(of_kind, f"{period.text_en()} after the trace's own date")
+    # Never due before its own date, nor before the floor: the latest one is shown.
+    for candidate, label_fi, label_en in (
+        (own, "merkinnän oma päivämäärä", "the trace's own date"),
+        (floor, floor_fi, floor_en),
+    ):
+        due, won = _latest_of(due, candidate.where(has_other))
+        fi = fi.mask(won, label_fi)
+        en = en.mask(won, label_en)
+    # Given after the relationship's last activity: a consent of its own.
+    activity_date = _map_date(subject, last_activity)
+    after = own.notna() & activity_date.notna() & (own > activity_date)
+
+    state = pd.Series(OK, index=index, dtype="string")
+    state = state.mask(~has_other, NO_OTHER)
+    state = state.mask(has_other & after & ~needs_date, CONSENT)
+    state = state.mask(has_other & needs_date & own.isna(), UNDATED)
+    state = state.mask(_map_flag(subject, blocked), ONGOING)
+    ok = state == OK
     df.loc[wc, "state"] = state
-    df.loc[wc, "due"] = due.where(state == OK)
-    df.loc[wc, "trigger"] = due.where(state == OK)
-    df.loc[wc, "trigger_fi"] = pd.Series("muut tiedot erääntyvät", index=subject.index).where(
-        state == OK, ""
-    )
-    df.loc[wc, "trigger_en"] = pd.Series("the other data falls due", index=subject.index).where(
-        state == OK, ""
-    )
+    df.loc[wc, "due"] = due.where(ok)
+    df.loc[wc, "trigger"] = due.where(ok)
+    df.loc[wc, "trigger_fi"] = fi.where(ok, "")
+    df.loc[wc, "trigger_en"] = en.where(ok, "")
 
 
 # ----------------------------------------------------------------- evaluate
@@ -592,7 +742,8 @@ def evaluate(
             _apply_rule(w, mask, kind, rule, register, policy)
         _opt_outs(w, in_register, today_ts)
         erasure_rows |= _erasures(w, in_register, policy)
-        _while_customer(w, in_register, law.bookkeeping_kinds)
+        at_least = {k: r.at_least for k, r in policy.retention.items() if r.at_least}
+        _while_customer(w, in_register, law.bookkeeping_kinds, at_least)
         found.extend(fnd.undeclared_findings(register, policy, df.loc[in_register]))
         found.extend(fnd.notice_findings(register, policy))
         found.extend(fnd.interpretation_findings(register, policy))
@@ -607,60 +758,58 @@ def _decide(w: _Frame, today: pd.Timestamp) -> pd.DataFrame:
     df = w.df
     index = df.index
     decision = _text(index)
+    code = _text(index)
     reason = _text(index)
     reason_en = _text(index)
     state = df["state"]
     due = df["due"]
+
+    def review(where: pd.Series, review_code: Any, fi: Any, en: Any) -> None:
+        nonlocal decision, code, reason, reason_en
+        take = where & decision.isna()
+        decision = decision.mask(take, "review")
+        code = code.mask(take, review_code)
+        reason = reason.mask(take, fi)
+        reason_en = reason_en.mask(take, en)
 
     has_erasure = (
         (df["kind"] == "erasure_request")
         .groupby([df["register"], df["subject_id"]])
         .transform("any")
     )
-    # A register with no policy has no customer kinds either: its traces are reviewed.
-    out_of_scope = ~df["in_scope"] & (state != NO_POLICY)
-    identity = df["review_reason"].notna()
+    # Identity trouble first (no strong key, a name-only match, conflicting keys):
+    # review with identity's reason, whatever the trace's scope or dates say.
+    identity = df["review_code"].notna()
+    review(identity, df["review_code"], df["review_reason"], df["review_reason_en"])
 
-    # Review states first (after scope and identity).
-    for code, (fi, en) in _REVIEW_STATES.items():
-        take = decision.isna() & ~out_of_scope & ~identity & (state == code)
-        decision = decision.mask(take, "review")
-        reason = reason.mask(take, fi)
-        reason_en = reason_en.mask(take, en)
-    undecided = decision.isna() & ~out_of_scope & ~identity
+    # Not a customer (a register with no policy has no customer kinds either: its
+    # traces are reviewed): kept and never proposed — unless they asked for erasure.
+    out_of_scope = ~df["in_scope"] & (state != NO_POLICY) & ~identity
+    review(out_of_scope & has_erasure, "erasure_non_customer", *R_ERASURE_NON_CUSTOMER)
+    decision = decision.mask(out_of_scope & decision.isna(), "keep")
+
+    for state_code, (fi, en) in _REVIEW_STATES.items():
+        review(state == state_code, state_code, fi, en)
+    undecided = decision.isna()
     statutory = undecided & (state == STATUTORY_UNKNOWN)
     decision = decision.mask(statutory, "hold")
-    ongoing = undecided & state.isin([ACTIVE, ONGOING])
-    decision = decision.mask(ongoing, "keep")
-    rest = undecided & ~statutory & ~ongoing
+    kept = undecided & state.isin(list(_KEPT_STATES))
+    decision = decision.mask(kept, "keep")
+    rest = undecided & ~statutory & ~kept
     is_due = rest & due.notna() & (due <= today)
     decision = decision.mask(is_due & df["held"], "hold")
-    decision = decision.mask(is_due & ~df["held"], "delete")
-    decision = decision.mask(rest & ~is_due, "keep")
-
-    # Identity trouble: review, with identity's reason.
-    decision = decision.mask(identity, "review")
-    reason = reason.mask(identity, df["review_reason"])
-    reason_en = reason_en.mask(identity, df["review_reason_en"])
-
-    # Not a customer: kept and never proposed — unless they asked for erasure, or
-    # identity says the trace may be a customer's.
-    out_of_scope = out_of_scope & ~identity
-    asked = out_of_scope & has_erasure
-    decision = decision.mask(out_of_scope, "keep").mask(asked, "review")
-    reason = reason.mask(asked, R_ERASURE_NON_CUSTOMER[0])
-    reason_en = reason_en.mask(asked, R_ERASURE_NON_CUSTOMER[1])
+    # Due, and held only by a claim that may be time-barred: a person decides.
+    review(is_due & df["barred"], "claim_time_barred", *R_CLAIM_TIME_BARRED)
+    decision = decision.mask(is_due & decision.isna(), "delete")
+    decision = decision.mask(rest & decision.isna(), "keep")
 
     rule_id = df["rule_id"].mask(out_of_scope, NOT_CUSTOMER[0])
     rule_fi = _rule_text(df, "rule_fi", "trigger_fi", en=False).mask(out_of_scope, NOT_CUSTOMER[1])
     rule_en = _rule_text(df, "rule_en", "trigger_en", en=True).mask(out_of_scope, NOT_CUSTOMER[2])
-    active_text = state.isin([ACTIVE, ONGOING]) & ~out_of_scope
-    rule_fi = rule_fi.mask(active_text & (state == ACTIVE), df["rule_fi"] + " — voimassa")
-    rule_fi = rule_fi.mask(active_text & (state == ONGOING), df["rule_fi"] + " — asiakkuus jatkuu")
-    rule_en = rule_en.mask(active_text & (state == ACTIVE), df["rule_en"] + " — active")
-    rule_en = rule_en.mask(
-        active_text & (state == ONGOING), df["rule_en"] + " — relationship ongoing"
-    )
+    for kept_state, (suffix_fi, suffix_en) in _KEPT_STATES.items():
+        shown = ~out_of_scope & (state == kept_state)
+        rule_fi = rule_fi.mask(shown, df["rule_fi"] + suffix_fi)
+        rule_en = rule_en.mask(shown, df["rule_en"] + suffix_en)
 
     show_hold = df["held"] & ~out_of_scope
     hold_suffix_fi = _date_texts(df["hold_until"]).map(
@@ -669,12 +818,14 @@ def _decide(w: _Frame, today: pd.Timestamp) -> pd.DataFrame:
     hold_suffix_en = _date_texts(df["hold_until"], en=True).map(
         lambda s: f" — held until {s}" if s else " — held indefinitely"
     )
-    due_out = due.where(~out_of_scope & ~state.isin([ACTIVE, ONGOING, STATUTORY_UNKNOWN]))
+    no_due = [*_KEPT_STATES, STATUTORY_UNKNOWN]
+    due_out = due.where(~out_of_scope & ~state.isin(no_due))
     overdue = (today - due_out).dt.days
     days_overdue = overdue.where((decision == "delete") & (overdue > 0), 0).where(
         decision == "delete"
     )
 
+    is_review = decision == "review"
     out = pd.DataFrame(
         {
             "trace_id": df["trace_id"],
@@ -696,8 +847,9 @@ def _decide(w: _Frame, today: pd.Timestamp) -> pd.DataFrame:
             "hold_until": df["hold_until"].where(show_hold),
             "days_overdue": days_overdue,
             "erasure_request": (df["erasure"] & ~out_of_scope).astype(bool),
-            "review_reason": reason.where(decision == "review"),
-            "review_reason_en": reason_en.where(decision == "review"),
+            "review_code": code.where(is_review),
+            "review_reason": reason.where(is_review),
+            "review_reason_en": reason_en.where(is_review),
         }
     )
     return out.astype(DECISION_COLUMNS)
@@ -721,10 +873,17 @@ def _run_findings(decisions: pd.DataFrame, w: _Frame) -> list[fnd.Finding]:
                 str(register), rows["trace_id"], rows["subject_id"].nunique()
             )
         )
-    identity = w.df["review_reason"].notna()
-    for register, rows in decisions.loc[identity.to_numpy()].groupby("register"):
+    code = decisions["review_code"]
+    no_key = (code == "no_key").fillna(False).to_numpy(dtype=bool)
+    for register, rows in decisions.loc[no_key].groupby("register"):
+        out.append(fnd.no_key_finding(str(register), rows["trace_id"]))
+    identity = code.isin(["name_match", "identity_conflict"]).to_numpy(dtype=bool)
+    for register, rows in decisions.loc[identity].groupby("register"):
         out.append(fnd.identity_finding(str(register), rows["trace_id"]))
+    barred = w.df["barred_trigger"].to_numpy(dtype=bool)
+    for register, rows in decisions.loc[barred].groupby("register"):
+        out.append(fnd.claim_time_barred_finding(str(register), rows["trace_id"]))
     return out
 
 
-__all__ = ["DECISIONS", "DECISION_COLUMNS", "Evaluation", "evaluate"]
+__all__ = ["DECISIONS", "DECISION_COLUMNS", "REVIEW_CODES", "Evaluation", "evaluate"]

@@ -13,7 +13,12 @@ Codes (severity in brackets):
 - ``no_retention_rule`` (high): a kind processed without a retention period.
 - ``undeclared_data`` (high when the notice says it is *not* kept, else
   medium): personal-data categories found that the notice does not declare.
-- ``identity_review`` (medium): traces that identity could not join safely.
+- ``identity_review`` (medium): traces that identity could not join safely
+  (a name-only match, conflicting henkilötunnus).
+- ``no_key_review`` (medium): traces with no strong key (no e-mail, phone,
+  henkilötunnus or customer number): a name alone never decides.
+- ``claim_time_barred`` (medium): open invoices past the limitation period
+  (728/2003): the data they held is reviewed, not held or deleted.
 - ``notice_repealed_law`` / ``notice_privacy_shield`` /
   ``notice_missing_legal_basis`` / ``notice_no_complaint_right`` /
   ``notice_no_retention`` (medium): stale or missing notice content.
@@ -39,6 +44,8 @@ _ORDER = {
     "no_retention_rule": 2,
     "undeclared_data": 3,
     "identity_review": 4,
+    "no_key_review": 5,
+    "claim_time_barred": 6,
 }
 
 
@@ -264,5 +271,36 @@ def identity_finding(register: str, trace_ids: pd.Series) -> Finding:
         "tai tunnisteet ovat ristiriidassa): tarkista käsin.",
         f"{len(trace_ids)} traces could not be joined to a person safely (name-only match or "
         "conflicting identifiers): review by hand.",
+        _ids(trace_ids),
+    )
+
+
+def no_key_finding(register: str, trace_ids: pd.Series) -> Finding:
+    return Finding(
+        "no_key_review",
+        register,
+        "medium",
+        len(trace_ids),
+        f"{len(trace_ids)} merkintää ilman tunnistetta (ei sähköpostia, puhelinnumeroa, "
+        "henkilötunnusta eikä asiakasnumeroa): nimi ei yksin riitä poistoon, tarkista käsin.",
+        f"{len(trace_ids)} traces without an identifier (no e-mail, phone number, "
+        "henkilötunnus or customer number): a name alone is not enough to delete; review "
+        "by hand.",
+        _ids(trace_ids),
+    )
+
+
+def claim_time_barred_finding(register: str, trace_ids: pd.Series) -> Finding:
+    return Finding(
+        "claim_time_barred",
+        register,
+        "medium",
+        len(trace_ids),
+        f"{len(trace_ids)} avointa laskua on mahdollisesti vanhentunut (laki velan "
+        "vanhentumisesta 728/2003): tarkista, onko saatava yhä perittävissä. Niiden "
+        "pitämät tiedot ovat tarkistettavina.",
+        f"{len(trace_ids)} open invoices may be time-barred (Act on the Limitation of Debts "
+        "728/2003): check whether the claim can still be collected. The data they held is "
+        "up for review.",
         _ids(trace_ids),
     )

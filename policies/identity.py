@@ -14,19 +14,25 @@ Decisions documented here, relied upon by the engine:
   in two registers is two subjects. Every rule ("an open invoice holds all
   of the subject's traces in the register", while_customer, erasure
   requests) is per register, and two registers are two controllers' promises.
-- **Names never join.** A trace with no strong key stays a subject of its
-  own. When its folded name (``name_key``) equals the name of a customer's
-  trace in the register, it is marked ``review`` ("vain nimi täsmää"): it may
-  be the same person and deleting it (or keeping the other) on a guess is
-  unsafe. So is a trace whose own keys make it no customer (a phone contact
-  with another e-mail address) but whose name is a customer's.
+- **Names never join, and a keyless trace never decides alone.** A trace
+  with no strong key (a calendar entry "Matti K. – sparraus" without an
+  attendee, an order row without e-mail or phone, a contact card with only
+  a name) stays a subject of its own, is never a customer (it puts nobody
+  in scope) and is always marked ``review`` (code ``no_key``, "merkintä
+  ilman tunnistetta"), whatever its dates say; when its folded name
+  (``name_key``) equals the name of a customer's trace in the register the
+  reason says so ("nimi täsmää asiakkaaseen"). A trace whose own keys make
+  it no customer (a phone contact with another e-mail address) but whose
+  name is a customer's is marked ``review`` too (code ``name_match``): it
+  may be the customer's other card.
 - **Key conflicts.** A subject whose traces carry two different valid
   henkilötunnus values (one e-mail shared by two people, say a family
-  address) is marked ``review`` as a whole.
-- **Customers only.** A subject is in scope when one of its traces has a kind
-  in the register's customer kinds, or comes from a source in
-  ``customer_sources`` (a customer-register export). Others are the owner's
-  friends and suppliers: the engine keeps them and never proposes them.
+  address) is marked ``review`` as a whole (code ``identity_conflict``).
+- **Customers only.** A subject is in scope when one of its traces with a
+  strong key has a kind in the register's customer kinds, or comes from a
+  source in ``customer_sources`` (a customer-register export). Others are
+  the owner's friends and suppliers: the engine keeps them and never
+  proposes them.
 - **Subject ids** are ``"s-" + sha256(register, the smallest trace_id of the
   subject)[:16]``: stable between runs while that trace exists, and they
   reveal no identifier (not even a hash of an e-mail address, which could be
@@ -41,22 +47,37 @@ from collections.abc import Collection, Mapping
 import numpy as np
 import pandas as pd
 
-#: The review reasons identity can give, Finnish and English.
+#: The review reasons identity can give, Finnish and English, and their review codes.
+NO_KEY = (
+    "merkintä ilman tunnistetta: nimi ei yksin riitä poistoon",
+    "a trace without an identifier: a name alone is not enough to delete",
+)
+NO_KEY_NAME_MATCH = (
+    "merkintä ilman tunnistetta: nimi ei yksin riitä poistoon; nimi täsmää asiakkaaseen",
+    "a trace without an identifier: a name alone is not enough to delete; "
+    "the name matches a customer",
+)
 NAME_ONLY = (
-    "vain nimi täsmää toiseen merkintään; nimi ei yksin yhdistä henkilöä",
-    "only the name matches another trace; a name alone never identifies a person",
+    "vain nimi täsmää asiakkaan merkintään; nimi ei yksin yhdistä henkilöä",
+    "only the name matches a customer's trace; a name alone never identifies a person",
 )
 HETU_CONFLICT = (
     "samoilla tunnisteilla on kaksi eri henkilötunnusta (ristiriitaiset tunnisteet)",
     "the shared identifiers carry two different henkilötunnus (conflicting keys)",
 )
+CODE_NO_KEY = "no_key"
+CODE_NAME_MATCH = "name_match"
+CODE_IDENTITY_CONFLICT = "identity_conflict"
 
 SUBJECT_COLUMNS = [
     "trace_id",
     "subject_id",
     "register",
+    "has_key",
     "is_customer",
     "in_scope",
+    "name_match",
+    "review_code",
     "review_reason",
     "review_reason_en",
 ]
@@ -149,14 +170,16 @@ def resolve(
 
     ``customer_kinds`` maps a register to the kinds that make a person a
     customer there. Returns one row per trace, in the input's order, with
-    :data:`SUBJECT_COLUMNS`: ``review_reason`` is set (Finnish, and English
-    in ``review_reason_en``) where identity is not safe to act on.
+    :data:`SUBJECT_COLUMNS`: ``review_code`` and ``review_reason`` (Finnish,
+    and English in ``review_reason_en``) are set where identity is not safe
+    to act on; ``has_key`` tells whether the trace has a strong key;
+    ``name_match`` whether its folded name is a customer's in the register.
     """
     frame = traces.reset_index(drop=True)
     n = len(frame)
     if n == 0:
         return pd.DataFrame({c: pd.Series(dtype="string") for c in SUBJECT_COLUMNS}).astype(
-            {"is_customer": "bool", "in_scope": "bool"}
+            {c: "bool" for c in ("has_key", "is_customer", "in_scope", "name_match")}
         )
     edges = _keys(frame)
     codes, _ = pd.factorize(edges["key"])
@@ -175,28 +198,36 @@ def resolve(
     ids = {key: subject_hash(*key.split("\x1f", 1)) for key in joined.unique()}
     subject_id = joined.map(ids).astype("string")
 
+    code = pd.Series(pd.NA, index=frame.index, dtype="string")
     reason = pd.Series(pd.NA, index=frame.index, dtype="string")
     reason_en = pd.Series(pd.NA, index=frame.index, dtype="string")
 
-    # Customers: a customer kind of the register, or a customers-only source.
+    def mark(where: pd.Series, review_code: str, texts: tuple[str, str]) -> None:
+        nonlocal code, reason, reason_en
+        take = where & code.isna()
+        code = code.mask(take, review_code)
+        reason = reason.mask(take, texts[0])
+        reason_en = reason_en.mask(take, texts[1])
+
+    keyed = pd.Series(False, index=frame.index)
+    keyed.iloc[edges["pos"].unique()] = True
+
+    # Customers: a customer kind of the register, or a customers-only source. A
+    # keyless trace puts nobody in scope: it cannot be tied to a person.
     kind = frame["kind"].astype("string")
     is_customer_trace = pd.Series(False, index=frame.index)
     for reg, kinds in customer_kinds.items():
         is_customer_trace |= (register == reg) & kind.isin(list(kinds))
     if customer_sources:
         is_customer_trace |= frame["source"].astype("string").isin(list(customer_sources))
+    is_customer_trace &= keyed
     in_scope = is_customer_trace.groupby(label).transform("any").astype(bool)
 
     # Conflicting henkilötunnus within one subject (a customer: others are never proposed).
     hetu_count = frame["hetu"].astype("string").groupby(label).transform("nunique")
-    conflict = (hetu_count > 1) & in_scope
-    reason = reason.mask(conflict, HETU_CONFLICT[0])
-    reason_en = reason_en.mask(conflict, HETU_CONFLICT[1])
+    mark((hetu_count > 1) & in_scope, CODE_IDENTITY_CONFLICT, HETU_CONFLICT)
 
-    # A trace with no strong key whose folded name equals that of another trace of a
-    # customer in the same register: it may be that customer; only a person can tell.
-    keyed = pd.Series(False, index=frame.index)
-    keyed.iloc[edges["pos"].unique()] = True
+    # Folded names of customers' traces in each register (names point, never join).
     name_key = frame["name_key"].astype("string")
     has_name = name_key.notna() & (name_key != "")
     name_group = (register + "\x1f" + name_key.fillna("")).where(has_name)
@@ -204,20 +235,26 @@ def resolve(
     matches = name_group.map(customer_names).fillna(0).astype(int) - (in_scope & has_name).astype(
         int
     )
-    # A trace with keys of its own that make it no customer (a phone contact with
-    # another e-mail) but the name of a customer: it may be that customer's other
-    # card. Review, so the owner sees it beside the customer's deletion.
-    name_only = has_name & (matches > 0) & (~keyed | ~in_scope)
-    reason = reason.mask(name_only & reason.isna(), NAME_ONLY[0])
-    reason_en = reason_en.mask(name_only & reason_en.isna(), NAME_ONLY[1])
+    name_match = has_name & (matches > 0) & ~in_scope
+
+    # No strong key: never decides alone, whatever its dates say.
+    mark(~keyed & name_match, CODE_NO_KEY, NO_KEY_NAME_MATCH)
+    mark(~keyed, CODE_NO_KEY, NO_KEY)
+    # Keys of its own that make it no customer (a phone contact with another
+    # e-mail) but the name of a customer: it may be that customer's other card.
+    # Review, so the owner sees it beside the customer's deletion.
+    mark(keyed & name_match, CODE_NAME_MATCH, NAME_ONLY)
 
     return pd.DataFrame(
         {
             "trace_id": trace_id,
             "subject_id": subject_id,
             "register": register.astype("string"),
+            "has_key": keyed.astype(bool),
             "is_customer": is_customer_trace.astype(bool),
             "in_scope": in_scope,
+            "name_match": name_match.astype(bool),
+            "review_code": code,
             "review_reason": reason,
             "review_reason_en": reason_en,
         }

@@ -11,9 +11,16 @@ Retention, per kind (``retention: {order: {...}, contact: {...}}``):
 
 - ``keep``: a period (``2 kk``, ``6 vuotta``, ``{months: 2}``), or
   ``while_customer`` (until every other trace of the subject in the register,
-  bookkeeping records aside, is due), or ``statutory`` (the law decides: the
-  trace is kept as long as the statutory rules of policies/law/fi.yaml say,
-  and never proposed when the law's period cannot be computed);
+  bookkeeping and patient records aside, is due — never before the trace's
+  own date; a consent given after the relationship's last activity is kept
+  until withdrawn), or ``statutory`` (the law decides: the trace is kept as
+  long as the statutory rules of policies/law/fi.yaml say, and never
+  proposed when the law's period cannot be computed);
+- ``at_least`` (``while_customer`` only): "but at least this period after
+  the trace's own date" (``at_least: 2 vuotta``); it also ends a consent
+  given after the relationship's last activity, which otherwise is kept
+  until withdrawn. A trace of such a rule with no date of its own is
+  reviewed;
 - ``after``: ``event_date`` / ``end_date`` of the trace itself,
   ``{last: order}`` (the subject's latest trace of that kind: "two months
   after the last order" expires all of the subject's orders together),
@@ -123,6 +130,10 @@ class RetentionRule(_Model):
         union_mode="left_to_right",
         description="the anchor, or a list: the latest of those that apply",
     )
+    at_least: Period | None = Field(
+        default=None,
+        description="while_customer only: but at least this long after the trace's own date",
+    )
     action: Literal["delete", "anonymise"] = "delete"
     kuvaus: str = Field(min_length=1, description="the rule in words, Finnish")
     description_en: str | None = None
@@ -158,7 +169,33 @@ class RetentionRule(_Model):
             raise ValueError(f"'keep: {self.keep}' takes no 'after'")
         if isinstance(self.after, list) and not self.after:
             raise ValueError("'after' is an empty list")
+        if self.at_least is not None and self.keep != "while_customer":
+            raise ValueError("'at_least' goes with 'keep: while_customer' only")
         return self
+
+    def at_least_text(self, en: bool = False) -> str:
+        """The ``at_least`` part of the rule in words ("" when there is none)."""
+        if self.at_least is None:
+            return ""
+        if en:
+            return f"at least {self.at_least.text_en()} after its own date"
+        return f"vähintään {self.at_least.text_fi()} merkinnän omasta päivämäärästä"
+
+
+class Limitation(_Model):
+    """When an unsettled claim may have expired (laki velan vanhentumisesta 728/2003).
+
+    A trigger with one of ``statuses`` whose ``after`` date plus ``keep`` has
+    passed no longer holds anything: the traces it held go to review (the
+    claim may be time-barred, or a reminder may have interrupted the
+    limitation: only the owner knows). Other statuses (``collection``:
+    limitation interrupted) and undated triggers keep holding.
+    """
+
+    keep: Period
+    after: Anchor = Field(union_mode="left_to_right")
+    statuses: list[str] = Field(min_length=1)
+    source: str = Field(min_length=1, description="the legal source")
 
 
 class HoldRule(_Model):
@@ -167,10 +204,13 @@ class HoldRule(_Model):
     ``kinds``/``statuses`` pick the traces that trigger the hold (all kinds
     when ``kinds`` is empty). ``scope: trace`` holds the triggering trace
     itself; ``scope: subject`` holds every trace of its subject in the
-    register. ``until: period`` lasts ``keep`` after ``after``;
-    ``until: settled`` lasts while the trigger keeps its status (an open
-    invoice); ``until: unknown`` cannot be computed from the data (patient
-    records: 12 years after death) — such traces are never proposed.
+    register except the kinds in ``spares`` (an open claim needs the
+    contact and the orders, not the marketing consent). ``until: period``
+    lasts ``keep`` after ``after``; ``until: settled`` lasts while the
+    trigger keeps its status (an open invoice), ended early by
+    ``limitation`` (see :class:`Limitation`); ``until: unknown`` cannot be
+    computed from the data (patient records: 12 years after death) — such
+    traces are never proposed.
     """
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -180,6 +220,12 @@ class HoldRule(_Model):
     until: Literal["period", "settled", "unknown"] = "period"
     keep: Period | None = None
     after: Anchor | None = Field(default=None, union_mode="left_to_right")
+    spares: list[str] = Field(
+        default_factory=list, description="scope subject: kinds the hold does not keep"
+    )
+    limitation: Limitation | None = Field(
+        default=None, description="until settled: when the unsettled claim may have expired"
+    )
     bookkeeping: bool = Field(
         default=False,
         description="its kinds are bookkeeping records (kept aside by while_customer)",
@@ -206,7 +252,25 @@ class HoldRule(_Model):
             raise ValueError(f"'until: {self.until}' takes no 'keep' or 'after'")
         if self.until == "settled" and not self.statuses:
             raise ValueError("'until: settled' needs the 'statuses' that mean unsettled")
+        if self.spares and self.scope != "subject":
+            raise ValueError("'spares' goes with 'scope: subject' only")
+        if set(self.spares) & set(self.kinds):
+            raise ValueError("a hold cannot spare the kinds that trigger it")
+        if self.limitation is not None:
+            if self.until != "settled":
+                raise ValueError("'limitation' goes with 'until: settled' only")
+            extra = sorted(set(self.limitation.statuses) - set(self.statuses))
+            if extra:
+                raise ValueError(f"limitation statuses {extra} are not among 'statuses'")
         return self
+
+    @field_validator("spares")
+    @classmethod
+    def _spared_kinds(cls, value: list[str]) -> list[str]:
+        for kind in value:
+            if not re.match(KIND_PATTERN, kind):
+                raise ValueError("a kind is lower-case letters, digits and '_'")
+        return value
 
 
 class Contact(_Model):
@@ -512,6 +576,15 @@ def check_against_law(policy: RegisterPolicy, law: StatutoryRules) -> list[tuple
         if set(base.kinds) - set(hold.kinds) and hold.kinds:
             problems.append(
                 (("holds", i, "kinds"), f"must cover every kind of {base.id}: {base.kinds}")
+            )
+        spared = sorted(set(hold.spares) - set(base.spares))
+        if spared:
+            problems.append(
+                (
+                    ("holds", i, "spares"),
+                    f"{base.id} keeps kinds {spared}; a policy may lengthen a statutory "
+                    "hold, never shorten it",
+                )
             )
         if base.until == "period" and hold.until == "period":
             assert hold.keep is not None

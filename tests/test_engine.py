@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from connectors.trace import DATE_DTYPE
-from policies.engine import DECISION_COLUMNS, Evaluation, evaluate
+from policies.engine import DECISION_COLUMNS, REVIEW_CODES, Evaluation, evaluate
 from policies.law import load_statutory_rules
 from policies.testing import make_policy, make_traces
 
@@ -268,20 +268,28 @@ def test_while_customer_with_active_engagement_is_kept() -> None:
     assert "asiakkuus jatkuu" in got["rule_text_fi"]
 
 
-def test_open_invoice_holds_everything_of_the_subject() -> None:
+def test_open_invoice_holds_what_the_claim_needs() -> None:
     rows = [
         {"kind": "order", "email": "a@x.fi", "event_date": "2019-01-01"},
         {"kind": "contact", "phone": "0401234567", "email": "a@x.fi"},
-        {"kind": "invoice", "phone": "+358401234567", "event_date": "2019-01-01", "status": "open"},
+        {"kind": "invoice", "phone": "+358401234567", "event_date": "2025-01-01", "status": "open"},
         {"kind": "order", "email": "b@x.fi", "event_date": "2019-01-01"},
+        {"kind": "marketing", "email": "a@x.fi", "status": "opted_out"},
     ]
     ev = run(rows, date(2026, 11, 1))
-    for trace in ("t00000", "t00001", "t00002"):
+    for trace in ("t00000", "t00001"):
         got = row(ev, trace)
         assert got["decision"] == "hold", trace
         assert got["hold_id"] == "avoin_saatava"
         assert pd.isna(got["hold_until"])
+    assert row(ev, "t00002")["decision"] == "keep"  # the invoice itself: 6 v bookkeeping
+    assert row(ev, "t00002")["hold_id"] == "avoin_saatava"
     assert row(ev, "t00003")["decision"] == "delete"
+    # The claim does not need the marketing opt-out: it goes at once.
+    marketing = row(ev, "t00004")
+    assert marketing["decision"] == "delete"
+    assert marketing["rule_id"] == "opt_out"
+    assert pd.isna(marketing["hold_id"])
 
 
 def test_erasure_request_beats_rule_but_not_hold() -> None:
@@ -397,15 +405,17 @@ def test_owner_hold_lengthens() -> None:
                 {"kind": "order", "name": "Anna Ek", "event_date": "2020-01-01"},
                 {"kind": "order", "name": "EK ANNA", "email": "a@x.fi", "event_date": "2020-01-01"},
             ],
-            "vain nimi",
+            "nimi täsmää asiakkaaseen",
         ),
     ],
+    ids=["undated", "undated order among dated", "no rule", "keyless name match"],
 )
 def test_review_reasons(rows: list[dict[str, Any]], reason: str) -> None:
     got = row(run(rows, date(2026, 1, 1)), "t00000")
     assert got["decision"] == "review"
     assert reason in got["review_reason"]
     assert got["review_reason_en"]
+    assert got["review_code"] in REVIEW_CODES
 
 
 def test_no_rule_and_no_policy_are_findings() -> None:

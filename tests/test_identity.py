@@ -82,10 +82,14 @@ def test_name_only_match_goes_to_review() -> None:
         ]
     )
     assert not same(s, "a", "b")  # names never join
-    assert "vain nimi" in s.loc["b", "review_reason"]
-    assert "name" in s.loc["b", "review_reason_en"]
+    assert s.loc["b", "review_code"] == "no_key"
+    assert "nimi täsmää asiakkaaseen" in s.loc["b", "review_reason"]
+    assert "matches a customer" in s.loc["b", "review_reason_en"]
     assert pd.isna(s.loc["a", "review_reason"])
-    assert pd.isna(s.loc["c", "review_reason"])
+    # No key and no match: still never decided alone, but no match is claimed.
+    assert s.loc["c", "review_code"] == "no_key"
+    assert "täsmää" not in s.loc["c", "review_reason"]
+    assert not s.loc[["b", "c"], "in_scope"].any()
 
 
 def test_non_customer_card_with_a_customers_name_goes_to_review() -> None:
@@ -100,6 +104,7 @@ def test_non_customer_card_with_a_customers_name_goes_to_review() -> None:
     )
     assert not same(s, "a", "b")
     assert "vain nimi" in s.loc["b", "review_reason"]
+    assert s.loc["b", "review_code"] == "name_match"
     assert pd.isna(s.loc["a", "review_reason"])
     assert pd.isna(s.loc["c", "review_reason"])
 
@@ -114,6 +119,7 @@ def test_conflicting_hetu_goes_to_review() -> None:
     )
     assert same(s, "a", "b", "c")  # one e-mail and one hetu chain them together
     assert s["review_reason"].str.contains("henkilötunnus").all()
+    assert (s["review_code"] == "identity_conflict").all()
 
 
 def test_customer_numbers_are_keyed_by_source() -> None:

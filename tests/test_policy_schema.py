@@ -10,7 +10,14 @@ import pytest
 from connectors.errors import ConfigError
 from policies.law import load_statutory_rules
 from policies.periods import Period, fiscal_year_end_of, year_end_after_fiscal_year
-from policies.schema import LastOf, RegisterPolicy, load_policy
+from policies.schema import (
+    HoldRule,
+    LastOf,
+    RegisterPolicy,
+    RetentionRule,
+    check_against_law,
+    load_policy,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "policies"
 
@@ -167,3 +174,90 @@ def test_statutory_rules_name_their_sources() -> None:
     assert "728/2003" in (by_id["velan_vanhentuminen"].source or "")
     assert by_id["velan_vanhentuminen"].optional
     assert law.bookkeeping_kinds == frozenset({"invoice"})
+
+
+def test_open_claim_rule_spares_marketing_and_has_a_limitation() -> None:
+    rule = load_statutory_rules().get("avoin_saatava")
+    assert rule.spares == ["marketing"]
+    assert rule.limitation is not None
+    assert rule.limitation.keep == Period(years=3, months=1)
+    assert rule.limitation.after == "event_date"
+    assert rule.limitation.statuses == ["open"]  # collection interrupts limitation
+    assert "728/2003" in rule.limitation.source
+
+
+HOLD = {"id": "h", "kinds": ["invoice"], "statuses": ["open"], "kuvaus": "pito"}
+LIMITATION = {"keep": "3 vuotta", "after": "event_date", "statuses": ["open"], "source": "laki"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"scope": "trace", "until": "settled", "spares": ["marketing"]}, "scope: subject"),
+        ({"scope": "subject", "until": "settled", "spares": ["invoice"]}, "cannot spare"),
+        ({"scope": "subject", "until": "settled", "spares": ["Markkinointi"]}, "lower-case"),
+        (
+            {"until": "period", "keep": "1 v", "after": "event_date", "limitation": LIMITATION},
+            "until: settled",
+        ),
+        (
+            {"until": "settled", "limitation": {**LIMITATION, "statuses": ["collection"]}},
+            "not among 'statuses'",
+        ),
+        ({"until": "settled", "limitation": {**LIMITATION, "keep": "kolme"}}, "period"),
+        ({"until": "settled", "limitation": {**LIMITATION, "source": ""}}, "source"),
+    ],
+)
+def test_bad_spares_and_limitations_are_rejected(fields: dict[str, object], words: str) -> None:
+    with pytest.raises(ValueError, match=words):  # pydantic's ValidationError
+        HoldRule.model_validate({**HOLD, **fields})
+
+
+def test_a_policy_hold_may_not_spare_more_than_the_law() -> None:
+    policy = load_policy(FIXTURES / "passing_minimal.yaml")
+    law = load_statutory_rules()
+    base = law.get("avoin_saatava")
+    extended = base.model_copy(
+        update={"id": "oma", "extends": "avoin_saatava", "spares": ["marketing", "contact"]}
+    )
+    problems = check_against_law(policy.model_copy(update={"holds": [extended]}), law)
+    assert any(loc == ("holds", 0, "spares") and "contact" in msg for loc, msg in problems)
+    same = base.model_copy(update={"id": "oma", "extends": "avoin_saatava"})
+    assert check_against_law(policy.model_copy(update={"holds": [same]}), law) == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ({"keep": "2 kk", "after": "event_date", "at_least": "1 v"}, "while_customer"),
+        ({"keep": "while_customer", "at_least": "kaksi vuotta"}, "a period is written like"),
+        ({"keep": "while_customer", "at_least": "0 kk"}, "longer than zero"),
+    ],
+)
+def test_bad_at_least_is_rejected(rule: dict[str, object], words: str) -> None:
+    with pytest.raises(ValueError, match=words):  # pydantic's ValidationError
+        RetentionRule.model_validate({"kuvaus": "x", **rule})
+
+
+def test_at_least_loads_from_a_policy_file_and_names_its_line(tmp_path: Path) -> None:
+    text = (FIXTURES / "passing_minimal.yaml").read_text(encoding="utf-8")
+    assert "keep: while_customer\n" in text
+    good = tmp_path / "hyva.yaml"
+    good.write_text(
+        text.replace("keep: while_customer\n", "keep: while_customer\n    at_least: 2 vuotta\n", 1),
+        encoding="utf-8",
+    )
+    rule = next(r for r in load_policy(good).retention.values() if r.at_least)
+    assert rule.at_least == Period(years=2)
+    assert rule.at_least_text() == "vähintään 2 v merkinnän omasta päivämäärästä"
+    assert rule.at_least_text(en=True) == "at least 2 years after its own date"
+    bad = tmp_path / "huono.yaml"
+    bad.write_text(
+        text.replace(
+            "keep: while_customer\n", "keep: while_customer\n    at_least: 2 viikkoa\n", 1
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_policy(bad)
+    assert any("at_least" in p and "line " in p for p in info.value.problems)

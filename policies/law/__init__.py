@@ -4,8 +4,11 @@ Each rule is a :class:`policies.schema.HoldRule` with its legal source. The
 engine applies every non-optional rule to every register; optional rules
 (the 3-year limitation of claims) apply where a register policy lists them
 in ``optional_statutory_holds``. Rules are holds: they keep traces, they
-never make anything due. A register policy may lengthen them and can never
-shorten them (policies.schema.check_against_law).
+never make anything due. A hold has a scope and an end: a subject hold
+``spares`` kinds the claim does not need (marketing), and an unsettled claim
+past its ``limitation`` (728/2003) turns what it held into a review, never a
+deletion. A register policy may lengthen them and can never shorten them
+(policies.schema.check_against_law).
 """
 
 from __future__ import annotations
