@@ -12,7 +12,6 @@ the ledger or the receipt.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sqlite3
 import stat
@@ -436,18 +435,30 @@ def test_folder_documents_are_removed_and_exports_go_to_the_checklist(ws: Worksp
     assert "koonnit" in html
 
 
-def test_a_source_with_problems_has_nothing_deleted(ws: Workspace) -> None:
+def test_a_faulty_row_blocks_only_its_person_not_the_whole_source(ws: Workspace) -> None:
     customers = by_name(traces_of(ws, "asiakkaat"))
     path = ws.root / "aineisto" / "asiakkaat.csv"
     proposal = write_proposal_xlsx(ws, [("hyväksy", customers["Aino Arvelo"], "delete")])
-    # another row gets a bad e-mail: the re-read has a problem
+    # Eino's row gets a bad e-mail: the re-read has a problem on his row only
     text = path.read_bytes().decode("cp1252").replace("eino.erkkila@example.fi", "ei-osoite")
+    path.write_bytes(text.encode("cp1252"))
+    report = apply_proposal(ws, proposal, TODAY)
+    assert [line.outcome for line in report.lines] == ["done"]
+    after = path.read_bytes().decode("cp1252")
+    assert "Aino Arvelo" not in after
+    assert "Eino Erkkilä" in after and "ei-osoite" in after
+
+
+def test_a_problem_on_the_approved_persons_own_row_skips_it(ws: Workspace) -> None:
+    customers = by_name(traces_of(ws, "asiakkaat"))
+    path = ws.root / "aineisto" / "asiakkaat.csv"
+    proposal = write_proposal_xlsx(ws, [("hyväksy", customers["Aino Arvelo"], "delete")])
+    # Aino's own row gets a bad e-mail: her phone still ties the problem to her
+    text = path.read_bytes().decode("cp1252").replace("aino.arvelo@example.fi", "ei-osoite")
     path.write_bytes(text.encode("cp1252"))
     before = path.read_bytes()
     report = apply_proposal(ws, proposal, TODAY)
-    assert [(line.outcome, line.reason) for line in report.lines] == [
-        ("skipped", "source_problems")
-    ]
+    assert [line.outcome for line in report.lines] == ["skipped"]
     assert path.read_bytes() == before
 
 
@@ -670,10 +681,7 @@ def test_refusals_exit_2_and_change_nothing(
 def _demo_proposal(workspace: Workspace, today: date) -> Path:
     """The review's stages without Prefect (the flow itself is tested in test_apply_flow)."""
     from flows.ledger import reappeared
-    from flows.review import combined_traces, load_policies
-    from policies.engine import evaluate
-    from policies.law import load_statutory_rules
-    from policies.safety import block_sources_with_errors
+    from flows.review import combined_traces, decide, load_policies
     from reports.proposal import write_proposal
     from reports.view import ReviewRun
 
@@ -681,17 +689,15 @@ def _demo_proposal(workspace: Workspace, today: date) -> Path:
     ids = workspace_hasher(workspace)
     results: list[ReadResult] = [read_source(s, ids) for s in workspace.sources]
     traces = combined_traces(results)
-    customers = frozenset(s.id for s in workspace.config.sources if s.customers_only)
-    faulty = frozenset(r.source.id for r in results if r.problems or r.unreadable)
-    evaluation = evaluate(traces, policies, load_statutory_rules(), today, customers)
-    decisions = block_sources_with_errors(evaluation.decisions, faulty)
+    evaluation = decide(workspace, policies, results, today)
+    decisions = evaluation.decisions
     run = ReviewRun(
         business=workspace.config.business,
         registers={k: p.name for k, p in policies.items()},
         today=today,
         lang="fi",
         traces=traces,
-        decisions=dataclasses.replace(evaluation, decisions=decisions).decisions,
+        decisions=decisions,
         findings=[*reappeared(workspace.state_dir, traces), *evaluation.findings],
         sources=[],
         workspace_key=workspace.key(),
