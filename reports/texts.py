@@ -74,6 +74,31 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_due": ("Poistopäivä", "Deletion date"),
     "col_due_future": ("Erääntyy", "Due on"),
     "col_overdue": ("Myöhässä (pv)", "Days overdue"),
+    "col_comment": ("Kommentti (vapaaehtoinen)", "Comment (optional)"),
+    "col_decided": ("Päätetty", "Decided"),
+    "col_note": ("Perustelusi", "Your reason"),
+    # decisions remembered from earlier proposals
+    "remembered": ("Aiemmin päätetyt", "Decided earlier"),
+    "remembered_intro": (
+        "Näistä olet jo päättänyt. Hylättyä riviä ei ehdoteta uudelleen ennen kuin tieto "
+        "muuttuu; siirretty rivi ehdotetaan uudelleen ensi kuussa; hyväksytty rivi, jonka "
+        "poistat itse, odottaa käsin poistoa, kunnes sitä ei enää löydy.",
+        "You have decided these already. A rejected row is not proposed again until the record "
+        "changes; a postponed row is proposed again next month; an approved row that you "
+        "delete yourself waits until it is no longer found.",
+    ),
+    "remembered_rejected": ("hylätty aiemmin", "rejected earlier"),
+    "remembered_postponed": ("siirretty ensi kuuhun", "postponed to next month"),
+    "remembered_waiting": ("odottaa käsin poistoa", "waiting for you to delete it"),
+    "n_rejected": (
+        "riviä, jotka hylkäsit aiemmin, ei ehdoteta uudelleen",
+        "rows you rejected earlier are not proposed again",
+    ),
+    "n_postponed": ("riviä siirretty ensi kuuhun", "rows postponed to next month"),
+    "n_waiting": (
+        "riviä odottaa käsin poistoa (tehtävälistalla)",
+        "rows wait for you to delete them (on the checklist)",
+    ),
     "col_hold": ("Säilytysperuste", "Held because"),
     "col_hold_until": ("Säilytetään asti", "Held until"),
     "col_reason": ("Syy", "Reason"),
