@@ -57,3 +57,84 @@ def print_review(root: Path, counts: dict[str, Any], name: str | None = None) ->
         console.print("  ei muutoksia edelliseen ehdotukseen")
     console.print(f"  {root / 'raportit' / (stem + '.html')}", markup=False)
     console.print(f"  {root / 'raportit' / (stem + '.xlsx')}", markup=False)
+
+
+def _rows_text(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers)
+
+
+def print_apply(result: dict[str, Any], output_dir: Path) -> None:
+    """What apply did (or, in a dry run, would do), row by row; never a customer's data.
+
+    Rows are named by the proposal's row number, the source, the place in it
+    (row, record id, invoice number, calendar UID) and the action: what the
+    owner's own XLSX already shows her.
+    """
+    from reports.receipt_texts import rt
+
+    fi, en = rt("fi"), rt("en")
+    lines: list[dict[str, Any]] = result.get("lines") or []
+    already = result.get("already")
+    if already:
+        count, when = already
+        console.print(
+            f"Ei mitään uutta: {count} riviä tehtiin jo {when} "
+            f"/ nothing new: {count} rows were already done on {when}"
+        )
+    labels = {
+        "done": "tehty / done",
+        "would": "tehtäisiin / would be done",
+        "manual": "tehtävälistalla / on the checklist",
+        "skipped": "ohitettu / skipped",
+        "failed": "epäonnistui / failed",
+        "not_approved": "ei hyväksytty / not approved",
+    }
+    if not already:
+        for key, label in labels.items():
+            if result.get(key):
+                console.print(f"{result[key]:5d}  {label}")
+    if result.get("dry_run"):
+        changes = [line for line in lines if line["outcome"] in ("would", "manual")]
+        console.print(
+            "Koeajo: mitään ei muutettu. Nämä rivit muutettaisiin "
+            "/ dry run: nothing changed. These rows would change:"
+        )
+        for line in changes:
+            action = (
+                fi(f"todo_{line['action']}")
+                if line["action"] == "anonymise"
+                else ("poista / delete")
+            )
+            how = "" if line["outcome"] == "would" else " (tehtävälistalle / to the checklist)"
+            where = f"  {line['where']}" if line["where"] else ""
+            console.print(
+                f"  rivi/row {line['row']:>4}  {line['source']}{where}  {action}{how}",
+                markup=False,
+            )
+        if not changes:
+            console.print("  (ei yhtään / none)")
+    unknown = [line["row"] for line in lines if line["decision"] == "unknown"]
+    if unknown:
+        console.print(
+            f"[yellow]![/yellow] Tuntematon merkintä riveillä {_rows_text(unknown)}: ei hyväksytty "
+            "(kirjoita hyväksy, hylkää tai siirrä) / unknown mark on rows "
+            f"{_rows_text(unknown)}: not approved (write approve, reject or postpone)"
+        )
+    for outcome in ("skipped", "failed"):
+        reasons: dict[str, list[int]] = {}
+        for line in lines:
+            if line["outcome"] == outcome and line["reason"]:
+                reasons.setdefault(str(line["reason"]), []).append(int(line["row"]))
+        for reason, rows in reasons.items():
+            console.print(
+                f"[yellow]![/yellow] {labels[outcome]}, riveillä / rows {_rows_text(rows)}: "
+                f"{fi('reason_' + reason)} / {en('reason_' + reason)}"
+            )
+    if result.get("manual") and not result.get("dry_run"):
+        console.print(
+            f"  {result['manual']} riviä odottaa käsin poistoa: tehtävälista on kuitissa "
+            f"/ {result['manual']} rows wait for you on the checklist in the receipt"
+        )
+    if result.get("receipt_html"):
+        console.print(f"  {output_dir / str(result['receipt_html'])}", markup=False)
+        console.print(f"  {output_dir / str(result['receipt_xlsx'])}", markup=False)

@@ -61,7 +61,13 @@ from reports.view import ReviewRun, joined, next_month_end
 FORMAT_VERSION = "2"
 META_SHEET = "_karsinta"
 #: hidden columns at the right end of the proposal sheet that apply reads back
-ID_HEADERS = ("karsinta_trace_id", "karsinta_fingerprint", "karsinta_action", "karsinta_check")
+ID_HEADERS = (
+    "karsinta_trace_id",
+    "karsinta_fingerprint",
+    "karsinta_action",
+    "karsinta_rule",
+    "karsinta_check",
+)
 #: the owner's columns (1-based): her decision, and her comment (e.g. why she rejects)
 DECISION_COLUMN = 1
 COMMENT_COLUMN = 11
@@ -79,17 +85,18 @@ def cell_text(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        midnight = value.time() == datetime.min.time()
+        return value.date().isoformat() if midnight else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return xml_safe(str(value))
 
 
 def row_check(
-    key: bytes, trace_id: str, fingerprint: str, action: str, visible: Sequence[Any]
+    key: bytes, trace_id: str, fingerprint: str, action: str, rule_id: str, visible: Sequence[Any]
 ) -> str:
     """The row's check value: HMAC-SHA-256 over its ids and visible cells (hex, 32 chars)."""
-    parts = [trace_id, fingerprint, action, *(cell_text(v) for v in visible)]
+    parts = [trace_id, fingerprint, action, rule_id, *(cell_text(v) for v in visible)]
     message = "\x1f".join(parts).encode("utf-8")
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
@@ -344,7 +351,7 @@ def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Work
         action = str(row["action"]) if isinstance(row["action"], str) else "delete"
         mark, comment = run.memory.carried.get(str(row["trace_id"]), (None, None))
         visible = [
-            words.get(mark or "", None),
+            words.get(mark or ""),
             row["person"],
             row["source"],
             row["where"],
@@ -356,17 +363,19 @@ def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Work
             None if pd.isna(row["days_overdue"]) else int(row["days_overdue"]),
             comment,
         ]
+        rule_id = "" if pd.isna(row["rule_id"]) else str(row["rule_id"])
         check = row_check(
             run.row_key,
             str(row["trace_id"]),
             str(row["fingerprint"]),
             action,
+            rule_id,
             [visible[c - 1] for c in CHECK_COLUMNS],
         )
         write_row(
             proposal,
             number,
-            [*visible, row["trace_id"], row["fingerprint"], action, check],
+            [*visible, row["trace_id"], row["fingerprint"], action, rule_id, check],
             date_format,
         )
     last = max(2, len(delete) + 1)
@@ -383,7 +392,7 @@ def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Work
     proposal.freeze_panes = "B2"
     # One range: the technical columns move with their row when she sorts or filters.
     proposal.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
-    _widths(proposal, [12, 24, 16, 48, 16, 12, 60, 12, 12, 10, 30, 18, 18, 10, 18])
+    _widths(proposal, [12, 24, 16, 48, 16, 12, 60, 12, 12, 10, 30, 18, 18, 10, 10, 18])
     for column in range(len(headers) - len(ID_HEADERS) + 1, len(headers) + 1):
         proposal.column_dimensions[get_column_letter(column)].hidden = True
     _protect(proposal, last)
