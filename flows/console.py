@@ -55,8 +55,24 @@ def print_review(root: Path, counts: dict[str, Any], name: str | None = None) ->
         console.print(f"  [yellow]![/yellow] {line}", markup=True, soft_wrap=True)
     if counts.get("unchanged"):
         console.print("  ei muutoksia edelliseen ehdotukseen")
-    console.print(f"  {root / 'raportit' / (stem + '.html')}", markup=False)
-    console.print(f"  {root / 'raportit' / (stem + '.xlsx')}", markup=False)
+    remembered = [
+        (counts.get("rejected_earlier", 0), "hylätty aiemmin, ei ehdoteta uudelleen"),
+        (counts.get("postponed", 0), "siirretty ensi kuuhun"),
+        (counts.get("waiting_manual", 0), "odottaa käsin poistoa"),
+    ]
+    said = [f"{n} {text}" for n, text in remembered if n]
+    if said:
+        console.print("  aiemmat päätöksesi: " + ", ".join(said))
+    html = str(counts.get("proposal_html") or stem + ".html")
+    xlsx = str(counts.get("proposal_xlsx") or stem + ".xlsx")
+    if int(counts.get("version") or 1) > 1:
+        console.print(
+            "  [bold]Edellisessä ehdotuksessa oli merkintöjä: se säilyi ennallaan. Uusi versio "
+            f"on nyt voimassa[/bold] ({counts.get('marks_carried', 0)} hyväksyntää siirretty "
+            "muuttumattomille riveille) / the marked proposal was kept; this version is current:"
+        )
+    console.print(f"  {root / 'raportit' / html}", markup=False)
+    console.print(f"  {root / 'raportit' / xlsx}", markup=False)
 
 
 def _rows_text(numbers: list[int]) -> str:

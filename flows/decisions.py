@@ -206,7 +206,19 @@ class DecisionStore:
 
 
 def _same(before: StoredMark, row: tuple[object, ...]) -> bool:
-    """The same state again (a rerun): nothing to append."""
+    """The same state again (a rerun): nothing to append.
+
+    An approval read again without an outcome (a review re-reading the file
+    apply already carried out) does not undo what apply recorded.
+    """
+    if (
+        before.decision == row[4] == "approve"
+        and before.fingerprint == row[1]
+        and before.month == row[6]
+        and before.status is not None
+        and row[5] is None
+    ):
+        return True
     return (
         before.fingerprint,
         before.reason_key,
