@@ -166,7 +166,7 @@ def latest_version(out_dir: Path, today: date) -> int:
 
 
 def read_marks(workspace: Workspace, path: Path) -> tuple[bool, list[Mark]]:
-    """(is anything written on the proposal, the marks on its verified rows).
+    """(anything written on the proposal, the marks on its verified rows).
 
     A file that cannot be read as ours counts as marked: it is never
     overwritten (it may hold the owner's work).
@@ -212,8 +212,8 @@ def prepare(workspace: Workspace, run: ReviewRun, results: list[ReadResult]) -> 
         if version:
             current = out_dir / f"{file_stem(run.today, version)}.xlsx"
             written, marks = read_marks(workspace, current)
-            if written:
-                marks_read = store.record(marks, "review", None) if marks else 0
+            marks_read = store.record(marks, "review", None) if marks else 0
+            if written:  # never overwritten: the new proposal is the next version
                 version += 1
         version = max(version, 1)
         clean = frozenset(r.source.id for r in results if not r.unreadable and not r.problems)

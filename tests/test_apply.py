@@ -12,7 +12,6 @@ the ledger or the receipt.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sqlite3
 import stat
@@ -646,37 +645,35 @@ def test_refusals_exit_2_and_change_nothing(
 # ---------------------------------------------------- the demo, no Prefect
 
 
-def _demo_proposal(workspace: Workspace, today: date) -> Path:
-    """The review's stages without Prefect (the flow itself is tested in test_apply_flow)."""
+def review_now(workspace: Workspace, today: date) -> Any:
+    """The review's stages without Prefect (the flow itself is tested in test_apply_flow):
+    read, decide, and publish the proposal through the decision store."""
     from flows.ledger import reappeared
-    from flows.review import combined_traces, load_policies
-    from policies.engine import evaluate
-    from policies.law import load_statutory_rules
-    from policies.safety import block_sources_with_errors
-    from flows.review import publish
+    from flows.review import combined_traces, decide, load_policies, publish
     from reports.view import ReviewRun
 
     policies = load_policies(workspace)
     results: list[ReadResult] = [read_source(s) for s in workspace.sources]
     traces = combined_traces(results)
-    customers = frozenset(s.id for s in workspace.config.sources if s.customers_only)
-    faulty = frozenset(r.source.id for r in results if r.problems or r.unreadable)
-    evaluation = evaluate(traces, policies, load_statutory_rules(), today, customers)
-    decisions = block_sources_with_errors(evaluation.decisions, faulty)
+    evaluation = decide(workspace, policies, results, today)
     run = ReviewRun(
         business=workspace.config.business,
         registers={k: p.name for k, p in policies.items()},
         today=today,
         lang="fi",
         traces=traces,
-        decisions=dataclasses.replace(evaluation, decisions=decisions).decisions,
+        decisions=evaluation.decisions,
         findings=[*reappeared(workspace.state_dir, traces), *evaluation.findings],
         sources=[],
         workspace_key=workspace.key(),
     )
-    files = publish(workspace, run, results).files
+    return publish(workspace, run, results)
+
+
+def _demo_proposal(workspace: Workspace, today: date) -> Path:
+    files = review_now(workspace, today).files
     assert files is not None
-    return files.xlsx
+    return Path(files.xlsx)
 
 
 def approve_all(proposal: Path) -> int:

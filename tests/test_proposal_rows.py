@@ -189,7 +189,8 @@ def test_the_whole_table_is_one_filter_range_and_only_marks_are_editable(proposa
     assert protection.sort is False  # False: sorting not locked
     assert protection.autoFilter is False
     assert not sheet.cell(row=2, column=DECISION_COLUMN).protection.locked
-    assert not sheet.cell(row=2, column=header.index("Kommentti (vapaaehtoinen)") + 1).protection.locked
+    comment = header.index("Kommentti (vapaaehtoinen)") + 1
+    assert not sheet.cell(row=2, column=comment).protection.locked
     assert sheet.cell(row=2, column=2).protection.locked  # the person's name
     assert sheet.cell(row=2, column=len(header)).protection.locked  # the check value
 
