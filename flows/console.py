@@ -89,11 +89,15 @@ def print_apply(result: dict[str, Any], output_dir: Path) -> None:
     from reports.receipt_texts import rt
 
     fi, en = rt("fi"), rt("en")
+
+    def say(text: str, *, markup: bool = True) -> None:
+        console.print(text, markup=markup, soft_wrap=True)  # one line per row, never wrapped
+
     lines: list[dict[str, Any]] = result.get("lines") or []
     already = result.get("already")
     if already:
         count, when = already
-        console.print(
+        say(
             f"Ei mitään uutta: {count} riviä tehtiin jo {when} "
             f"/ nothing new: {count} rows were already done on {when}"
         )
@@ -108,10 +112,10 @@ def print_apply(result: dict[str, Any], output_dir: Path) -> None:
     if not already:
         for key, label in labels.items():
             if result.get(key):
-                console.print(f"{result[key]:5d}  {label}")
+                say(f"{result[key]:5d}  {label}")
     if result.get("dry_run"):
         changes = [line for line in lines if line["outcome"] in ("would", "manual")]
-        console.print(
+        say(
             "Koeajo: mitään ei muutettu. Nämä rivit muutettaisiin "
             "/ dry run: nothing changed. These rows would change:"
         )
@@ -123,15 +127,15 @@ def print_apply(result: dict[str, Any], output_dir: Path) -> None:
             )
             how = "" if line["outcome"] == "would" else " (tehtävälistalle / to the checklist)"
             where = f"  {line['where']}" if line["where"] else ""
-            console.print(
+            say(
                 f"  rivi/row {line['row']:>4}  {line['source']}{where}  {action}{how}",
                 markup=False,
             )
         if not changes:
-            console.print("  (ei yhtään / none)")
+            say("  (ei yhtään / none)")
     unknown = [line["row"] for line in lines if line["decision"] == "unknown"]
     if unknown:
-        console.print(
+        say(
             f"[yellow]![/yellow] Tuntematon merkintä riveillä {_rows_text(unknown)}: ei hyväksytty "
             "(kirjoita hyväksy, hylkää tai siirrä) / unknown mark on rows "
             f"{_rows_text(unknown)}: not approved (write approve, reject or postpone)"
@@ -142,15 +146,15 @@ def print_apply(result: dict[str, Any], output_dir: Path) -> None:
             if line["outcome"] == outcome and line["reason"]:
                 reasons.setdefault(str(line["reason"]), []).append(int(line["row"]))
         for reason, rows in reasons.items():
-            console.print(
+            say(
                 f"[yellow]![/yellow] {labels[outcome]}, riveillä / rows {_rows_text(rows)}: "
                 f"{fi('reason_' + reason)} / {en('reason_' + reason)}"
             )
     if result.get("manual") and not result.get("dry_run"):
-        console.print(
+        say(
             f"  {result['manual']} riviä odottaa käsin poistoa: tehtävälista on kuitissa "
             f"/ {result['manual']} rows wait for you on the checklist in the receipt"
         )
     if result.get("receipt_html"):
-        console.print(f"  {output_dir / str(result['receipt_html'])}", markup=False)
-        console.print(f"  {output_dir / str(result['receipt_xlsx'])}", markup=False)
+        say(f"  {output_dir / str(result['receipt_html'])}", markup=False)
+        say(f"  {output_dir / str(result['receipt_xlsx'])}", markup=False)

@@ -746,3 +746,208 @@ def test_the_ledger_is_append_only(ws: Workspace) -> None:
                 ledger.db.execute(statement)
         assert ledger.count("erased_ids") == 2  # the e-mail and the phone
     assert [r[1] for r in ledger_rows(ws)] == ["pending", "done"]
+
+
+# ----------------------------------------------- apply that tells the truth
+
+
+def _print(report: Any, ws: Workspace, capsys: pytest.CaptureFixture[str]) -> str:
+    """What `karsinta apply` prints for this report (the flow returns the same dict)."""
+    from flows.apply import console_lines
+    from flows.console import print_apply
+
+    capsys.readouterr()
+    result = {
+        **report.counts,
+        "exit_code": report.exit_code,
+        "dry_run": report.dry_run,
+        "already": list(report.already) if report.already else None,
+        "lines": console_lines(report),
+    }
+    print_apply(result, ws.output_dir)
+    return capsys.readouterr().out
+
+
+def test_a_checklist_item_is_normal_exit_0(ws: Workspace) -> None:
+    export = by_name(traces_of(ws, "vienti"))
+    proposal = write_proposal_xlsx(ws, [("hyväksy", export["Aino Arvelo"], "delete")])
+    report = apply_proposal(ws, proposal, TODAY)
+    assert [line.outcome for line in report.lines] == ["manual"]
+    assert report.exit_code == 0
+
+
+def test_a_failed_change_exits_1(ws: Workspace) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
+
+    def refusing(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+        return [WriteResult(r.trace_id, False, "locked") for r in requests]
+
+    report = apply_proposal(ws, proposal, TODAY, writer=refusing)
+    assert [line.outcome for line in report.lines] == ["failed"]
+    assert report.exit_code == 1
+
+
+def test_dry_run_lists_each_row_it_would_change(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    export = by_name(traces_of(ws, "vienti"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("hyväksy", orders["Bertta Bergman"], "delete"),
+            ("hylkää", orders["Cecilia Cederholm"], "delete"),
+            ("hyväksy", export["Dora Dahlström"], "delete"),
+        ],
+    )
+    report = apply_proposal(ws, proposal, TODAY, dry_run=True)
+    out = _print(report, ws, capsys)
+    assert "Koeajo" in out
+    assert "rivi/row    2  tilaukset  Tilaukset, tunnus 1002, rivi 3  poista" in out
+    assert "rivi/row    4  vienti  rivi 5  poista / delete (tehtävälistalle" in out
+    assert "rivi/row    3" not in out  # rejected: nothing would change
+    for name, email, _ in PEOPLE:
+        assert name not in out
+        assert email not in out
+
+
+def test_a_second_apply_says_nothing_new(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("hyväksy", orders["Aino Arvelo"], "delete"),
+            ("hyväksy", orders["Bertta Bergman"], "delete"),
+        ],
+    )
+    first = apply_proposal(ws, proposal, TODAY)
+    assert first.receipt is not None
+    second = apply_proposal(ws, proposal, TODAY)
+    assert second.already is not None
+    count, when = second.already
+    assert count == 2
+    assert date.fromisoformat(when)  # the day the rows were done
+    assert second.receipt is None  # no second receipt claiming the same work
+    out = _print(second, ws, capsys)
+    assert f"Ei mitään uutta: 2 riviä tehtiin jo {when}" in out
+    assert "nothing new: 2 rows were already done" in out
+    assert "tehty / done" not in out
+
+
+def test_unknown_marks_are_listed_with_their_rows_and_not_approved(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("kyllä", orders["Aino Arvelo"], "delete"),
+            ("Approve", orders["Bertta Bergman"], "delete"),
+            ("ok", orders["Cecilia Cederholm"], "delete"),
+        ],
+    )
+    report = apply_proposal(ws, proposal, TODAY)
+    assert [(line.row.number, line.outcome) for line in report.lines] == [
+        (2, "not_approved"),
+        (3, "done"),
+        (4, "not_approved"),
+    ]
+    out = _print(report, ws, capsys)
+    assert "Tuntematon merkintä riveillä 2, 4: ei hyväksytty" in out
+    assert "kyllä" not in out
+
+
+def _rewrite(path: Path, edit: Any) -> None:
+    book = openpyxl.load_workbook(path)
+    edit(book.worksheets[0])
+    book.save(path)
+
+
+def test_a_row_whose_visible_cells_moved_is_skipped_and_listed(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("hyväksy", orders["Aino Arvelo"], "delete"),
+            ("hylkää", orders["Bertta Bergman"], "delete"),
+            ("hyväksy", orders["Cecilia Cederholm"], "delete"),
+        ],
+    )
+
+    def swap_visible(sheet: Any) -> None:  # rows 2 and 3 swapped in the visible block only
+        for column in range(1, 12):
+            top, below = sheet.cell(2, column), sheet.cell(3, column)
+            top.value, below.value = below.value, top.value
+
+    _rewrite(proposal, swap_visible)
+    report = apply_proposal(ws, proposal, TODAY)
+    outcome = {line.row.number: (line.outcome, line.reason) for line in report.lines}
+    assert outcome == {
+        2: ("skipped", "cells_changed"),
+        3: ("skipped", "cells_changed"),
+        4: ("done", None),
+    }
+    names = {t["name"] for t in traces_of(ws, "tilaukset")}
+    assert {"Aino Arvelo", "Bertta Bergman"} <= names  # neither Aino nor the rejected Bertta
+    assert "Cecilia Cederholm" not in names
+    out = _print(report, ws, capsys)
+    assert "riveillä / rows 2, 3: rivin näkyvät tiedot eivät enää vastaa" in out
+
+
+@pytest.mark.parametrize("column", ["visible", "hidden"])
+def test_an_edited_action_is_never_obeyed(ws: Workspace, column: str) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
+    index = 6 if column == "visible" else 11 + ID_HEADERS.index("karsinta_action") + 1
+    _rewrite(proposal, lambda sheet: setattr(sheet.cell(2, index), "value", "anonymise"))
+    report = apply_proposal(ws, proposal, TODAY)
+    assert [(line.outcome, line.reason) for line in report.lines] == [("skipped", "cells_changed")]
+    assert "Aino Arvelo" in {t["name"] for t in traces_of(ws, "tilaukset")}
+
+
+def test_an_action_the_engine_no_longer_decides_is_skipped(ws: Workspace) -> None:
+    """The proposal said delete; today the policy says anonymise: nothing guessed."""
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
+    set_action(ws, "order", "anonymise")
+    report = apply_proposal(ws, proposal, TODAY)
+    assert [(line.outcome, line.reason) for line in report.lines] == [("skipped", "action_changed")]
+
+
+def test_a_repeated_row_refuses_the_file_naming_the_rows(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("hyväksy", orders["Aino Arvelo"], "delete"),
+            ("hyväksy", orders["Bertta Bergman"], "delete"),
+        ],
+    )
+    _rewrite(proposal, lambda sheet: sheet.append([c.value for c in sheet[2]]))
+    before = _snapshot(ws.root)
+    code = main(["apply", str(proposal), "--workspace", str(ws.root), "--today", "2026-11-15"])
+    assert code == 2
+    assert "appears more than once (rows 2, 4)" in capsys.readouterr().err
+    assert _snapshot(ws.root) == before
+
+
+def test_the_checklist_lists_rows_bottom_up_with_stable_locators(ws: Workspace) -> None:
+    export = by_name(traces_of(ws, "vienti"))
+    proposal = write_proposal_xlsx(
+        ws, [("hyväksy", export[p[0]], "delete") for p in (PEOPLE[1], PEOPLE[4], PEOPLE[2])]
+    )
+    report = apply_proposal(ws, proposal, TODAY)
+    assert report.receipt is not None
+    html = report.receipt.html.read_text("utf-8")
+    checklist = html[html.index('id="checklist"') : html.index('id="lines"')]
+    assert "poista alhaalta ylöspäin, niin rivinumerot eivät muutu" in checklist
+    positions = [checklist.index(f"rivi {n}<") for n in (6, 4, 3)]
+    assert positions == sorted(positions)  # bottom-up: row 6, then 4, then 3
+    book = openpyxl.load_workbook(report.receipt.xlsx)
+    todo = book.worksheets[1]
+    assert [todo.cell(r, 5).value for r in range(2, 5)] == ["rivi 6", "rivi 4", "rivi 3"]
