@@ -3,27 +3,42 @@
 ``karsinta apply poistoehdotus-YYYY-MM.xlsx`` (the ``apply_decisions`` flow)
 reads the owner's decision in column A of each proposal row (hyväksy /
 hylkää / siirrä, or approve / reject / postpone, any case; a blank is not an
+approval; any other word is listed on the console by row and is not an
 approval) and then, for the approved rows only:
 
-1. refuses the whole file when it is not a Karsinta proposal, when it is
-   another workspace's proposal, or when it is of an earlier month than
-   today's (a month-old proposal was decided on month-old data);
-2. takes the workspace's apply lock (``.karsinta/apply.lock``): a second
+1. refuses the whole file when it is not a Karsinta proposal (or one of an
+   earlier format), when it is another workspace's proposal, when it is of
+   an earlier month than today's (a month-old proposal was decided on
+   month-old data), or when a trace id appears on two rows (a copied row);
+2. verifies each row's check value (an HMAC with the workspace secret over
+   the row's ids and its visible cells, reports.proposal.row_check): a row
+   whose visible person / place no longer belongs to its ids (sorted or
+   pasted apart, edited) is skipped and listed, nothing approved on it;
+3. takes the workspace's apply lock (``.karsinta/apply.lock``): a second
    apply at the same time is refused, never interleaved;
-3. re-reads every source and checks each approved trace: it must still be
-   there with the same fingerprint. A record that changed or disappeared is
-   skipped and reported, never guessed; a source whose re-read had problems
-   or failed has nothing deleted from it;
-4. per source: a source the owner marked ``system_of_record`` whose connector
+4. re-reads every source and checks each approved trace: it must still be
+   there with the same fingerprint, and the engine must still decide the
+   same action today (the action is never taken from a cell). A record that
+   changed or disappeared is skipped and reported, never guessed; a source
+   whose re-read had problems or failed has nothing deleted from it;
+5. per source: a source the owner marked ``system_of_record`` whose connector
    can delete / redact is changed through ``Connector.write`` (one atomic
    batch per source); every other record goes on the manual checklist,
-   naming the system and what to do there;
-5. records every step in the append-only ledger (``flows.ledger``): a
+   naming the system and a stable place in it (record id, invoice number,
+   calendar UID; rows of a row-based file bottom-up);
+6. records every step in the append-only ledger (``flows.ledger``): a
    ``pending`` intent per batch before the source is changed and ``done`` /
    ``failed`` after. A rerun acts only on rows not done yet; a pending
    intent whose record is gone (the run was killed after the change) is
-   completed as done. Running apply twice does nothing the second time;
-6. writes the receipt (``reports.receipt``) and returns counts.
+   completed as done. Running apply twice does nothing the second time, and
+   says "nothing new: N rows were already done on DATE";
+7. records every mark it read in the decision store (``flows.decisions``),
+   so the next review does not propose a rejected row again;
+8. writes the receipt (``reports.receipt``) and returns counts and, per row,
+   the row number, source, place and outcome (what the console lists).
+
+Exit code: 0 when apply did what it could (checklist items and skipped
+records are normal, and listed); 1 only when a change failed.
 
 Approval time in the ledger is the proposal file's modification time: the
 moment the owner saved their decisions, as far as the file can tell (the

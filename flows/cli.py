@@ -1,7 +1,8 @@
 """The ``karsinta`` command.
 
-Exit codes: 0 fine, 1 done but with problems to look at, 2 could not be done
-(unreadable input, invalid config). No traceback reaches the user: errors are
+Exit codes: 0 fine, 1 done but with problems to look at (review: a source
+read with problems; apply: a change that failed), 2 could not be done
+(unreadable input, invalid config, a refused proposal). No traceback reaches the user: errors are
 printed as one clear line naming the file, row and field.
 """
 
