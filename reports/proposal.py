@@ -225,7 +225,9 @@ def sections(run: ReviewRun, view: pd.DataFrame) -> dict[str, Any]:
         .drop_duplicates()
     )
     for subject in subjects:
-        rows = view[view["subject_id"] == subject].copy()
+        rows = view[view["subject_id"] == subject]
+        # a row decided earlier is in the "decided earlier" section, not proposed here
+        rows = rows[~rows["trace_id"].isin(list(run.memory.hidden))].copy()
         rows["_order"] = rows["decision"].map(order)
         rows = rows.sort_values(["_order", "source", "where"])
         people.append(
