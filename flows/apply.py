@@ -377,8 +377,9 @@ class ApplyReport:
     receipt: ReceiptFiles | None = None
     counts: dict[str, int] = field(default_factory=dict)
 
-    #: (rows, date) when every approved row was done by an earlier run: nothing new
-    already: tuple[int, str] | None = None
+    #: (rows, date, of them on the checklist) when every approved row was done by an
+    #: earlier run: nothing new (the date is the Helsinki date of the last of them)
+    already: tuple[int, str, int] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -953,8 +954,8 @@ def _unverified_line(row: ProposalRow, workspace: Workspace) -> Line:
     return Line(row, "skipped", "cells_changed", connector=connector, file=file)
 
 
-def _already(report: ApplyReport, workspace: Workspace) -> tuple[int, str] | None:
-    """(rows, date) when the approved rows were all done earlier and nothing else happened."""
+def _already(report: ApplyReport, workspace: Workspace) -> tuple[int, str, int] | None:
+    """(rows, date, on the checklist) when every approved row was done by an earlier run."""
     approved = [line for line in report.lines if line.row.decision == "approve"]
     if not approved or any(
         line.reason not in ("already_done", "already_manual") for line in approved
@@ -962,8 +963,16 @@ def _already(report: ApplyReport, workspace: Workspace) -> tuple[int, str] | Non
         return None
     latest = read_latest(workspace.state_dir, report.proposal.proposal_id)
     stamps = [latest[r.row.trace_id].acted_at for r in approved if r.row.trace_id in latest]
-    when = max(stamps)[:10] if stamps else ""
-    return len(approved), when
+    when = ""
+    if stamps:
+        from zoneinfo import ZoneInfo
+
+        from policies.periods import fi_date
+
+        last = datetime.fromisoformat(max(stamps)).astimezone(ZoneInfo("Europe/Helsinki"))
+        when = fi_date(last.date())
+    manual = sum(line.reason == "already_manual" for line in approved)
+    return len(approved), when, manual
 
 
 def record_marks(workspace: Workspace, proposal: Proposal, lines: Sequence[Line]) -> int:

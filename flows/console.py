@@ -62,14 +62,15 @@ def print_review(root: Path, counts: dict[str, Any], name: str | None = None) ->
     ]
     said = [f"{n} {text}" for n, text in remembered if n]
     if said:
-        console.print("  aiemmat päätöksesi: " + ", ".join(said))
+        console.print("  aiemmat päätöksesi: " + ", ".join(said), soft_wrap=True)
     html = str(counts.get("proposal_html") or stem + ".html")
     xlsx = str(counts.get("proposal_xlsx") or stem + ".xlsx")
     if int(counts.get("version") or 1) > 1:
         console.print(
             "  [bold]Edellisessä ehdotuksessa oli merkintöjä: se säilyi ennallaan. Uusi versio "
             f"on nyt voimassa[/bold] ({counts.get('marks_carried', 0)} hyväksyntää siirretty "
-            "muuttumattomille riveille) / the marked proposal was kept; this version is current:"
+            "muuttumattomille riveille) / the marked proposal was kept; this version is current:",
+            soft_wrap=True,
         )
     console.print(f"  {root / 'raportit' / html}", markup=False)
     console.print(f"  {root / 'raportit' / xlsx}", markup=False)
@@ -96,10 +97,15 @@ def print_apply(result: dict[str, Any], output_dir: Path) -> None:
     lines: list[dict[str, Any]] = result.get("lines") or []
     already = result.get("already")
     if already:
-        count, when = already
+        count, when, manual = already
+        on_list = (
+            f" ({manual} niistä tehtävälistallasi / {manual} of them on your checklist)"
+            if manual
+            else ""
+        )
         say(
             f"Ei mitään uutta: {count} riviä tehtiin jo {when} "
-            f"/ nothing new: {count} rows were already done on {when}"
+            f"/ nothing new: {count} rows were already done on {when}{on_list}"
         )
     labels = {
         "done": "tehty / done",
@@ -150,7 +156,7 @@ def print_apply(result: dict[str, Any], output_dir: Path) -> None:
                 f"[yellow]![/yellow] {labels[outcome]}, riveillä / rows {_rows_text(rows)}: "
                 f"{fi('reason_' + reason)} / {en('reason_' + reason)}"
             )
-    if result.get("manual") and not result.get("dry_run"):
+    if result.get("manual") and not result.get("dry_run") and not already:
         say(
             f"  {result['manual']} riviä odottaa käsin poistoa: tehtävälista on kuitissa "
             f"/ {result['manual']} rows wait for you on the checklist in the receipt"
