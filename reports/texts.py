@@ -131,9 +131,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sheet_review": ("Tarkistettavat", "To review"),
     "xlsx_howto": (
         "Valitse jokaiselle riville Päätös-sarakkeesta: hyväksy, hylkää tai siirrä. "
-        "Tyhjä tarkoittaa, ettei riviä hyväksytty. Tallenna ja aja: karsinta apply TIEDOSTO.xlsx",
+        "Tyhjä tarkoittaa, ettei riviä hyväksytty. Kommentti-sarakkeeseen voit kirjoittaa "
+        "syyn. Suodata vapaasti; muut solut on lukittu, jotta henkilö ei irtoa riviltään. "
+        "Tallenna ja aja: karsinta apply TIEDOSTO.xlsx",
         "Choose a decision for every row: approve, reject or postpone (hyväksy / hylkää / "
-        "siirrä). Blank means not approved. Save, then run: karsinta apply FILE.xlsx",
+        "siirrä). Blank means not approved. You may write your reason in the comment column. "
+        "Filter freely; the other cells are locked so that no person comes loose from their "
+        "row. Save, then run: karsinta apply FILE.xlsx",
     ),
     "business": ("Yritys", "Business"),
     "month": ("Kuukausi", "Month"),
