@@ -3,32 +3,49 @@
 ``karsinta apply poistoehdotus-YYYY-MM.xlsx`` (the ``apply_decisions`` flow)
 reads the owner's decision in column A of each proposal row (hyväksy /
 hylkää / siirrä, or approve / reject / postpone, any case; a blank is not an
+approval; any other word is listed on the console by row and is not an
 approval) and then, for the approved rows only:
 
-1. refuses the whole file when it is not a Karsinta proposal, when it is
-   another workspace's proposal, or when it is of an earlier month than
-   today's (a month-old proposal was decided on month-old data);
-2. takes the workspace's apply lock (``.karsinta/apply.lock``, an OS file
+1. refuses the whole file when it is not a Karsinta proposal (or one of an
+   earlier format), when it is another workspace's proposal, when it is of
+   an earlier month than today's (a month-old proposal was decided on
+   month-old data), or when a trace id appears on two rows (a copied row);
+2. verifies each row's check value (an HMAC with the workspace secret over
+   the row's ids and its visible cells, reports.proposal.row_check): a row
+   whose visible person / place no longer belongs to its ids (sorted or
+   pasted apart, edited) is skipped and listed, nothing approved on it;
+3. takes the workspace's apply lock (``.karsinta/apply.lock``, an OS file
    lock; the command line takes it before Prefect starts): a second apply at
    the same time is refused, never interleaved. Temporary files a killed run
    left, and undo copies past ``undo_days``, are removed;
-3. plans before it acts: the first run re-reads every source and checks
-   each approved trace (still there, same fingerprint, still due); the whole
-   plan (per row: write or checklist, in which source, keyed fingerprint) is
-   recorded in the ledger in one transaction before anything changes. A
-   rerun of the same proposal finishes the recorded plan: it does not decide
-   "still due" again on a half-applied state (``Applier``);
-4. per source: a source the owner marked ``system_of_record`` whose connector
+4. plans before it acts: the first run re-reads every source and checks
+   each approved trace: still there, same fingerprint, and the engine still
+   decides the same action today (the action is never taken from a cell).
+   The whole plan (per row: write or checklist, in which source, keyed
+   fingerprint) is recorded in the ledger in one transaction before anything
+   changes. A rerun of the same proposal finishes the recorded plan: it does
+   not decide "still due" again on a half-applied state (``Applier``). Only
+   an unreadable source refuses all changes; row problems are the safety
+   rule's business (``flows.review.decide``);
+5. per source: a source the owner marked ``system_of_record`` whose connector
    can delete / redact is changed through ``Connector.write`` (one atomic
    batch per source, after an owner-only copy of the file is kept in
    ``.karsinta/kumoa/``); every other record goes on the manual checklist,
-   naming the system and what to do there;
-5. records every step in the append-only ledger (``flows.ledger``): a
+   naming the system and a stable place in it (record id, invoice number,
+   calendar UID; rows of a row-based file bottom-up);
+6. records every step in the append-only ledger (``flows.ledger``): a
    ``pending`` intent per batch before the source is changed and ``done`` /
    ``failed`` after. A rerun acts only on planned rows not done yet; a
    pending intent whose record is gone (the run was killed after the change)
-   is completed as done. Running apply twice does nothing the second time;
-6. writes the receipt (``reports.receipt``) and returns counts.
+   is completed as done. Running apply twice does nothing the second time,
+   and says "nothing new: N rows were already done on DATE";
+7. records every mark it read in the decision store (``flows.decisions``),
+   so the next review does not propose a rejected row again;
+8. writes the receipt (``reports.receipt``) and returns counts and, per row,
+   the row number, source, place and outcome (what the console lists).
+
+Exit code: 0 when apply did what it could (checklist items and skipped
+records are normal, and listed); 1 only when a change failed.
 
 Approval time in the ledger is the proposal file's modification time: the
 moment the owner saved their decisions, as far as the file can tell (the
@@ -40,6 +57,7 @@ rows, sources, files and row numbers, never a value.
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import uuid
@@ -69,7 +87,16 @@ from connectors.folder import leads_inside
 from connectors.keyed import Hasher
 from connectors.safe_write import copy_owner_only, crash_point
 from flows.keyed import workspace_hasher
-from flows.ledger import FINAL, ActionRow, Ledger, PlanStep, now_utc, open_ledger, read_latest
+from flows.ledger import (
+    FINAL,
+    ActionRow,
+    Ledger,
+    PlanStep,
+    now_utc,
+    open_ledger,
+    read_latest,
+    workspace_secret,
+)
 from flows.workspace import Workspace, sweep_leftovers, undo_stamp, workspace_lock
 from policies.reappearance import strong_identifiers
 from reports.receipt import Receipt, ReceiptFiles, ReceiptLine, write_receipt
@@ -98,7 +125,12 @@ DECISION_WORDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class ProposalRow:
-    """One row of the proposal sheet as the owner marked it."""
+    """One row of the proposal sheet as the owner marked it.
+
+    ``action`` is the engine's action when the proposal was made (a hidden,
+    check-covered column): apply carries out a row only when the engine
+    decides the same action again on its fresh read, never what a cell says.
+    """
 
     number: int
     decision: str  # approve / reject / postpone / none / unknown
@@ -107,6 +139,9 @@ class ProposalRow:
     action: str
     kind: str
     rule: str | None
+    rule_id: str = ""
+    comment: str | None = None
+    mark: str = ""  # the decision cell as written (for the console: unknown marks)
 
     @property
     def source(self) -> str:
@@ -115,6 +150,11 @@ class ProposalRow:
 
 @dataclass(frozen=True)
 class Proposal:
+    """A read proposal. ``rows`` are the rows apply may act on; ``unverified`` are
+    rows whose visible cells no longer match their ids' check value (sorted,
+    pasted or edited in a way that moved a person away from the identity):
+    nothing is approved on them."""
+
     path: Path
     proposal_id: str
     workspace_key: str
@@ -123,6 +163,7 @@ class Proposal:
     lang: str
     approved_at: str
     rows: tuple[ProposalRow, ...]
+    unverified: tuple[ProposalRow, ...] = ()
 
 
 def decision_of(value: Any) -> str:
@@ -135,11 +176,17 @@ def decision_of(value: Any) -> str:
     return DECISION_WORDS.get(text, "unknown")
 
 
-def read_proposal(path: Path) -> Proposal:
-    """The proposal XLSX as apply needs it; ApplyRefused when it is not one."""
+def read_proposal(path: Path, key: bytes | None = None) -> Proposal:
+    """The proposal XLSX as apply needs it; ApplyRefused when it is not one.
+
+    With ``key`` (the workspace secret, ``flows.ledger.workspace_secret``)
+    each row's check value is verified: rows whose visible cells no longer
+    match go to ``unverified``. A trace id that appears on two rows refuses
+    the whole file (a copied row would be applied twice, or mean two people).
+    """
     from openpyxl import load_workbook
 
-    from reports.proposal import ID_HEADERS, META_SHEET
+    from reports.proposal import FORMAT_VERSION, ID_HEADERS, META_SHEET, row_check
 
     name = PurePath(path).name
     not_ours = ApplyRefused(f"{name}: not a Karsinta deletion proposal")
@@ -152,9 +199,9 @@ def read_proposal(path: Path) -> Proposal:
     if META_SHEET not in book.sheetnames:
         raise not_ours
     meta: dict[str, str] = {}
-    for key, value, *_ in book[META_SHEET].iter_rows(min_row=1, max_col=2, values_only=True):
-        if key is not None:
-            meta[str(key)] = "" if value is None else str(value)
+    for key_cell, value, *_ in book[META_SHEET].iter_rows(min_row=1, max_col=2, values_only=True):
+        if key_cell is not None:
+            meta[str(key_cell)] = "" if value is None else str(value)
     needed = ("proposal_id", "workspace_key", "month", "run_date")
     if any(not meta.get(k) for k in needed):
         raise not_ours
@@ -162,26 +209,65 @@ def read_proposal(path: Path) -> Proposal:
         run_date = date.fromisoformat(meta["run_date"])
     except ValueError:
         raise not_ours from None
+    if meta.get("format") != FORMAT_VERSION:
+        raise ApplyRefused(
+            f"{name}: made by an earlier version of Karsinta; "
+            "run the monthly review again and mark the new proposal"
+        )
+    try:
+        decision_col = int(meta.get("decision_column", "1")) - 1
+        comment_col = int(meta.get("comment_column", "0")) - 1
+        check_cols = [int(c) - 1 for c in meta.get("check_columns", "").split(",") if c]
+    except ValueError:
+        raise not_ours from None
     sheet = book.worksheets[0]
     header = [None if c.value is None else str(c.value) for c in sheet[1]]
-    if any(h not in header for h in ID_HEADERS):
+    if any(h not in header for h in ID_HEADERS) or not check_cols:
         raise not_ours
-    trace_col, print_col, action_col = (header.index(h) for h in ID_HEADERS)
-    rows = []
+    trace_col, print_col, action_col, rule_col, check_col = (header.index(h) for h in ID_HEADERS)
+
+    def cell(cells: tuple[Any, ...], index: int) -> Any:
+        return cells[index] if 0 <= index < len(cells) else None
+
+    rows: list[ProposalRow] = []
+    checks: dict[int, bool] = {}
+    seen: dict[str, list[int]] = {}
     for number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-        trace_id = cells[trace_col] if trace_col < len(cells) else None
+        trace_id = cell(cells, trace_col)
         if not trace_id:
             continue
-        rows.append(
-            ProposalRow(
-                number=number,
-                decision=decision_of(cells[0]),
-                trace_id=str(trace_id),
-                fingerprint=str(cells[print_col] or ""),
-                action=str(cells[action_col] or "delete"),
-                kind=str(cells[4] or "") if len(cells) > 4 else "",
-                rule=str(cells[6]) if len(cells) > 6 and cells[6] is not None else None,
+        mark = cell(cells, decision_col)
+        comment = cell(cells, comment_col)
+        row = ProposalRow(
+            number=number,
+            decision=decision_of(mark),
+            trace_id=str(trace_id),
+            fingerprint=str(cell(cells, print_col) or ""),
+            action=str(cell(cells, action_col) or ""),
+            kind=str(cell(cells, 4) or ""),
+            rule=None if cell(cells, 6) is None else str(cell(cells, 6)),
+            rule_id=str(cell(cells, rule_col) or ""),
+            comment=None if comment is None or not str(comment).strip() else str(comment).strip(),
+            mark="" if mark is None else " ".join(str(mark).split())[:40],
+        )
+        seen.setdefault(row.trace_id, []).append(number)
+        if key is not None:
+            expected = row_check(
+                key,
+                row.trace_id,
+                row.fingerprint,
+                row.action,
+                row.rule_id,
+                [cell(cells, c) for c in check_cols],
             )
+            checks[number] = hmac.compare_digest(expected, str(cell(cells, check_col) or ""))
+        rows.append(row)
+    repeated = [numbers for numbers in seen.values() if len(numbers) > 1]
+    if repeated:
+        listed = "; ".join(", ".join(map(str, n)) for n in repeated)
+        raise ApplyRefused(
+            f"{name}: the same proposal row appears more than once (rows {listed}); "
+            "remove the copies, or run the monthly review again and mark the new proposal"
         )
     stamp = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).isoformat(timespec="seconds")
     return Proposal(
@@ -192,7 +278,8 @@ def read_proposal(path: Path) -> Proposal:
         run_date=run_date,
         lang=meta.get("lang") or "fi",
         approved_at=stamp,
-        rows=tuple(rows),
+        rows=tuple(r for r in rows if checks.get(r.number, True)),
+        unverified=tuple(r for r in rows if not checks.get(r.number, True)),
     )
 
 
@@ -209,6 +296,13 @@ def check_proposal(proposal: Proposal, workspace: Workspace, today: date) -> Non
             f"{name}: the proposal is of {proposal.month}, an earlier month than today's; "
             "run the monthly review again and mark the new proposal"
         )
+
+
+def read_checked(path: Path, workspace: Workspace, today: date) -> Proposal:
+    """Read, verify every row's check value with the workspace secret, and check."""
+    proposal = read_proposal(path, workspace_secret(workspace.state_dir))
+    check_proposal(proposal, workspace, today)
+    return proposal
 
 
 def default_workspace(proposal: Path) -> Path:
@@ -286,11 +380,15 @@ class ApplyReport:
     #: where this run kept its owner-only copies of the files it changed (None: none changed)
     undo_dir: Path | None = None
 
+    #: (rows, date, of them on the checklist) when every approved row was done by an
+    #: earlier run: nothing new (the date is the Helsinki date of the last of them)
+    already: tuple[int, str, int] | None = None
+
     @property
     def exit_code(self) -> int:
-        """0 all approved rows done, 1 some skipped / failed / on the checklist."""
-        bad = {"skipped", "failed", "manual"}
-        return 1 if any(line.outcome in bad for line in self.lines) else 0
+        """0 when apply did what it could (checklist items and skipped changed records
+        are normal and listed); 1 only when a change failed."""
+        return 1 if any(line.outcome == "failed" for line in self.lines) else 0
 
 
 def _fresh_traces(result: ReadResult) -> dict[str, Fresh]:
@@ -312,8 +410,8 @@ def _text(value: Any) -> str | None:
     return None if value is None or value is pd.NA or pd.isna(value) else str(value)
 
 
-def due_now(workspace: Workspace, results: list[ReadResult], today: date) -> frozenset[str]:
-    """The traces the engine would propose for deletion today, on the fresh read.
+def due_now(workspace: Workspace, results: list[ReadResult], today: date) -> dict[str, str]:
+    """The traces the engine would propose for deletion today, with their action.
 
     An approved row is planned only if its record is unchanged *and* still
     due: a person who ordered again after the proposal is not deleted. The
@@ -324,7 +422,11 @@ def due_now(workspace: Workspace, results: list[ReadResult], today: date) -> fro
     from flows.review import decide, load_policies
 
     decisions = decide(workspace, load_policies(workspace), results, today).decisions
-    return frozenset(decisions.loc[decisions["decision"] == "delete", "trace_id"])
+    due = decisions[decisions["decision"] == "delete"]
+    return {
+        str(trace): str(action) if isinstance(action, str) else "delete"
+        for trace, action in zip(due["trace_id"], due["action"], strict=True)
+    }
 
 
 def _writable(source: SourceSpec, action: str) -> bool:
@@ -380,7 +482,7 @@ class Applier:
         self.writer = writer
         self.sources = {s.id: s for s in workspace.sources}
         self.batches_written = 0
-        self.due_now: frozenset[str] | None = None
+        self.due_now: dict[str, str] | None = None
         self.started = datetime.now(UTC)
         self.undo_run: Path | None = None
         self._ids: Hasher | None = None
@@ -501,6 +603,9 @@ class Applier:
                 elif self.due_now is not None and row.trace_id not in self.due_now:
                     # Unchanged, but no longer due: e.g. the person ordered again since.
                     skipped.append(Line(row, "skipped", "no_longer_due", fresh=now))
+                elif self.due_now is not None and self.due_now[row.trace_id] != row.action:
+                    # The engine decides another action today: never the file's word.
+                    skipped.append(Line(row, "skipped", "action_changed", fresh=now))
                 else:
                     how = "write" if _writable(source, row.action) else "manual"
                     steps.append(
@@ -845,14 +950,24 @@ def counts(lines: Sequence[Line]) -> dict[str, int]:
 
 
 def where_text(locator: Mapping[str, Any] | None, lang: str) -> str:
-    """Where in the source, from the locator: never an attendee, a path or a label."""
+    """Where in the source, from the locator: never an attendee, a path or a label.
+
+    Stable locators first (record id, invoice or customer number, calendar
+    UID); a row number only where the record has nothing else, or beside a
+    record id in a row-based file.
+    """
     if not locator:
         return ""
-    words = {"fi": ("rivi", "lasku", "asiakasnumero"), "en": ("row", "invoice", "customer number")}
-    row_word, invoice_word, customer_word = words["en" if lang == "en" else "fi"]
+    words = {
+        "fi": ("rivi", "lasku", "asiakasnumero", "tunnus"),
+        "en": ("row", "invoice", "customer number", "record id"),
+    }
+    row_word, invoice_word, customer_word, id_word = words["en" if lang == "en" else "fi"]
     parts: list[str] = []
     if locator.get("sheet"):
         parts.append(str(locator["sheet"]))
+    if locator.get("id"):
+        parts.append(f"{id_word} {locator['id']}")
     if locator.get("invoice_no"):
         parts.append(f"{invoice_word} {locator['invoice_no']}")
     elif locator.get("customer_no"):
@@ -865,6 +980,16 @@ def where_text(locator: Mapping[str, Any] | None, lang: str) -> str:
     if locator.get("row") is not None and not locator.get("uid"):
         parts.append(f"{row_word} {locator['row']}")
     return ", ".join(parts)
+
+
+def file_row(locator: Mapping[str, Any] | None) -> int | None:
+    """The row number of a record in a row-based file (None for UID / document records)."""
+    if not locator or locator.get("uid") or locator.get("row") is None:
+        return None
+    try:
+        return int(locator["row"])
+    except (TypeError, ValueError):
+        return None
 
 
 def receipt_of(report: ApplyReport, workspace: Workspace) -> Receipt:
@@ -888,6 +1013,9 @@ def receipt_of(report: ApplyReport, workspace: Workspace) -> Receipt:
                 reason=line.reason,
                 detail=line.detail,
                 todo=todo_key(connector, line.row.action) if line.outcome == "manual" else None,
+                file_row=None
+                if connector == "folder"
+                else file_row(fresh.locator if fresh else None),
             )
         )
     return Receipt(
@@ -911,6 +1039,30 @@ def _relative(path: Path | None, root: Path) -> str | None:
         return str(path)
 
 
+def console_lines(report: ApplyReport) -> list[dict[str, Any]]:
+    """What the command line lists, row by row: row number, source, place, action,
+    outcome and reason codes. The same words as the receipt: no names, no values."""
+    lang = report.proposal.lang if report.proposal.lang in ("fi", "en") else "fi"
+    out = []
+    for line in report.lines:
+        fresh = line.fresh
+        out.append(
+            {
+                "row": line.row.number,
+                "decision": line.row.decision,
+                "outcome": line.outcome,
+                "reason": line.reason,
+                "source": line.row.source,
+                "file": line.file,
+                "where": ""
+                if line.connector == "folder"
+                else where_text(fresh.locator if fresh else None, lang),
+                "action": line.row.action,
+            }
+        )
+    return out
+
+
 # --------------------------------------------------------------- one call
 
 
@@ -924,16 +1076,82 @@ def apply_proposal(
     writer: Writer = write_plain,
     write_files: bool = True,
 ) -> ApplyReport:
-    """Check, apply and write the receipt (no Prefect needed: tests and the flow use it)."""
-    proposal = read_proposal(proposal_path)
-    check_proposal(proposal, workspace, today)
+    """Check, apply and write the receipt (no Prefect needed: tests and the flow use it).
+
+    Rows whose visible cells no longer match their ids are skipped
+    (``cells_changed``) and never reach the Applier. Every mark read is
+    recorded in the decision store (flows.decisions). When every approved
+    row was done by an earlier run, ``report.already`` says so and no new
+    receipt is written.
+    """
+    proposal = read_checked(proposal_path, workspace, today)
     report = Applier(
         workspace, proposal, today, dry_run=dry_run, reader=reader, writer=writer
     ).run()
-    if write_files and not dry_run:
+    if proposal.unverified:
+        report.lines = sorted(
+            [*report.lines, *(_unverified_line(row, workspace) for row in proposal.unverified)],
+            key=lambda line: line.row.number,
+        )
+        report.counts = counts(report.lines)
+    report.already = _already(report, workspace)
+    if not dry_run:
+        record_marks(workspace, proposal, report.lines)
+    if write_files and not dry_run and report.already is None:
         crash_point("receipt")
         report.receipt = write_receipt(receipt_of(report, workspace), workspace.output_dir)
     return report
+
+
+def _unverified_line(row: ProposalRow, workspace: Workspace) -> Line:
+    source = next((s for s in workspace.sources if s.id == row.source), None)
+    connector, file = (source.connector, source.path.name) if source else ("", "")
+    return Line(row, "skipped", "cells_changed", connector=connector, file=file)
+
+
+def _already(report: ApplyReport, workspace: Workspace) -> tuple[int, str, int] | None:
+    """(rows, date, on the checklist) when every approved row was done by an earlier run."""
+    approved = [line for line in report.lines if line.row.decision == "approve"]
+    if not approved or any(
+        line.reason not in ("already_done", "already_manual") for line in approved
+    ):
+        return None
+    latest = read_latest(workspace.state_dir, report.proposal.proposal_id)
+    stamps = [latest[r.row.trace_id].acted_at for r in approved if r.row.trace_id in latest]
+    when = ""
+    if stamps:
+        from zoneinfo import ZoneInfo
+
+        from policies.periods import fi_date
+
+        last = datetime.fromisoformat(max(stamps)).astimezone(ZoneInfo("Europe/Helsinki"))
+        when = fi_date(last.date())
+    manual = sum(line.reason == "already_manual" for line in approved)
+    return len(approved), when, manual
+
+
+def record_marks(workspace: Workspace, proposal: Proposal, lines: Sequence[Line]) -> int:
+    """Every mark read on a verified row goes into the decision store (flows.decisions)."""
+    from flows.decisions import Mark, open_store
+
+    status = {"done": "done", "manual": "manual"}
+    marks = [
+        Mark(
+            trace_id=line.row.trace_id,
+            fingerprint=line.row.fingerprint,
+            rule_id=line.row.rule_id,
+            decision=line.row.decision,
+            month=proposal.month,
+            status=status.get(line.outcome) if line.row.decision == "approve" else None,
+            note=line.row.comment,
+        )
+        for line in lines
+        if line.row.decision in ("approve", "reject", "postpone") and line.reason != "cells_changed"
+    ]
+    if not marks:
+        return 0
+    with open_store(workspace.state_dir) as store:
+        return store.record(marks, "apply", proposal.proposal_id)
 
 
 # ---------------------------------------------------------------- the flow
@@ -977,6 +1195,9 @@ def apply_decisions(
     return {
         **report.counts,
         "exit_code": report.exit_code,
+        "dry_run": dry_run,
+        "already": list(report.already) if report.already else None,
+        "lines": console_lines(report),
         "receipt_html": report.receipt.html.name if report.receipt else None,
         "receipt_xlsx": report.receipt.xlsx.name if report.receipt else None,
     }

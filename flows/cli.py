@@ -1,8 +1,10 @@
 """The ``karsinta`` command.
 
-Exit codes: 0 fine, 1 done but with problems to look at, 2 could not be done
-(unreadable input, invalid config); ``review`` and ``check`` say 3 when a
-source could not be read (see ``karsinta review --help``). No traceback reaches the user: errors are
+Exit codes: 0 fine, 1 done but with problems to look at (review: a source
+read with problems; apply: a change that failed), 2 could not be done
+(invalid config, a refused proposal, another apply running); ``review`` and
+``check`` say 3 when a source could not be read (see ``karsinta review --help``).
+No traceback reaches the user: errors are
 printed as one clear line naming the file, row and field.
 """
 
@@ -349,15 +351,19 @@ def cmd_inventory(args: argparse.Namespace) -> int:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    """Refusals are checked before Prefect starts: exit 2 at once, nothing changed."""
-    from flows.apply import apply_decisions, check_proposal, default_workspace, read_proposal
-    from flows.console import status
+    """Refusals are checked before Prefect starts: exit 2 at once, nothing changed.
+
+    Exit 0 when apply did what it could (checklist items, skipped changed
+    records and unknown marks are listed, not errors); 1 when a change failed.
+    """
+    from flows.apply import apply_decisions, default_workspace, read_checked
+    from flows.console import print_apply, status
     from flows.review import helsinki_today
     from flows.workspace import load_workspace, workspace_lock
 
     workspace = load_workspace(args.workspace or default_workspace(args.file))
     today = args.today or helsinki_today()
-    check_proposal(read_proposal(args.file), workspace, today)
+    read_checked(args.file, workspace, today)
     # The lock is taken here, before Prefect starts, and held for the whole run:
     # a second apply is refused with one line, never after a flow has begun.
     lock = nullcontext() if args.dry_run else workspace_lock(workspace)
@@ -378,20 +384,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     elif not args.quiet:
-        labels = {
-            "done": "tehty / done",
-            "would": "tehtäisiin / would be done",
-            "manual": "tehtävälistalla / on the checklist",
-            "skipped": "ohitettu / skipped",
-            "failed": "epäonnistui / failed",
-            "not_approved": "ei hyväksytty / not approved",
-        }
-        for key, label in labels.items():
-            if result.get(key):
-                print(f"{result[key]:5d}  {label}")
-        if result.get("receipt_html"):
-            print(workspace.output_dir / str(result["receipt_html"]))
-            print(workspace.output_dir / str(result["receipt_xlsx"]))
+        print_apply(result, workspace.output_dir)
     return int(result["exit_code"])
 
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -28,18 +28,22 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from connectors.base import ReadResult, SourceSpec, display_path, read_source
+from connectors.errors import KarsintaError
 from connectors.keyed import Hasher
 from connectors.trace import empty_traces
 from flows.keyed import workspace_hasher
-from flows.ledger import reappeared
+from flows.ledger import reappeared, workspace_secret
 from flows.workspace import Workspace, apply_running, load_workspace, sweep_leftovers
 from policies.engine import Evaluation, evaluate
 from policies.law import load_statutory_rules
 from policies.safety import SafetyReport, apply_safety
 from policies.schema import RegisterPolicy, load_policy
 from reports.decisions_csv import decisions_file_name, write_decisions_csv
-from reports.proposal import ProposalFiles, write_proposal
+from reports.proposal import ProposalFiles, file_stem, write_proposal
 from reports.view import ReviewRun, SourceSummary
+
+if TYPE_CHECKING:
+    from flows.decisions import Mark
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 #: connectors that talk to a remote API: retried with backoff
@@ -163,6 +167,108 @@ def summaries(results: list[ReadResult]) -> list[SourceSummary]:
     ]
 
 
+# ----------------------------------------------- the proposal and its marks
+
+
+@dataclass(frozen=True)
+class Published:
+    """Where this month's proposal went, and what the decision store changed in it."""
+
+    version: int
+    carried: int
+    rejected: int
+    postponed: int
+    waiting: int
+    marks_read: int
+    files: ProposalFiles | None = None
+
+
+def latest_version(out_dir: Path, today: date) -> int:
+    """The highest version of this month's proposal XLSX on disk (0 when none)."""
+    version = 0
+    while (out_dir / f"{file_stem(today, version + 1)}.xlsx").exists():
+        version += 1
+    return version
+
+
+def read_marks(workspace: Workspace, path: Path) -> tuple[bool, list[Mark]]:
+    """(anything written on the proposal, the marks on its verified rows).
+
+    A file that cannot be read as ours counts as marked: it is never
+    overwritten (it may hold the owner's work).
+    """
+    from flows.apply import read_proposal
+    from flows.decisions import Mark
+
+    try:
+        proposal = read_proposal(path, workspace_secret(workspace.state_dir))
+    except KarsintaError:
+        return True, []
+    written = any(r.mark or r.comment for r in (*proposal.rows, *proposal.unverified))
+    marks = [
+        Mark(
+            trace_id=row.trace_id,
+            fingerprint=row.fingerprint,
+            rule_id=row.rule_id,
+            decision=row.decision,
+            month=proposal.month,
+            note=row.comment,
+        )
+        for row in proposal.rows
+        if row.decision in ("approve", "reject", "postpone")
+    ]
+    return written, marks
+
+
+def prepare(workspace: Workspace, run: ReviewRun, results: list[ReadResult]) -> Published:
+    """Before writing: read this month's marked proposal into the decision store,
+    choose the file version, and let the store say what is not proposed again.
+
+    A proposal with marks is never overwritten: the new one is the next
+    version (``poistoehdotus-2026-11-v2.xlsx``), carrying this month's
+    approvals on unchanged rows. An unmarked proposal is overwritten.
+    """
+    from flows.decisions import gone_from_checklist, open_store, remembered
+
+    run.row_key = workspace_secret(workspace.state_dir)
+    out_dir = workspace.output_dir
+    version = latest_version(out_dir, run.today)
+    marks_read = 0
+    with open_store(workspace.state_dir) as store:
+        if version:
+            current = out_dir / f"{file_stem(run.today, version)}.xlsx"
+            written, marks = read_marks(workspace, current)
+            marks_read = store.record(marks, "review", None) if marks else 0
+            if written:  # never overwritten: the new proposal is the next version
+                version += 1
+        version = max(version, 1)
+        clean = frozenset(r.source.id for r in results if not r.unreadable and not r.problems)
+        latest = store.latest()
+        gone = gone_from_checklist(latest, run.traces, clean, store)
+        if gone:
+            store.record_done(gone)
+            latest = store.latest()
+        run.memory = remembered(run.decisions, run.traces, latest, store, run.month)
+    run.stem = file_stem(run.today, version)
+    states = [m.state for m in run.memory.hidden.values()]
+    return Published(
+        version=version,
+        carried=len(run.memory.carried),
+        rejected=states.count("rejected"),
+        postponed=states.count("postponed"),
+        waiting=states.count("waiting"),
+        marks_read=marks_read,
+    )
+
+
+def publish(workspace: Workspace, run: ReviewRun, results: list[ReadResult]) -> Published:
+    """prepare, write the proposal, remember its digest (the review without Prefect)."""
+    plan = prepare(workspace, run, results)
+    files = write_proposal(run, workspace.output_dir)
+    remember(workspace, run.month, files)
+    return dataclasses.replace(plan, files=files)
+
+
 def _state_path(workspace: Workspace) -> Path:
     return workspace.state_dir / STATE_FILE
 
@@ -255,6 +361,7 @@ def review(workspace: Workspace, today: date, lang: str | None = None) -> Review
         safety=seen.safety,
     )
     run.previous_digest = previous_digest(workspace, run.month)
+    plan = prepare(workspace, run, results)
     files = render_task(run, workspace.output_dir)
     csv_path = decisions_csv_task(run, workspace.output_dir)
     remember(workspace, run.month, files)
@@ -273,6 +380,13 @@ def review(workspace: Workspace, today: date, lang: str | None = None) -> Review
         "findings": len(run.findings),
         "unchanged": files.unchanged,
         "by_source": decisions_by_source(evaluation.decisions, results),
+        "proposal_html": files.html.name,
+        "proposal_xlsx": files.xlsx.name,
+        "version": plan.version,
+        "marks_carried": plan.carried,
+        "rejected_earlier": plan.rejected,
+        "postponed": plan.postponed,
+        "waiting_manual": plan.waiting,
     }
     return ReviewOutcome(counts, files, run, evaluation, results, csv_path)
 

@@ -7,24 +7,42 @@ is held and why, what becomes due next month, what needs a person's review,
 the findings, and the sources read.
 
 ``poistoehdotus-YYYY-MM.xlsx`` — one row per proposed action (per trace),
-with a decision dropdown (hyväksy / hylkää / siirrä), frozen header, filters,
-hidden stable ids (trace id and fingerprint, read back by apply), a summary
-sheet, and a hidden ``_karsinta`` sheet naming the proposal, the workspace
-and the month. Every value from a source goes through reports.cells.
+with a decision dropdown (hyväksy / hylkää / siirrä), a comment column,
+frozen header, a summary sheet, and a hidden ``_karsinta`` sheet naming the
+proposal, the workspace and the month. Every value from a source goes
+through reports.cells.
+
+Rows that cannot be misaligned: each row's identity travels with its visible
+cells. The technical columns (trace id, fingerprint, engine action and a
+check value) sit hidden at the right end *inside* the one autofilter range,
+so sorting or filtering moves them with the row. The check value is an HMAC
+(the workspace's secret key, ``flows.ledger``) over the technical ids and
+the row's visible identifying cells (person, source, location, kind, action,
+due date): apply skips a row whose visible cells no longer match its ids.
+The sheet is protected without a password: only the decision and comment
+cells can be edited; sorting and the filter stay allowed (in OOXML sheet
+protection ``sort="0"`` / ``autoFilter="0"`` mean *not* locked). Excel may
+still refuse to sort locked cells on a protected sheet: then it refuses,
+it never misaligns.
+
+A same-month re-run never overwrites a marked proposal: the review writes
+``poistoehdotus-YYYY-MM-v2.xlsx`` (and ``.html``), and so on (flows.review).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -35,14 +53,52 @@ from reports.cells import (
     owner_only_file,
     write_row,
     write_text_file,
+    xml_safe,
 )
 from reports.texts import DECISION_WORDS, kind_name, t
 from reports.view import ReviewRun, joined, next_month_end
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 META_SHEET = "_karsinta"
-#: hidden columns of the proposal sheet that apply reads back
-ID_HEADERS = ("karsinta_trace_id", "karsinta_fingerprint", "karsinta_action")
+#: hidden columns at the right end of the proposal sheet that apply reads back
+ID_HEADERS = (
+    "karsinta_trace_id",
+    "karsinta_fingerprint",
+    "karsinta_action",
+    "karsinta_rule",
+    "karsinta_check",
+)
+#: the owner's columns (1-based): her decision, and her comment (e.g. why she rejects)
+DECISION_COLUMN = 1
+COMMENT_COLUMN = 11
+#: the visible identifying cells the check value covers: person, source, location,
+#: kind, action, due date (1-based columns of the proposal sheet)
+CHECK_COLUMNS = (2, 3, 4, 5, 6, 9)
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as the check value sees it, the same written and read back."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and pd.isna(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        midnight = value.time() == datetime.min.time()
+        return value.date().isoformat() if midnight else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return xml_safe(str(value))
+
+
+def row_check(
+    key: bytes, trace_id: str, fingerprint: str, action: str, rule_id: str, visible: Sequence[Any]
+) -> str:
+    """The row's check value: HMAC-SHA-256 over its ids and visible cells (hex, 32 chars)."""
+    parts = [trace_id, fingerprint, action, rule_id, *(cell_text(v) for v in visible)]
+    message = "\x1f".join(parts).encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -54,26 +110,34 @@ class ProposalFiles:
     unchanged: bool
 
 
-def proposal_digest(decisions: pd.DataFrame) -> str:
+def proposal_digest(decisions: pd.DataFrame, hidden: Sequence[str] = ()) -> str:
     """A hash of what is proposed (trace, action): equal digests = no changes."""
-    rows = decisions.loc[decisions["decision"] == "delete", ["trace_id", "action"]]
+    due = (decisions["decision"] == "delete") & ~decisions["trace_id"].isin(list(hidden))
+    rows = decisions.loc[due, ["trace_id", "action"]]
     text = "\n".join(
         sorted(f"{a}|{b}" for a, b in zip(rows["trace_id"], rows["action"], strict=True))
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def file_stem(today: date) -> str:
-    return f"poistoehdotus-{today.year:04d}-{today.month:02d}"
+def file_stem(today: date, version: int = 1) -> str:
+    """``poistoehdotus-2026-11``; a same-month re-run's new version ``...-v2``."""
+    stem = f"poistoehdotus-{today.year:04d}-{today.month:02d}"
+    return stem if version <= 1 else f"{stem}-v{version}"
+
+
+def proposed(run: ReviewRun, view: pd.DataFrame) -> pd.DataFrame:
+    """The rows proposed for deletion now: due, and not already decided (run.memory)."""
+    return view[(view["decision"] == "delete") & ~view["trace_id"].isin(list(run.memory.hidden))]
 
 
 def write_proposal(run: ReviewRun, out_dir: Path) -> ProposalFiles:
     """Write both files (owner-only, atomically) and say where they are."""
     view = joined(run)
-    digest = proposal_digest(run.decisions)
+    digest = proposal_digest(run.decisions, list(run.memory.hidden))
     proposal_id = f"{run.workspace_key[:12]}-{run.month}-{digest[:8]}"
     unchanged = run.previous_digest == digest
-    stem = file_stem(run.today)
+    stem = run.stem or file_stem(run.today)
     html_path = out_dir / f"{stem}.html"
     xlsx_path = out_dir / f"{stem}.xlsx"
     write_text_file(html_path, render_html(run, view, proposal_id, unchanged))
@@ -143,7 +207,7 @@ def sections(run: ReviewRun, view: pd.DataFrame) -> dict[str, Any]:
     """What the page shows, section by section, in the order the owner acts."""
     lang = run.lang
     order = {"delete": 0, "review": 1, "hold": 2, "keep": 3}
-    delete = view[view["decision"] == "delete"]
+    delete = proposed(run, view)
     # An overdue erasure request comes first, whatever keeps it from being done
     # (a source read with errors, an identity to check): the deadline has passed.
     overdue_erasure = view[
@@ -161,7 +225,9 @@ def sections(run: ReviewRun, view: pd.DataFrame) -> dict[str, Any]:
         .drop_duplicates()
     )
     for subject in subjects:
-        rows = view[view["subject_id"] == subject].copy()
+        rows = view[view["subject_id"] == subject]
+        # a row decided earlier is in the "decided earlier" section, not proposed here
+        rows = rows[~rows["trace_id"].isin(list(run.memory.hidden))].copy()
         rows["_order"] = rows["decision"].map(order)
         rows = rows.sort_values(["_order", "source", "where"])
         people.append(
@@ -182,6 +248,7 @@ def sections(run: ReviewRun, view: pd.DataFrame) -> dict[str, Any]:
     ].sort_values(["due_date", "person"])
     review = view[view["decision"] == "review"].sort_values(["person", "source"])
     return {
+        "remembered": remembered(run, view),
         "erasure_people": [p for p in people if p["erasure"]],
         "people": people,
         "held": _rows(held, lang),
@@ -195,6 +262,28 @@ def sections(run: ReviewRun, view: pd.DataFrame) -> dict[str, Any]:
             "next": len(upcoming),
         },
     }
+
+
+def remembered(run: ReviewRun, view: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Due rows decided earlier, per state: rejected, postponed, waiting (on the checklist)."""
+    text = t(run.lang)
+    out: dict[str, list[dict[str, Any]]] = {"rejected": [], "postponed": [], "waiting": []}
+    hidden = run.memory.hidden
+    rows = view[(view["decision"] == "delete") & view["trace_id"].isin(list(hidden))]
+    for row in rows.sort_values(["person", "source", "where"]).to_dict(orient="records"):
+        mark = hidden[str(row["trace_id"])]
+        out.setdefault(mark.state, []).append(
+            {
+                "person": row["person"],
+                "source": row["source"],
+                "where": row["where"],
+                "kind": kind_name(str(row["kind"]), run.lang),
+                "month": mark.month,
+                "note": mark.note or "",
+                "state": text(f"remembered_{mark.state}"),
+            }
+        )
+    return out
 
 
 def render_html(run: ReviewRun, view: pd.DataFrame, proposal_id: str, unchanged: bool) -> str:
@@ -254,31 +343,43 @@ def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Work
         text("col_trigger"),
         text("col_due"),
         text("col_overdue"),
+        text("col_comment"),
         *ID_HEADERS,
     ]
     _header(proposal, headers)
-    delete = view[view["decision"] == "delete"].copy()
+    delete = proposed(run, view).copy()
     delete["_erasure_first"] = ~(delete["erasure_request"] & (delete["days_overdue"].fillna(0) > 0))
     delete = delete.sort_values(["_erasure_first", "person", "source", "where"])
+    words = dict(zip(("approve", "reject", "postpone"), DECISION_WORDS, strict=True))
     for number, row in enumerate(delete.to_dict(orient="records"), start=2):
+        action = str(row["action"]) if isinstance(row["action"], str) else "delete"
+        mark, comment = run.memory.carried.get(str(row["trace_id"]), (None, None))
+        visible = [
+            words.get(mark or ""),
+            row["person"],
+            row["source"],
+            row["where"],
+            kind_name(str(row["kind"]), lang),
+            text(f"action_{action}"),
+            row["rule_text" + suffix],
+            row["trigger_date"],
+            row["due_date"],
+            None if pd.isna(row["days_overdue"]) else int(row["days_overdue"]),
+            comment,
+        ]
+        rule_id = "" if pd.isna(row["rule_id"]) else str(row["rule_id"])
+        check = row_check(
+            run.row_key,
+            str(row["trace_id"]),
+            str(row["fingerprint"]),
+            action,
+            rule_id,
+            [visible[c - 1] for c in CHECK_COLUMNS],
+        )
         write_row(
             proposal,
             number,
-            [
-                None,
-                row["person"],
-                row["source"],
-                row["where"],
-                kind_name(str(row["kind"]), lang),
-                text(f"action_{row['action']}") if isinstance(row["action"], str) else None,
-                row["rule_text" + suffix],
-                row["trigger_date"],
-                row["due_date"],
-                None if pd.isna(row["days_overdue"]) else int(row["days_overdue"]),
-                row["trace_id"],
-                row["fingerprint"],
-                row["action"],
-            ],
+            [*visible, row["trace_id"], row["fingerprint"], action, rule_id, check],
             date_format,
         )
     last = max(2, len(delete) + 1)
@@ -293,10 +394,12 @@ def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Work
     proposal.add_data_validation(choice)
     choice.add(f"A2:A{last}")
     proposal.freeze_panes = "B2"
-    proposal.auto_filter.ref = f"A1:{get_column_letter(len(headers) - len(ID_HEADERS))}{last}"
-    _widths(proposal, [12, 24, 16, 48, 16, 12, 60, 12, 12, 10, 18, 18, 10])
+    # One range: the technical columns move with their row when she sorts or filters.
+    proposal.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
+    _widths(proposal, [12, 24, 16, 48, 16, 12, 60, 12, 12, 10, 30, 18, 18, 10, 10, 18])
     for column in range(len(headers) - len(ID_HEADERS) + 1, len(headers) + 1):
         proposal.column_dimensions[get_column_letter(column)].hidden = True
+    _protect(proposal, last)
 
     _list_sheet(
         workbook,
@@ -355,6 +458,9 @@ def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Work
             ("month", run.month),
             ("run_date", run.today.isoformat()),
             ("lang", lang),
+            ("decision_column", str(DECISION_COLUMN)),
+            ("comment_column", str(COMMENT_COLUMN)),
+            ("check_columns", ",".join(map(str, CHECK_COLUMNS))),
         ],
         start=1,
     ):
@@ -362,6 +468,25 @@ def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Work
     meta.sheet_state = "hidden"
     workbook.active = 0
     return workbook
+
+
+def _protect(sheet: Any, last: int) -> None:
+    """Only the decision and comment cells can be edited; sort and filter stay allowed.
+
+    No password: protection keeps an accidental edit or cut from moving a
+    person away from the ids, it is not a secret (the check value is).
+    """
+    for row in range(2, last + 1):
+        for column in (DECISION_COLUMN, COMMENT_COLUMN):
+            sheet.cell(row=row, column=column).protection = Protection(locked=False)
+    protection = sheet.protection
+    protection.sheet = True
+    protection.sort = False  # False = not locked: sorting allowed
+    protection.autoFilter = False  # filtering allowed
+    protection.formatColumns = False  # column widths may change
+    protection.formatRows = False
+    protection.selectLockedCells = False
+    protection.selectUnlockedCells = False
 
 
 def _header(sheet: Any, headers: list[str]) -> None:

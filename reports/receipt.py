@@ -51,6 +51,7 @@ class ReceiptLine:
     reason: str | None = None  # a reason code (receipt_texts "reason_<code>")
     detail: str | None = None  # a writer's own message (never a value)
     todo: str | None = None  # checklist text key, for manual lines
+    file_row: int | None = None  # the record's row in a row-based file (checklist order)
 
 
 @dataclass
@@ -114,7 +115,24 @@ def line_dict(line: ReceiptLine, lang: str) -> dict[str, object]:
 
 
 def checklist(receipt: Receipt) -> list[ReceiptLine]:
-    return [line for line in receipt.lines if line.outcome == "manual"]
+    """The manual lines per file; row-based records bottom-up, so that deleting one
+    does not shift the row numbers of those still to do."""
+    manual = [line for line in receipt.lines if line.outcome == "manual"]
+    return sorted(
+        manual,
+        key=lambda line: (
+            line.source,
+            line.file,
+            line.file_row is None,
+            -(line.file_row or 0),
+            line.proposal_row,
+        ),
+    )
+
+
+def bottom_up(receipt: Receipt) -> bool:
+    """Whether the checklist has row-based records (and so the bottom-up sentence)."""
+    return any(line.file_row is not None for line in checklist(receipt))
 
 
 def render_html(receipt: Receipt) -> str:
@@ -137,6 +155,7 @@ def render_html(receipt: Receipt) -> str:
         applied_at=f"{receipt.applied_at:%Y-%m-%d %H:%M}",
         counts=[(text(f"outcome_{code}"), counts[code]) for code in OUTCOMES if counts[code]],
         checklist=[line_dict(line, receipt.lang) for line in checklist(receipt)],
+        bottom_up=bottom_up(receipt),
         lines=[line_dict(line, receipt.lang) for line in receipt.lines],
     )
 
@@ -210,6 +229,8 @@ def build_workbook(receipt: Receipt) -> Workbook:
             ],
             date_format,
         )
+    if bottom_up(receipt):
+        write_row(todo, len(checklist(receipt)) + 3, [None, text("bottom_up")])
     _widths(todo, [10, 60, 16, 24, 24, 12])
     return book
 

@@ -28,6 +28,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Karsinta cannot change these systems. Find the person by the proposal row and "
         "delete the data yourself.",
     ),
+    "bottom_up": (
+        "Taulukoissa rivit on lueteltu alhaalta ylöspäin: poista alhaalta ylöspäin, niin "
+        "rivinumerot eivät muutu.",
+        "In spreadsheets the rows are listed bottom-up: delete from the bottom up, so the row "
+        "numbers do not change.",
+    ),
     "lines": ("Kaikki rivit", "All rows"),
     "nothing": ("Ei mitään tässä kohdassa.", "Nothing here."),
     "col_row": ("Ehdotuksen rivi", "Proposal row"),
@@ -92,6 +98,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reason_source_unknown": (
         "lähdettä ei ole enää työtilan asetuksissa",
         "the source is no longer in the workspace config",
+    ),
+    "reason_cells_changed": (
+        "rivin näkyvät tiedot eivät enää vastaa sen tunnistetta (rivejä lajiteltu, kopioitu "
+        "tai muokattu): riviä ei hyväksytty",
+        "the row's visible cells no longer match its id (rows sorted, pasted or edited): "
+        "nothing approved on it",
+    ),
+    "reason_action_changed": (
+        "Karsinta päätyy nyt eri toimenpiteeseen kuin ehdotuksessa (ei arvailla)",
+        "Karsinta now decides another action than the proposal's (nothing guessed)",
     ),
     "reason_completed": (
         "keskeytyneen ajon kesken jäänyt poisto todettu tehdyksi",

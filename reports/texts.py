@@ -82,6 +82,31 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_due": ("Poistopäivä", "Deletion date"),
     "col_due_future": ("Erääntyy", "Due on"),
     "col_overdue": ("Myöhässä (pv)", "Days overdue"),
+    "col_comment": ("Kommentti (vapaaehtoinen)", "Comment (optional)"),
+    "col_decided": ("Päätetty", "Decided"),
+    "col_note": ("Perustelusi", "Your reason"),
+    # decisions remembered from earlier proposals
+    "remembered": ("Aiemmin päätetyt", "Decided earlier"),
+    "remembered_intro": (
+        "Näistä olet jo päättänyt. Hylättyä riviä ei ehdoteta uudelleen ennen kuin tieto "
+        "muuttuu; siirretty rivi ehdotetaan uudelleen ensi kuussa; hyväksytty rivi, jonka "
+        "poistat itse, odottaa käsin poistoa, kunnes sitä ei enää löydy.",
+        "You have decided these already. A rejected row is not proposed again until the record "
+        "changes; a postponed row is proposed again next month; an approved row that you "
+        "delete yourself waits until it is no longer found.",
+    ),
+    "remembered_rejected": ("hylätty aiemmin", "rejected earlier"),
+    "remembered_postponed": ("siirretty ensi kuuhun", "postponed to next month"),
+    "remembered_waiting": ("odottaa käsin poistoa", "waiting for you to delete it"),
+    "n_rejected": (
+        "riviä, jotka hylkäsit aiemmin, ei ehdoteta uudelleen",
+        "rows you rejected earlier are not proposed again",
+    ),
+    "n_postponed": ("riviä siirretty ensi kuuhun", "rows postponed to next month"),
+    "n_waiting": (
+        "riviä odottaa käsin poistoa (tehtävälistalla)",
+        "rows wait for you to delete them (on the checklist)",
+    ),
     "col_hold": ("Säilytysperuste", "Held because"),
     "col_hold_until": ("Säilytetään asti", "Held until"),
     "col_reason": ("Syy", "Reason"),
@@ -114,9 +139,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sheet_review": ("Tarkistettavat", "To review"),
     "xlsx_howto": (
         "Valitse jokaiselle riville Päätös-sarakkeesta: hyväksy, hylkää tai siirrä. "
-        "Tyhjä tarkoittaa, ettei riviä hyväksytty. Tallenna ja aja: karsinta apply TIEDOSTO.xlsx",
+        "Tyhjä tarkoittaa, ettei riviä hyväksytty. Kommentti-sarakkeeseen voit kirjoittaa "
+        "syyn. Suodata vapaasti; muut solut on lukittu, jotta henkilö ei irtoa riviltään. "
+        "Tallenna ja aja: karsinta apply TIEDOSTO.xlsx",
         "Choose a decision for every row: approve, reject or postpone (hyväksy / hylkää / "
-        "siirrä). Blank means not approved. Save, then run: karsinta apply FILE.xlsx",
+        "siirrä). Blank means not approved. You may write your reason in the comment column. "
+        "Filter freely; the other cells are locked so that no person comes loose from their "
+        "row. Save, then run: karsinta apply FILE.xlsx",
     ),
     "business": ("Yritys", "Business"),
     "month": ("Kuukausi", "Month"),

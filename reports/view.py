@@ -45,6 +45,34 @@ class SourceSummary:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class Remembered:
+    """A due trace the owner already decided, so it is not proposed again now.
+
+    ``state`` is ``rejected`` (hylkää; until the trace changes), ``postponed``
+    (siirrä; asked again from next month on) or ``waiting`` (approved, on the
+    manual checklist: "odottaa käsin poistoa"). ``note`` is the owner's own
+    comment from the proposal's comment column, if she wrote one.
+    """
+
+    state: str
+    month: str
+    note: str | None = None
+
+
+@dataclass
+class ProposalMemory:
+    """What the decision store says about this run's due traces (by trace id).
+
+    ``hidden``: not proposed again (shown in a small section instead);
+    ``carried``: marks already made this month on a row that is unchanged,
+    written into the new version's decision (and comment) cells.
+    """
+
+    hidden: dict[str, Remembered] = field(default_factory=dict)
+    carried: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+
+
 @dataclass
 class ReviewRun:
     """Everything one monthly review produced, in memory."""
@@ -59,6 +87,11 @@ class ReviewRun:
     sources: list[SourceSummary]
     workspace_key: str
     previous_digest: str | None = None
+    #: the workspace's secret HMAC key: each proposal row's check value (flows.ledger)
+    row_key: bytes = b""
+    memory: ProposalMemory = field(default_factory=ProposalMemory)
+    #: the proposal's file name without suffix (a same-month re-run: "-v2", ...)
+    stem: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     #: what the run's safety rule blocked (policies.safety): opens the proposal
     safety: SafetyReport | None = None

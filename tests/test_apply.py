@@ -40,9 +40,9 @@ from flows.apply import (
 )
 from flows.cli import main
 from flows.keyed import workspace_hasher
-from flows.ledger import ledger_path, open_ledger
+from flows.ledger import ledger_path, open_ledger, workspace_secret
 from flows.workspace import Workspace, load_workspace
-from reports.proposal import ID_HEADERS, META_SHEET
+from reports.proposal import CHECK_COLUMNS, FORMAT_VERSION, ID_HEADERS, META_SHEET, row_check
 
 TODAY = date(2026, 11, 1)
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,47 +188,56 @@ def write_proposal_xlsx(
     *,
     month: str = "2026-11",
     key: str | None = None,
+    name: str | None = None,
 ) -> Path:
-    """A proposal XLSX as the review writes it: (decision word, trace, action) per row."""
+    """A proposal XLSX laid out as the review writes it: (decision word, trace, action) per
+    row, each with its keyed check value over the ids and the visible cells."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "Ehdotus"
     sheet.append(
-        [
-            "Päätös",
-            "Henkilö",
-            "Lähde",
-            "Sijainti",
-            "Tietolaji",
-            "Toimenpide",
-            "Sääntö",
-            "",
-            "",
-            "",
-            *list(ID_HEADERS),
-        ]
-    )
+        ["Päätös", "Henkilö", "Lähde", "Sijainti", "Tietolaji", "Toimenpide", "Sääntö",
+         "Peruste", "Poistopäivä", "Myöhässä (pv)", "Kommentti", *ID_HEADERS]
+    )  # fmt: skip
+    secret = workspace_secret(ws.state_dir)
     for word, trace, action in rows:
-        sheet.append(
-            [word, trace["name"], trace["source"], trace["label"], trace["kind"], action,
-             "2 kk viimeisestä tilauksesta", None, None, None,
-             trace["trace_id"], trace["fingerprint"], action]
-        )  # fmt: skip
+        visible = [word, trace["name"], trace["source"], trace["label"], trace["kind"],
+                   action, "2 kk viimeisestä tilauksesta", None, None, None, None]  # fmt: skip
+        rule = f"retention.{trace['kind']}"
+        check = row_check(
+            secret,
+            trace["trace_id"],
+            trace["fingerprint"],
+            action,
+            rule,
+            [visible[c - 1] for c in CHECK_COLUMNS],
+        )
+        sheet.append([*visible, trace["trace_id"], trace["fingerprint"], action, rule, check])
     meta = book.create_sheet(META_SHEET)
     for item in [
-        ("format", "1"),
+        ("format", FORMAT_VERSION),
         ("proposal_id", f"test-{month}-0001"),
         ("workspace_key", key or ws.key()),
         ("month", month),
         ("run_date", f"{month}-01"),
         ("lang", "fi"),
+        ("decision_column", "1"),
+        ("comment_column", "11"),
+        ("check_columns", ",".join(map(str, CHECK_COLUMNS))),
     ]:
         meta.append(list(item))
-    out = ws.output_dir / f"poistoehdotus-{month}.xlsx"
+    out = ws.output_dir / (name or f"poistoehdotus-{month}.xlsx")
     out.parent.mkdir(exist_ok=True)
     book.save(out)
     return out
+
+
+def set_action(ws: Workspace, kind: str, action: str) -> None:
+    """Make the engine's action for ``kind`` ``action`` (e.g. anonymise orders)."""
+    policy = yaml.safe_load((ws.root / "rekisteri.yaml").read_text("utf-8"))
+    policy["retention"][kind]["action"] = action
+    (ws.root / "rekisteri.yaml").write_text(yaml.safe_dump(policy, allow_unicode=True), "utf-8")
 
 
 def zip_text(path: Path) -> str:
@@ -308,7 +317,7 @@ def test_only_approved_unchanged_rows_are_deleted(ws: Workspace) -> None:
     names = [t["name"] for t in traces_of(ws, "tilaukset")]
     assert "Aino Arvelo" not in names
     assert {"Bertta Bergman", "Cecilia Cederholm", "Dora Dahlström", "Eino Erkkilä"} <= set(names)
-    assert report.exit_code == 1  # one row skipped
+    assert report.exit_code == 0  # a changed record is skipped and listed: not a failure
 
 
 def test_an_unchanged_row_that_is_no_longer_due_is_skipped(ws: Workspace) -> None:
@@ -367,6 +376,8 @@ def test_xlsx_rewrite_keeps_sheets_styles_formulas_and_no_trace_of_deleted(ws: W
 
 
 def test_anonymise_blanks_personal_columns_and_keeps_dates_and_amounts(ws: Workspace) -> None:
+    set_action(ws, "order", "anonymise")
+    set_action(ws, "customer", "anonymise")
     orders = by_name(traces_of(ws, "tilaukset"))
     customers = by_name(traces_of(ws, "asiakkaat"))
     proposal = write_proposal_xlsx(
@@ -446,7 +457,8 @@ def test_a_faulty_row_blocks_only_its_person_not_the_whole_source(ws: Workspace)
     assert [line.outcome for line in report.lines] == ["done"]
     after = path.read_bytes().decode("cp1252")
     assert "Aino Arvelo" not in after
-    assert "Eino Erkkilä" in after and "ei-osoite" in after
+    assert "Eino Erkkilä" in after
+    assert "ei-osoite" in after
 
 
 def test_a_problem_on_the_approved_persons_own_row_skips_it(ws: Workspace) -> None:
@@ -495,14 +507,15 @@ class Crash(BaseException):
 
 
 def _all_rows(ws: Workspace) -> list[tuple[str | None, dict[str, Any], str]]:
+    set_action(ws, "order", "anonymise")
     orders = by_name(traces_of(ws, "tilaukset"))
     customers = by_name(traces_of(ws, "asiakkaat"))
     summaries = by_name(traces_of(ws, "koonnit"))
     return [
-        ("hyväksy", orders["Aino Arvelo"], "delete"),
+        ("hyväksy", orders["Aino Arvelo"], "anonymise"),
         ("hyväksy", orders["Frans Forsman"], "anonymise"),
         ("hyväksy", customers["Bertta Bergman"], "delete"),
-        ("hyväksy", customers["Frans Forsman"], "anonymise"),
+        ("hyväksy", customers["Frans Forsman"], "delete"),
         ("hyväksy", summaries["Cecilia Cederholm"], "delete"),
     ]
 
@@ -678,11 +691,11 @@ def test_refusals_exit_2_and_change_nothing(
 # ---------------------------------------------------- the demo, no Prefect
 
 
-def _demo_proposal(workspace: Workspace, today: date) -> Path:
-    """The review's stages without Prefect (the flow itself is tested in test_apply_flow)."""
+def review_now(workspace: Workspace, today: date) -> Any:
+    """The review's stages without Prefect (the flow itself is tested in test_apply_flow):
+    read, decide, and publish the proposal through the decision store."""
     from flows.ledger import reappeared
-    from flows.review import combined_traces, decide, load_policies
-    from reports.proposal import write_proposal
+    from flows.review import combined_traces, decide, load_policies, publish
     from reports.view import ReviewRun
 
     policies = load_policies(workspace)
@@ -690,19 +703,24 @@ def _demo_proposal(workspace: Workspace, today: date) -> Path:
     results: list[ReadResult] = [read_source(s, ids) for s in workspace.sources]
     traces = combined_traces(results)
     evaluation = decide(workspace, policies, results, today)
-    decisions = evaluation.decisions
     run = ReviewRun(
         business=workspace.config.business,
         registers={k: p.name for k, p in policies.items()},
         today=today,
         lang="fi",
         traces=traces,
-        decisions=decisions,
+        decisions=evaluation.decisions,
         findings=[*reappeared(workspace.state_dir, traces), *evaluation.findings],
         sources=[],
         workspace_key=workspace.key(),
     )
-    return write_proposal(run, workspace.output_dir).xlsx
+    return publish(workspace, run, results)
+
+
+def _demo_proposal(workspace: Workspace, today: date) -> Path:
+    files = review_now(workspace, today).files
+    assert files is not None
+    return Path(files.xlsx)
 
 
 def approve_all(proposal: Path) -> int:
@@ -775,3 +793,209 @@ def test_the_ledger_is_append_only(ws: Workspace) -> None:
                 ledger.db.execute(statement)
         assert ledger.count("erased_ids") == 2  # the e-mail and the phone
     assert [r[1] for r in ledger_rows(ws)] == ["pending", "done"]
+
+
+# ----------------------------------------------- apply that tells the truth
+
+
+def _print(report: Any, ws: Workspace, capsys: pytest.CaptureFixture[str]) -> str:
+    """What `karsinta apply` prints for this report (the flow returns the same dict)."""
+    from flows.apply import console_lines
+    from flows.console import print_apply
+
+    capsys.readouterr()
+    result = {
+        **report.counts,
+        "exit_code": report.exit_code,
+        "dry_run": report.dry_run,
+        "already": list(report.already) if report.already else None,
+        "lines": console_lines(report),
+    }
+    print_apply(result, ws.output_dir)
+    return capsys.readouterr().out
+
+
+def test_a_checklist_item_is_normal_exit_0(ws: Workspace) -> None:
+    export = by_name(traces_of(ws, "vienti"))
+    proposal = write_proposal_xlsx(ws, [("hyväksy", export["Aino Arvelo"], "delete")])
+    report = apply_proposal(ws, proposal, TODAY)
+    assert [line.outcome for line in report.lines] == ["manual"]
+    assert report.exit_code == 0
+
+
+def test_a_failed_change_exits_1(ws: Workspace) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
+
+    def refusing(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+        return [WriteResult(r.trace_id, False, "locked") for r in requests]
+
+    report = apply_proposal(ws, proposal, TODAY, writer=refusing)
+    assert [line.outcome for line in report.lines] == ["failed"]
+    assert report.exit_code == 1
+
+
+def test_dry_run_lists_each_row_it_would_change(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    export = by_name(traces_of(ws, "vienti"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("hyväksy", orders["Bertta Bergman"], "delete"),
+            ("hylkää", orders["Cecilia Cederholm"], "delete"),
+            ("hyväksy", export["Dora Dahlström"], "delete"),
+        ],
+    )
+    report = apply_proposal(ws, proposal, TODAY, dry_run=True)
+    out = _print(report, ws, capsys)
+    assert "Koeajo" in out
+    assert "rivi/row    2  tilaukset  Tilaukset, tunnus 1002, rivi 3  poista" in out
+    assert "rivi/row    4  vienti  rivi 5  poista / delete (tehtävälistalle" in out
+    assert "rivi/row    3" not in out  # rejected: nothing would change
+    for name, email, _ in PEOPLE:
+        assert name not in out
+        assert email not in out
+
+
+def test_a_second_apply_says_nothing_new(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("hyväksy", orders["Aino Arvelo"], "delete"),
+            ("hyväksy", orders["Bertta Bergman"], "delete"),
+        ],
+    )
+    first = apply_proposal(ws, proposal, TODAY)
+    assert first.receipt is not None
+    second = apply_proposal(ws, proposal, TODAY)
+    assert second.already is not None
+    count, when, on_checklist = second.already
+    assert (count, on_checklist) == (2, 0)
+    day, month, year = (int(part) for part in when.split("."))
+    assert date(year, month, day) >= date(2026, 1, 1)  # the (Helsinki) day they were done
+    assert second.receipt is None  # no second receipt claiming the same work
+    out = _print(second, ws, capsys)
+    assert f"Ei mitään uutta: 2 riviä tehtiin jo {when}" in out
+    assert "nothing new: 2 rows were already done" in out
+    assert "tehty / done" not in out
+
+
+def test_unknown_marks_are_listed_with_their_rows_and_not_approved(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("kyllä", orders["Aino Arvelo"], "delete"),
+            ("Approve", orders["Bertta Bergman"], "delete"),
+            ("ok", orders["Cecilia Cederholm"], "delete"),
+        ],
+    )
+    report = apply_proposal(ws, proposal, TODAY)
+    assert [(line.row.number, line.outcome) for line in report.lines] == [
+        (2, "not_approved"),
+        (3, "done"),
+        (4, "not_approved"),
+    ]
+    out = _print(report, ws, capsys)
+    assert "Tuntematon merkintä riveillä 2, 4: ei hyväksytty" in out
+    assert "kyllä" not in out
+
+
+def _rewrite(path: Path, edit: Any) -> None:
+    book = openpyxl.load_workbook(path)
+    edit(book.worksheets[0])
+    book.save(path)
+
+
+def test_a_row_whose_visible_cells_moved_is_skipped_and_listed(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("hyväksy", orders["Aino Arvelo"], "delete"),
+            ("hylkää", orders["Bertta Bergman"], "delete"),
+            ("hyväksy", orders["Cecilia Cederholm"], "delete"),
+        ],
+    )
+
+    def swap_visible(sheet: Any) -> None:  # rows 2 and 3 swapped in the visible block only
+        for column in range(1, 12):
+            top, below = sheet.cell(2, column), sheet.cell(3, column)
+            top.value, below.value = below.value, top.value
+
+    _rewrite(proposal, swap_visible)
+    report = apply_proposal(ws, proposal, TODAY)
+    outcome = {line.row.number: (line.outcome, line.reason) for line in report.lines}
+    assert outcome == {
+        2: ("skipped", "cells_changed"),
+        3: ("skipped", "cells_changed"),
+        4: ("done", None),
+    }
+    names = {t["name"] for t in traces_of(ws, "tilaukset")}
+    assert {"Aino Arvelo", "Bertta Bergman"} <= names  # neither Aino nor the rejected Bertta
+    assert "Cecilia Cederholm" not in names
+    out = _print(report, ws, capsys)
+    assert "riveillä / rows 2, 3: rivin näkyvät tiedot eivät enää vastaa" in out
+
+
+@pytest.mark.parametrize("column", ["visible", "hidden"])
+def test_an_edited_action_is_never_obeyed(ws: Workspace, column: str) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
+    index = 6 if column == "visible" else 11 + ID_HEADERS.index("karsinta_action") + 1
+    _rewrite(proposal, lambda sheet: setattr(sheet.cell(2, index), "value", "anonymise"))
+    report = apply_proposal(ws, proposal, TODAY)
+    assert [(line.outcome, line.reason) for line in report.lines] == [("skipped", "cells_changed")]
+    assert "Aino Arvelo" in {t["name"] for t in traces_of(ws, "tilaukset")}
+
+
+def test_an_action_the_engine_no_longer_decides_is_skipped(ws: Workspace) -> None:
+    """The proposal said delete; today the policy says anonymise: nothing guessed."""
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
+    set_action(ws, "order", "anonymise")
+    report = apply_proposal(ws, proposal, TODAY)
+    assert [(line.outcome, line.reason) for line in report.lines] == [("skipped", "action_changed")]
+
+
+def test_a_repeated_row_refuses_the_file_naming_the_rows(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(
+        ws,
+        [
+            ("hyväksy", orders["Aino Arvelo"], "delete"),
+            ("hyväksy", orders["Bertta Bergman"], "delete"),
+        ],
+    )
+    _rewrite(proposal, lambda sheet: sheet.append([c.value for c in sheet[2]]))
+    before = _snapshot(ws.root)
+    code = main(["apply", str(proposal), "--workspace", str(ws.root), "--today", "2026-11-15"])
+    assert code == 2
+    assert "appears more than once (rows 2, 4)" in capsys.readouterr().err
+    assert _snapshot(ws.root) == before
+
+
+def test_the_checklist_lists_rows_bottom_up_with_stable_locators(ws: Workspace) -> None:
+    export = by_name(traces_of(ws, "vienti"))
+    proposal = write_proposal_xlsx(
+        ws, [("hyväksy", export[p[0]], "delete") for p in (PEOPLE[1], PEOPLE[4], PEOPLE[2])]
+    )
+    report = apply_proposal(ws, proposal, TODAY)
+    assert report.receipt is not None
+    html = report.receipt.html.read_text("utf-8")
+    checklist = html[html.index('id="checklist"') : html.index('id="lines"')]
+    assert "poista alhaalta ylöspäin, niin rivinumerot eivät muutu" in checklist
+    positions = [checklist.index(f"rivi {n}<") for n in (6, 4, 3)]
+    assert positions == sorted(positions)  # bottom-up: row 6, then 4, then 3
+    book = openpyxl.load_workbook(report.receipt.xlsx)
+    todo = book.worksheets[1]
+    assert [todo.cell(r, 5).value for r in range(2, 5)] == ["rivi 6", "rivi 4", "rivi 3"]

@@ -83,8 +83,16 @@ def test_demo_apply_removes_approved_rows_and_flags_a_reappearance(
     assert len(erased) > 0
     kept = set(before["trace_id"]) - approved
 
+    capsys.readouterr()
+    code = main(["apply", str(proposal), "--today", TODAY.isoformat(), "--dry-run"])
+    assert code == 0
+    dry = capsys.readouterr().out
+    assert "Koeajo" in dry
+    assert dry.count("rivi/row ") == len(_proposed(proposal))  # every approved row listed
+    assert set(read_source(orders).traces["trace_id"]) == set(before["trace_id"])
+
     code = main(["apply", str(proposal), "--today", TODAY.isoformat(), "--quiet"])
-    assert code == 1  # contacts and calendar go on the checklist
+    assert code == 0  # contacts and calendar go on the checklist: normal, not a failure
 
     after = read_source(orders, workspace_hasher(workspace))
     assert after.clean
@@ -94,19 +102,28 @@ def test_demo_apply_removes_approved_rows_and_flags_a_reappearance(
     html = receipts[0].read_text("utf-8")
     assert "Poista yhteystieto Outlookista" in html
     capsys.readouterr()
+    assert main(["apply", str(proposal), "--today", TODAY.isoformat()]) == 0
+    assert "Ei mitään uutta" in capsys.readouterr().out
+    assert len(sorted((root / "raportit").glob("kuitti-*.html"))) == 1
 
-    # the next review: nothing proposed again for the erased rows, no reappearance
-    monthly_review(str(root), TODAY.isoformat())
-    again = {str(r[ID_HEADERS[0]]) for r in _proposed(proposal)}
+    # the next review: the marked proposal is kept, the new version proposes nothing
+    # again for the erased rows, and the checklist items wait; no reappearance
+    counts = monthly_review(str(root), TODAY.isoformat())
+    assert counts["proposal_xlsx"] == "poistoehdotus-2026-11-v2.xlsx"
+    assert counts["waiting_manual"] > 0
+    current = root / "raportit" / counts["proposal_xlsx"]
+    again = {str(r[ID_HEADERS[0]]) for r in _proposed(current)}
     assert not again & set(erased["trace_id"])
-    page = (root / "raportit" / "poistoehdotus-2026-11.html").read_text("utf-8")
+    assert not again & approved  # done, or waiting on the checklist
+    page = (root / "raportit" / counts["proposal_html"]).read_text("utf-8")
     assert "löytyi uudelleen" not in page
+    assert "odottaa käsin poistoa" in page
 
     # a contact export brings back an erased person's e-mail: the review flags it
     email = str(erased["email"].dropna().iloc[0]).split(";")[0]
     _add_contact_with_email(root / "aineisto" / "yhteystiedot.csv", email)
     counts = monthly_review(str(root), TODAY.isoformat())
-    page = (root / "raportit" / "poistoehdotus-2026-11.html").read_text("utf-8")
+    page = (root / "raportit" / counts["proposal_html"]).read_text("utf-8")
     assert "löytyi uudelleen lähteestä yhteystiedot" in page
     assert email not in page.split("Havainnot", 1)[-1].split("</section>", 1)[0]
     assert counts["problems"] == 0

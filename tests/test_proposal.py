@@ -142,3 +142,32 @@ def test_overdue_erasure_is_first_even_when_its_deletion_is_blocked(tmp_path: Pa
     assert "Liisa Lähde" in alert
     assert "lähteen luvussa oli virheitä" in alert  # why it is not done yet
     assert html.index("Liisa Lähde") < html.index('id="deletions"')
+
+
+def test_rows_decided_earlier_are_not_proposed_and_marks_are_carried(tmp_path: Path) -> None:
+    from reports.view import ProposalMemory, Remembered
+
+    run = small_review_run()
+    run.memory = ProposalMemory(
+        hidden={"yhteystiedot:a2": Remembered("rejected", "2026-10", "<b>ystävä</b>")},
+        carried={"tilaukset:a1": ("approve", "ok")},
+    )
+    files = write_proposal(run, tmp_path)
+    sheet = openpyxl.load_workbook(files.xlsx)["Ehdotus"]
+    header = [c.value for c in sheet[1]]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(2)]
+    trace = header.index(ID_HEADERS[0])
+    assert [(r[trace], r[0], r[header.index("Kommentti (vapaaehtoinen)")]) for r in rows] == [
+        ("tilaukset:a1", "hyväksy", "ok")
+    ]
+    html = files.html.read_text("utf-8")
+    now = _section(html, "action-now")
+    assert "yhteystiedot.csv, rivi 3" not in now
+    remembered = _section(html, "remembered")
+    assert "yhteystiedot.csv, rivi 3" in remembered
+    assert "hylätty aiemmin" in remembered
+    assert "&lt;b&gt;ystävä&lt;/b&gt;" in remembered  # her note, escaped
+    assert 'id="n-rejected"><b>1</b>' in remembered
+    assert 'id="remembered"' not in write_proposal(small_review_run(), tmp_path).html.read_text(
+        "utf-8"
+    )
