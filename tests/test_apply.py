@@ -827,7 +827,7 @@ def test_a_failed_change_exits_1(ws: Workspace) -> None:
     orders = by_name(traces_of(ws, "tilaukset"))
     proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
 
-    def refusing(source: SourceSpec, requests: list[WriteRequest]) -> list[WriteResult]:
+    def refusing(source: SourceSpec, requests: list[WriteRequest], ids: Any) -> list[WriteResult]:
         return [WriteResult(r.trace_id, False, "locked") for r in requests]
 
     report = apply_proposal(ws, proposal, TODAY, writer=refusing)

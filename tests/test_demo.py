@@ -509,7 +509,7 @@ def test_karsinta_demo_command_returns_0_and_prints_no_customer_data(
 
 @pytest.mark.slow
 @needs_connectors
-def test_an_unreadable_source_is_reported_and_gives_exit_1(
+def test_an_unreadable_source_is_reported_and_gives_exit_3(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from flows.cli import main
@@ -518,7 +518,7 @@ def test_an_unreadable_source_is_reported_and_gives_exit_1(
     kallio = manifest.businesses["kallio"]
     (kallio.workspace / "aineisto" / "yhteystiedot.vcf").write_bytes(b"\x00\x01 not a vcard")
     code = main(["review", "--workspace", str(kallio.workspace), "--today", "2026-11-01"])
-    assert code == 1
+    assert code == 3  # a source could not be read (1 is for row problems only)
     out = capsys.readouterr().out
     assert "yhteystiedot.vcf" in out
     assert "1 ei luettavissa" in out

@@ -10,6 +10,7 @@ import pytest
 
 from connectors import trace as tr
 from connectors.base import ProblemLog, SourceSpec, finalize, record_hash
+from connectors.keyed import run_hasher
 
 
 @pytest.mark.parametrize(
@@ -135,7 +136,10 @@ def test_finalize_normalises_and_reports_without_values(tmp_path: Path) -> None:
         {"record_id": "1", "row": 3, "name": "Toinen", "status": "whatever"},
     ]
     traces = finalize(records, spec, log, "order", {"emails": "Sähköposti"})
-    assert traces["trace_id"].tolist() == ["src:" + record_hash("1"), "src:" + record_hash("1~2")]
+    assert traces["trace_id"].tolist() == [
+        "src:" + record_hash("1", run_hasher()),
+        "src:" + record_hash("1~2", run_hasher()),
+    ]
     first = traces.iloc[0]
     assert first["email"] == "maija@example.fi"
     assert first["email_raw"] == "Maija@Example.fi;broken-address"

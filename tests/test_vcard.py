@@ -20,6 +20,7 @@ from connectors.base import (
     read_source,
     record_hash,
 )
+from connectors.keyed import run_hasher
 from connectors.vcard import VcardConnector, VcardOptions
 from tests.conftest import sample_files
 from tests.contract import check_contract
@@ -112,7 +113,9 @@ def test_vcard4_tel_uri_becomes_e164(samples: Path) -> None:
 @pytest.mark.samples
 def test_uid_is_the_record_id(samples: Path) -> None:
     traces = read_source(spec(samples / "vcf" / "evolution_john_doe.vcf")).traces
-    assert traces.iloc[0]["trace_id"] == "vc:" + record_hash("477343c8e6bf375a9bac1f96a5000837")
+    assert traces.iloc[0]["trace_id"] == "vc:" + record_hash(
+        "477343c8e6bf375a9bac1f96a5000837", run_hasher()
+    )
     assert json.loads(traces.iloc[0]["locator"])["uid"] == "477343c8e6bf375a9bac1f96a5000837"
 
 
@@ -167,8 +170,8 @@ def test_apple_and_vcard4_cards_with_uid_categories_and_groups() -> None:
     # The KIND:group card (a list of members) is not a person.
     assert traces["name"].tolist() == ["Matti Virtanen", "Sanna-Kaisa Lehtonen", "Tuula Koskinen"]
     assert traces["trace_id"].tolist()[:2] == [
-        "vc:" + record_hash("6B29A774-D124-4822-B8D0-2780EC117F60"),
-        "vc:" + record_hash("urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1"),
+        "vc:" + record_hash("6B29A774-D124-4822-B8D0-2780EC117F60", run_hasher()),
+        "vc:" + record_hash("urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1", run_hasher()),
     ]
     matti, sanna, tuula = traces.to_dict("records")
     assert matti["found_categories"] == "address,next_of_kin,organisation"
