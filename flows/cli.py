@@ -458,9 +458,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
 
     person = person_from(args.email, args.phone, args.hetu, args.request)
     workspace = load_workspace(args.workspace)
-    outcome = forget(
-        workspace, person, args.today or helsinki_today(), args.lang, args.letter_lang
-    )
+    outcome = forget(workspace, person, args.today or helsinki_today(), args.lang, args.letter_lang)
     if args.json:
         print(json.dumps(outcome.counts, ensure_ascii=False))
     elif not args.quiet:

@@ -137,8 +137,10 @@ def erasure_state(
     approved its rows (they wait to be carried out, e.g. on the checklist).
     """
     deadline = erasure_deadline(received, promised)
-    own = decisions[decisions["kind"] != "erasure_request"]
-    to_erase = int((own["decision"] == "delete").sum())
+    own = decisions[~decisions["kind"].isin(list(REQUEST_KINDS))]
+    # due now, or set due by the request (kept until the deadline comes)
+    coming = (own["decision"] == "keep") & own["erasure_request"].astype(bool)
+    to_erase = int(((own["decision"] == "delete") | coming).sum())
     review = int((own["decision"] == "review").sum())
     holds = holds_of(own)
     kept = int((own["decision"] == "hold").sum())

@@ -46,8 +46,9 @@ def letter_text(
     """The letter's text for the person in ``run`` (a one-person ReviewRun)."""
     en = lang == "en"
     decisions = run.decisions
-    own = decisions[decisions["kind"] != "erasure_request"]
-    erased = own[own["decision"] == "delete"]
+    own = decisions[~decisions["kind"].isin(["erasure_request", "access_request"])]
+    coming = (own["decision"] == "keep") & own["erasure_request"].astype(bool)
+    erased = own[(own["decision"] == "delete") | coming]
     held = own[own["decision"] == "hold"]
     review = own[own["decision"] == "review"]
     controller = policies[0].controller.name if policies else run.business

@@ -36,13 +36,18 @@ TEXTS = {
     "none": ("Ei pyyntöjä.", "No requests."),
     "row": ("rivi", "row"),
     "open": ("avoin", "open"),
-    "proposal_ready": ("ehdotus valmis: merkitse ja aja apply", "proposal ready: mark it, run apply"),
+    "proposal_ready": (
+        "ehdotus valmis: merkitse ja aja apply",
+        "proposal ready: mark it, run apply",
+    ),
     "approved": ("hyväksytty, odottaa toteutusta", "approved, waiting to be carried out"),
     "review": ("tarkistettava käsin", "to be checked by hand"),
     "blocked": ("säilytysvelvoite estää", "blocked by a legal hold"),
     "done": ("valmis", "done"),
-    "undated": ("päivämäärä puuttuu tai on virheellinen: korjaa loki",
-                "the date is missing or wrong: fix the log"),  # fmt: skip
+    "undated": (
+        "päivämäärä puuttuu tai on virheellinen: korjaa loki",
+        "the date is missing or wrong: fix the log",
+    ),  # fmt: skip
     "overdue": ("myöhässä {n} pv", "overdue by {n} days"),
     "near": ("määräaika lähellä", "deadline near"),
     "until": ("{date} asti", "until {date}"),
@@ -99,8 +104,10 @@ def status_rows(rows: Sequence[StatusRow], lang: str) -> list[dict[str, Any]]:
                 "file": row.file or "",
                 "open": state is None or state.state != "done",
                 "overdue": state.overdue if state else 0,
-                "sort": (state is not None and state.state == "done", state.deadline if state
-                         else date.min),  # fmt: skip
+                "sort": (
+                    state is not None and state.state == "done",
+                    state.deadline if state else date.min,
+                ),  # fmt: skip
             }
         )
     return sorted(out, key=lambda r: r["sort"])
