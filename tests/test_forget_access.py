@@ -16,6 +16,9 @@ from flows.demo import DemoManifest, PersonTruth, build_demo
 from flows.requests import Observation, access, forget, observe_plain, person_from
 from flows.workspace import load_workspace
 
+#: the five demo workspaces are read once (about ten seconds)
+pytestmark = pytest.mark.slow
+
 TODAY = date(2026, 11, 1)
 SEED = 2026
 
