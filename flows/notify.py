@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from flows.workspace import Workspace
 
 KEYRING_SERVICE = "karsinta-smtp"
-PASSWORD_FILE = "smtp-password"
+PASSWORD_FILE = "smtp-password"  # noqa: S105 - a file name, not a password
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 

@@ -100,9 +100,9 @@ class RequestState:
 
 
 def _date_or_none(value: object) -> date | None:
-    if value is None or value is pd.NaT or pd.isna(value):  # type: ignore[arg-type]
+    if value is None or value is pd.NaT or pd.isna(value):
         return None
-    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+    return pd.Timestamp(value).date()
 
 
 def holds_of(decisions: pd.DataFrame) -> tuple[Hold, ...]:

@@ -29,7 +29,7 @@ OMBUDSMAN = {
 
 
 def _day(value: object, lang: str) -> str:
-    if value is None or value is pd.NaT or pd.isna(value):  # type: ignore[arg-type]
+    if value is None or value is pd.NaT or pd.isna(value):
         return ""
     return en_date(value) if lang == "en" else fi_date(value)
 

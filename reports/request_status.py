@@ -47,7 +47,7 @@ TEXTS = {
     "undated": (
         "päivämäärä puuttuu tai on virheellinen: korjaa loki",
         "the date is missing or wrong: fix the log",
-    ),  # fmt: skip
+    ),
     "overdue": ("myöhässä {n} pv", "overdue by {n} days"),
     "near": ("määräaika lähellä", "deadline near"),
     "until": ("{date} asti", "until {date}"),
@@ -107,7 +107,7 @@ def status_rows(rows: Sequence[StatusRow], lang: str) -> list[dict[str, Any]]:
                 "sort": (
                     state is not None and state.state == "done",
                     state.deadline if state else date.min,
-                ),  # fmt: skip
+                ),
             }
         )
     return sorted(out, key=lambda r: r["sort"])

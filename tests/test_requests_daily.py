@@ -87,7 +87,8 @@ def test_a_second_run_prepares_nothing_again(run: dict[str, object]) -> None:
 
 def test_every_request_is_on_the_status_list_with_its_state(run: dict[str, object]) -> None:
     root, first = run["root"], run["first"]
-    assert isinstance(root, Path) and isinstance(first, dict)
+    assert isinstance(root, Path)
+    assert isinstance(first, dict)
     html = (root / "raportit" / str(first["status_html"])).read_text("utf-8")
     assert html.count("<tr class=") == first["requests"]
     assert "myöhässä" in html  # the request of three days ago, promised in 2 vrk
@@ -96,7 +97,8 @@ def test_every_request_is_on_the_status_list_with_its_state(run: dict[str, objec
 
 def test_an_unrelated_broken_row_does_not_block_the_erasure(run: dict[str, object]) -> None:
     root, people = run["root"], run["people"]
-    assert isinstance(root, Path) and isinstance(people, tuple)
+    assert isinstance(root, Path)
+    assert isinstance(people, tuple)
     workspace = load_workspace(root)
     seen = observe_plain(workspace, TODAY)
     subjects = find_subjects(seen, person_from(email=people[0].email))

@@ -102,7 +102,7 @@ def _decisions(rows: list[dict[str, object]]) -> pd.DataFrame:
         "erasure_request": True,
     }
     frame = pd.DataFrame([{**base, "trace_id": f"t{i}", **r} for i, r in enumerate(rows)])
-    for column, dtype in DECISION_COLUMNS.items():
+    for column, _dtype in DECISION_COLUMNS.items():
         if column not in frame:
             frame[column] = pd.Series(pd.NA, index=frame.index, dtype="object")
     return frame.astype(DECISION_COLUMNS)
@@ -178,9 +178,7 @@ def test_a_shared_address_is_never_erased_on_a_guess() -> None:
     traces["subject_id"] = ["s1", "s1", "s2"]
     shared = shared_subjects(traces)
     assert shared == {"s1"}
-    decisions = _decisions(
-        [{"subject_id": "s1"}, {"subject_id": "s1"}, {"subject_id": "s2"}]
-    )
+    decisions = _decisions([{"subject_id": "s1"}, {"subject_id": "s1"}, {"subject_id": "s2"}])
     guarded = guard_shared(decisions, shared)
     assert list(guarded["decision"]) == ["review", "review", "delete"]
     assert set(guarded.loc[:1, "review_code"]) == {"shared_identity"}
