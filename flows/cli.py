@@ -126,8 +126,46 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument("--quiet", action="store_true", help="print only errors")
     apply.add_argument("--json", action="store_true", help="machine-readable summary")
 
-    serve = sub.add_parser("serve", help="run the monthly review on the 1st of every month")
+    serve = sub.add_parser(
+        "serve", help="run the monthly review on the 1st of every month and requests daily"
+    )
     serve.add_argument("--workspace", type=Path, default=Path("."))
+
+    for name, text in (
+        ("forget", "one person's erasure now: a one-person proposal and a reply letter"),
+        ("access", "one person's data (GDPR art. 15): a report for them, with JSON and CSV"),
+    ):
+        person = sub.add_parser(name, help=text)
+        person.add_argument("--email", default=None)
+        person.add_argument("--phone", default=None)
+        person.add_argument("--hetu", default=None)
+        person.add_argument(
+            "--request",
+            default=None,
+            metavar="SOURCE:ROW",
+            help="a request log row, e.g. poistopyynnot:5 (the source id and the row number)",
+        )
+        person.add_argument("--workspace", type=Path, default=Path("."))
+        person.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
+        person.add_argument("--lang", choices=("fi", "en"), default=None)
+        if name == "forget":
+            person.add_argument(
+                "--letter-lang",
+                choices=("fi", "en"),
+                default=None,
+                help="the reply letter's language (default: the report language)",
+            )
+        person.add_argument("--quiet", action="store_true", help="print only errors")
+        person.add_argument("--json", action="store_true", help="machine-readable summary")
+
+    requests = sub.add_parser(
+        "requests",
+        help="the daily requests run: prepare what new requests need, list every request",
+    )
+    requests.add_argument("--workspace", type=Path, default=Path("."))
+    requests.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
+    requests.add_argument("--quiet", action="store_true", help="print only errors")
+    requests.add_argument("--json", action="store_true", help="machine-readable summary")
     return parser
 
 
@@ -142,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "inventory": cmd_inventory,
         "serve": cmd_serve,
         "apply": cmd_apply,
+        "forget": cmd_forget,
+        "access": cmd_access,
+        "requests": cmd_requests,
     }[args.command]
     try:
         return int(handler(args))
@@ -395,6 +436,65 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _prepare(args.workspace)
     serve(load_workspace(args.workspace))
     return 0
+
+
+# ------------------------------------------------------------------ requests
+
+
+def _print_counts(counts: dict[str, Any], folder: Path, files: Sequence[str]) -> None:
+    for key, value in counts.items():
+        if key not in files:
+            print(f"{key}: {value}")
+    for key in files:
+        if counts.get(key):
+            print(folder / str(counts[key]))
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    """One person's erasure now (no Prefect: the person's keys never reach its database)."""
+    from flows.requests import forget, person_from
+    from flows.review import helsinki_today
+    from flows.workspace import load_workspace
+
+    person = person_from(args.email, args.phone, args.hetu, args.request)
+    workspace = load_workspace(args.workspace)
+    outcome = forget(workspace, person, args.today or helsinki_today(), args.lang, args.letter_lang)
+    if args.json:
+        print(json.dumps(outcome.counts, ensure_ascii=False))
+    elif not args.quiet:
+        files = ("proposal_html", "proposal_xlsx", "letter")
+        _print_counts(outcome.counts, workspace.output_dir, files)
+    return 0
+
+
+def cmd_access(args: argparse.Namespace) -> int:
+    """One person's access report (no Prefect, as forget)."""
+    from flows.requests import access, person_from
+    from flows.review import helsinki_today
+    from flows.workspace import load_workspace
+
+    person = person_from(args.email, args.phone, args.hetu, args.request)
+    workspace = load_workspace(args.workspace)
+    outcome = access(workspace, person, args.today or helsinki_today(), args.lang)
+    if args.json:
+        print(json.dumps(outcome.counts, ensure_ascii=False))
+    elif not args.quiet:
+        _print_counts(outcome.counts, workspace.output_dir, ("html", "json", "csv"))
+    return 0
+
+
+def cmd_requests(args: argparse.Namespace) -> int:
+    """The daily requests run (the ``daily_requests`` flow: a path and a date)."""
+    from flows.requests import daily_requests
+
+    root = _prepare(args.workspace)
+    today = args.today.isoformat() if args.today else None
+    counts = daily_requests(workspace=str(root), today=today)
+    if args.json:
+        print(json.dumps(counts, ensure_ascii=False))
+    elif not args.quiet:
+        _print_counts(counts, root / "raportit", ("status_html",))
+    return 1 if counts.get("overdue") or counts.get("undated") else 0
 
 
 # ---------------------------------------------------------------------- demo

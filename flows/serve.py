@@ -1,4 +1,6 @@
-"""The monthly deployment: ``monthly_review`` on the 1st of every month at 07:00 Helsinki time.
+"""Two schedules: ``monthly_review`` on the 1st of every month at 07:00 Helsinki time, and
+``daily_requests`` every day at 07:30 Helsinki time (erasure and access requests get their
+one-person proposal or report the day they are logged; deadlines near are reminded).
 
 Prefect's embedded mode cannot schedule. So when ``PREFECT_API_URL`` is not
 set, ``karsinta serve`` starts a local Prefect server of its own, with its
@@ -7,7 +9,8 @@ runs, and serves the deployment against it. With ``PREFECT_API_URL`` set
 (a Prefect server or Prefect Cloud) it only serves the deployment there.
 
 Without any server: a cron line or a systemd timer running
-``karsinta review --workspace DIR --quiet`` does the same (see README).
+``karsinta review --workspace DIR --quiet`` monthly and ``karsinta requests --workspace DIR
+--quiet`` daily do the same (see README).
 """
 
 from __future__ import annotations
@@ -29,12 +32,20 @@ from flows.workspace import Workspace
 CRON = "0 7 1 * *"
 TIMEZONE = "Europe/Helsinki"
 DEPLOYMENT = "karsinta-monthly"
+DAILY_CRON = "30 7 * * *"
+DAILY_DEPLOYMENT = "karsinta-daily-requests"
 
 
 def deployment_schedule() -> object:
     from prefect.schedules import Cron
 
     return Cron(CRON, timezone=TIMEZONE)
+
+
+def daily_schedule() -> object:
+    from prefect.schedules import Cron
+
+    return Cron(DAILY_CRON, timezone=TIMEZONE)
 
 
 def _free_port() -> int:
@@ -100,7 +111,7 @@ def local_server(workspace: Workspace) -> Iterator[str]:
 
 
 def serve(workspace: Workspace) -> None:
-    """Serve the monthly deployment until interrupted."""
+    """Serve both deployments until interrupted."""
     if os.environ.get("PREFECT_API_URL"):
         _serve(workspace)
         return
@@ -122,7 +133,24 @@ def deployment(workspace: Workspace) -> Any:
     )
 
 
+def daily_deployment(workspace: Workspace) -> Any:
+    """The daily deployment of ``daily_requests`` for this workspace (a path only)."""
+    from flows.requests import daily_requests
+
+    return daily_requests.to_deployment(
+        name=DAILY_DEPLOYMENT,
+        schedule=daily_schedule(),  # type: ignore[arg-type]
+        parameters={"workspace": str(Path(workspace.root).resolve())},
+        description="Karsinta: erasure and access requests (daily, 07:30 Helsinki).",
+    )
+
+
+def deployments(workspace: Workspace) -> list[Any]:
+    """Both schedules: the monthly review and the daily requests run."""
+    return [deployment(workspace), daily_deployment(workspace)]
+
+
 def _serve(workspace: Workspace) -> None:
     from prefect import serve as prefect_serve
 
-    prefect_serve(deployment(workspace), pause_on_shutdown=False)
+    prefect_serve(*deployments(workspace), pause_on_shutdown=False)

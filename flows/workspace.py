@@ -55,6 +55,7 @@ from connectors.base import SourceSpec, get_connector
 from connectors.configfile import Loc, describe_errors, line_of, load_yaml
 from connectors.errors import ApplyRefused, ConfigError
 from connectors.safe_write import sweep_temp_files
+from flows.notify import NotifyConfig
 
 CONFIG_NAME = "karsinta.yaml"
 STATE_NAME = ".karsinta"
@@ -84,6 +85,9 @@ class WorkspaceConfig(BaseModel):
     )
     undo_days: int = Field(
         default=30, ge=0, le=3650, description="days apply keeps its undo copies of changed files"
+    )
+    notify: NotifyConfig | None = Field(
+        default=None, description="the owner's SMTP server for notifications (flows.notify)"
     )
 
 

@@ -22,19 +22,27 @@ LAW = load_statutory_rules()
 #: The kinds the demo data generator relies on (keep them in the examples).
 KINDS = {
     "kohonen": (
-        {"order", "engagement", "contact", "invoice", "erasure_request"},
+        {"order", "engagement", "contact", "invoice", "erasure_request", "access_request"},
         {"order", "engagement", "invoice"},
     ),
     "kallio": (
-        {"appointment", "client_record", "marketing", "contact", "invoice", "erasure_request"},
+        {
+            "appointment",
+            "client_record",
+            "marketing",
+            "contact",
+            "invoice",
+            "erasure_request",
+            "access_request",
+        },
         {"appointment", "client_record", "invoice"},
     ),
     "leoprana": (
-        {"appointment", "contact", "marketing", "invoice", "erasure_request"},
+        {"appointment", "contact", "marketing", "invoice", "erasure_request", "access_request"},
         {"appointment", "invoice"},
     ),
     "kehobalanssi": (
-        {"order", "contact", "marketing", "invoice", "erasure_request"},
+        {"order", "contact", "marketing", "invoice", "erasure_request", "access_request"},
         {"order", "invoice"},
     ),
     "prover": (
@@ -46,6 +54,7 @@ KINDS = {
             "marketing",
             "invoice",
             "erasure_request",
+            "access_request",
         },
         {"engagement", "appointment", "invoice"},
     ),

@@ -38,3 +38,16 @@ def test_local_server_keeps_its_database_in_the_workspace_and_takes_the_schedule
     assert schedule.schedule.cron == CRON == "0 7 1 * *"
     assert schedule.schedule.timezone == TIMEZONE == "Europe/Helsinki"
     assert (tmp_path / ".karsinta" / "prefect" / "prefect.db").exists()
+
+
+def test_serve_keeps_two_schedules_monthly_and_daily(tmp_path: Path) -> None:
+    from flows.serve import DAILY_CRON, DAILY_DEPLOYMENT, deployments
+
+    shutil.copy(FIXTURES / "passing_workspace.yaml", tmp_path / "karsinta.yaml")
+    shutil.copy(example_path("kohonen"), tmp_path / "rekisteri.yaml")
+    monthly, daily = deployments(load_workspace(tmp_path))
+    assert (monthly.name, daily.name) == (DEPLOYMENT, DAILY_DEPLOYMENT)
+    assert daily.parameters == {"workspace": str(tmp_path.resolve())}  # a path, nothing else
+    (schedule,) = daily.schedules
+    assert schedule.schedule.cron == DAILY_CRON == "30 7 * * *"
+    assert schedule.schedule.timezone == TIMEZONE

@@ -1,0 +1,581 @@
+"""Requests on time: one person now (``forget``, ``access``) and the daily requests run.
+
+The same reading and rules as the monthly review (``flows.review.decide_safely``:
+the engine plus the run's safety rule), for one person:
+
+- :func:`forget` writes a one-person deletion proposal with the monthly
+  proposal's own writer (``reports.proposal.write_proposal``; the same
+  format, checks and decision store, so ``karsinta apply`` takes it
+  unchanged) and a reply letter (``reports.letter``). The engine erases
+  on a logged erasure request (the request log: a source of kind
+  ``erasure_request``); a person with no logged request is refused with the
+  file to log it in, since apply decides again from the sources. A shared
+  address (two people's names or henkilötunnus on one subject) is never
+  erased on a guess: its rows go to review (policies.requests).
+- :func:`access` writes the art. 15 report (HTML) and its machine-readable
+  copy (JSON, CSV; art. 20) for one person (``reports.access``).
+- :func:`daily_requests` (the Prefect flow ``daily_requests``) reads the
+  request logs (kinds ``erasure_request`` and ``access_request``), prepares
+  what a new request needs the same day, writes the status list
+  (``reports.request_status``) and notifies the owner (``flows.notify``).
+
+A person is found by strong keys only (e-mail, phone, henkilötunnus), or by
+a request-log row (``SOURCE:ROW``). What reaches Prefect is a path and a
+date; what is kept in ``.karsinta/requests.json`` is keyed ids (the request
+log row's trace id) and file names, never a value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact
+
+from connectors.base import ReadResult
+from connectors.errors import KarsintaError
+from connectors.trace import normalise_email, normalise_hetu, normalise_phone, split_multi
+from flows.keyed import workspace_hasher
+from flows.ledger import workspace_secret
+from flows.review import (
+    Observation,
+    combined_traces,
+    decide_safely,
+    helsinki_today,
+    load_policies,
+    summaries,
+)
+from flows.workspace import Workspace, load_workspace
+from policies.requests import (
+    REQUEST_KINDS,
+    RequestState,
+    access_state,
+    erasure_state,
+    guard_shared,
+    shared_subjects,
+)
+from policies.schema import RegisterPolicy
+from reports.proposal import ProposalFiles, write_proposal
+from reports.view import ReviewRun
+
+STATE_FILE = "requests.json"
+KEY_COLUMNS = ("email", "phone", "hetu")
+
+
+class NotFound(KarsintaError):
+    """No trace of the person asked for (the message names no value)."""
+
+
+# ------------------------------------------------------------------ reading
+
+
+def observe_plain(workspace: Workspace, today: date) -> Observation:
+    """Read every source and decide, without Prefect (the one-person commands)."""
+    from flows.apply import read_plain
+
+    policies = load_policies(workspace)
+    results = read_plain(workspace.sources, workspace_hasher(workspace))
+    evaluation, safety = decide_safely(workspace, policies, results, today)
+    return Observation(policies, results, combined_traces(results), evaluation, safety)
+
+
+# ------------------------------------------------------------------- people
+
+
+@dataclass(frozen=True)
+class Person:
+    """Whom a request is about: strong keys, normalised (kept in memory only)."""
+
+    keys: frozenset[tuple[str, str]] = frozenset()
+    #: a request-log row: (source id, row number as the spreadsheet shows it)
+    row: tuple[str, int] | None = None
+
+
+def person_from(
+    email: str | None = None,
+    phone: str | None = None,
+    hetu: str | None = None,
+    request: str | None = None,
+) -> Person:
+    """A Person from the command line; KarsintaError naming the option when unusable."""
+    keys: set[tuple[str, str]] = set()
+    for column, value, normalise in (
+        ("email", email, normalise_email),
+        ("phone", phone, normalise_phone),
+        ("hetu", hetu, normalise_hetu),
+    ):
+        if value is None:
+            continue
+        normal = normalise(value)
+        if not normal:
+            raise KarsintaError(f"--{column}: not a valid {column}")
+        keys.add((column, normal))
+    row = None
+    if request is not None:
+        source, _, number = request.rpartition(":")
+        if not source or not number.isdigit():
+            raise KarsintaError("--request: give the request log's source id and row, e.g. "
+                                "poistopyynnot:5")  # fmt: skip
+        row = (source, int(number))
+    if not keys and row is None:
+        raise KarsintaError("give --email, --phone, --hetu or --request SOURCE:ROW")
+    return Person(frozenset(keys), row)
+
+
+def _trace_keys(traces: pd.DataFrame) -> pd.DataFrame:
+    """(trace_id, column, value) for every strong key of the traces."""
+    parts = []
+    for column in KEY_COLUMNS:
+        values = traces[column].dropna()
+        exploded = values.map(split_multi).explode().dropna()
+        parts.append(
+            pd.DataFrame(
+                {
+                    "trace_id": traces.loc[exploded.index, "trace_id"].to_numpy(),
+                    "column": column,
+                    "value": exploded.astype(str).to_numpy(),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _row_trace(traces: pd.DataFrame, source: str, row: int) -> str | None:
+    mine = traces[traces["source"] == source]
+    for trace_id, locator in zip(mine["trace_id"], mine["locator"], strict=True):
+        try:
+            where = json.loads(str(locator))
+        except ValueError:
+            continue
+        if where.get("row") == row:
+            return str(trace_id)
+    return None
+
+
+def find_subjects(seen: Observation, person: Person) -> set[str]:
+    """The person's subjects in every register: traces with one of the keys, then
+    the subjects (in other registers) that share a strong key with those."""
+    traces = seen.traces
+    decisions = seen.evaluation.decisions
+    subject_of = dict(zip(decisions["trace_id"], decisions["subject_id"], strict=True))
+    keys = _trace_keys(traces)
+    start: set[str] = set()
+    if person.row is not None:
+        trace_id = _row_trace(traces, *person.row)
+        if trace_id is None:
+            raise NotFound(f"--request: row {person.row[1]} of source '{person.row[0]}' not found")
+        start.add(trace_id)
+    if person.keys:
+        hits = keys[[p in person.keys for p in pairs_of(keys)]]
+        start |= set(hits["trace_id"])
+    subjects = {str(subject_of[t]) for t in start if t in subject_of}
+    for _ in range(2):  # one register's subject to the others' through shared keys
+        ids = set(decisions.loc[decisions["subject_id"].isin(list(subjects)), "trace_id"])
+        theirs = keys[keys["trace_id"].isin(list(ids))]
+        wanted = set(pairs_of(theirs))
+        linked = keys[[p in wanted for p in pairs_of(keys)]]
+        subjects |= {str(subject_of[t]) for t in linked["trace_id"] if t in subject_of}
+    return subjects
+
+
+def pairs_of(keys: pd.DataFrame) -> list[tuple[str, str]]:
+    return list(zip(keys["column"], keys["value"], strict=True))
+
+
+def name_only_traces(seen: Observation, subjects: set[str]) -> pd.DataFrame:
+    """Keyless traces that only share a name with the person: shown, never erased."""
+    decisions = seen.evaluation.decisions
+    mine = seen.traces[
+        seen.traces["trace_id"].isin(
+            list(decisions.loc[decisions["subject_id"].isin(list(subjects)), "trace_id"])
+        )
+    ]
+    names = set(mine["name_key"].dropna())
+    if not names:
+        return decisions.iloc[0:0]
+    candidates = seen.traces.loc[seen.traces["name_key"].isin(list(names)), "trace_id"]
+    codes = decisions["review_code"].isin(["no_key", "name_match"]).fillna(False)
+    return decisions[decisions["trace_id"].isin(list(candidates)) & codes.astype(bool)]
+
+
+# --------------------------------------------------------- one-person runs
+
+
+@dataclass
+class PersonView:
+    """One person's decisions and traces (in memory only)."""
+
+    subjects: set[str]
+    decisions: pd.DataFrame
+    traces: pd.DataFrame
+    shared: bool
+    name_only: int
+    erasure_received: date | None
+    registers: list[str]
+
+
+def person_view(seen: Observation, subjects: set[str]) -> PersonView:
+    """The person's decisions with the shared-address guard, and their traces."""
+    decisions = seen.evaluation.decisions
+    mine = decisions[decisions["subject_id"].isin(list(subjects))]
+    loose = name_only_traces(seen, subjects)
+    mine = pd.concat([mine, loose[~loose["trace_id"].isin(list(mine["trace_id"]))]])
+    traces = seen.traces[seen.traces["trace_id"].isin(list(mine["trace_id"]))]
+    with_subject = traces.merge(mine[["trace_id", "subject_id"]], on="trace_id")
+    shared = shared_subjects(with_subject) & subjects
+    mine = guard_shared(mine, shared)
+    requests = traces[traces["kind"] == "erasure_request"]["event_date"].dropna()
+    received = pd.Timestamp(requests.min()).date() if len(requests) else None
+    return PersonView(
+        subjects=subjects,
+        decisions=mine.reset_index(drop=True),
+        traces=traces.reset_index(drop=True),
+        shared=bool(shared),
+        name_only=len(loose),
+        erasure_received=received,
+        registers=sorted(set(mine["register"].astype(str))),
+    )
+
+
+def reference(workspace: Workspace, subjects: Iterable[str]) -> str:
+    """A short keyed reference for a person's files (no value can be guessed from it)."""
+    text = "request\x1f" + "\x1f".join(sorted(subjects))
+    return workspace_hasher(workspace).digest(text, 10)
+
+
+def one_person_run(
+    workspace: Workspace, seen: Observation, view: PersonView, today: date, lang: str
+) -> ReviewRun:
+    """A ReviewRun holding only this person: the monthly proposal's writer takes it."""
+    run = ReviewRun(
+        business=workspace.config.business,
+        registers={register: policy.name for register, policy in seen.policies.items()},
+        today=today,
+        lang=lang,
+        traces=view.traces,
+        decisions=view.decisions,
+        findings=[f for f in seen.evaluation.findings if _about(f.trace_ids, view)],
+        sources=summaries([r for r in seen.results if _touches(r, view)]),
+        workspace_key=workspace.key(),
+        safety=seen.safety,
+    )
+    run.row_key = workspace_secret(workspace.state_dir)
+    run.stem = f"poistopyynto-{today.isoformat()}-{reference(workspace, view.subjects)}"
+    return run
+
+
+def _about(trace_ids: Sequence[str], view: PersonView) -> bool:
+    return bool(set(trace_ids) & set(view.decisions["trace_id"]))
+
+
+def _touches(result: ReadResult, view: PersonView) -> bool:
+    return bool((view.decisions["source"] == result.source.id).any())
+
+
+@dataclass
+class ForgetOutcome:
+    """What ``forget`` made: counts, the state and the files (no personal data)."""
+
+    files: ProposalFiles
+    letter: Path
+    state: RequestState
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+def promised_deadline(seen: Observation, registers: Iterable[str]) -> Any:
+    """The shortest erasure deadline the person's registers promise (None: none)."""
+    periods = [seen.policies[r].erasure.deadline for r in registers if r in seen.policies]
+    if not periods:
+        return None
+    return min(periods, key=lambda p: p.add(date(2000, 1, 1)))
+
+
+def forget(
+    workspace: Workspace,
+    person: Person,
+    today: date,
+    lang: str | None = None,
+    letter_lang: str | None = None,
+    seen: Observation | None = None,
+) -> ForgetOutcome:
+    """The one-person proposal and the reply letter; NotFound when nobody matches."""
+    from reports.letter import write_letter
+
+    seen = seen or observe_plain(workspace, today)
+    subjects = find_subjects(seen, person)
+    if not subjects:
+        raise NotFound("no trace of this person in any source (searched by strong keys only)")
+    view = person_view(seen, subjects)
+    if view.erasure_received is None:
+        logs = sorted({s.path.name for s in workspace.sources if s.kind == "erasure_request"})
+        where = ", ".join(logs) or "a request log (a source of kind erasure_request)"
+        raise KarsintaError(
+            f"no erasure request of this person is logged: add it to {where} "
+            "(date, name, e-mail) and run forget again; apply decides from the logged request"
+        )
+    lang = lang or workspace.config.language
+    run = one_person_run(workspace, seen, view, today, lang)
+    files = write_proposal(run, workspace.output_dir)
+    promised = promised_deadline(seen, view.registers)
+    state = erasure_state(view.decisions, view.erasure_received, promised, today, prepared=True)
+    letter = write_letter(
+        workspace.output_dir / f"{run.stem}-kirje.txt",
+        run,
+        state,
+        [seen.policies[r] for r in view.registers if r in seen.policies],
+        letter_lang or lang,
+    )
+    decided = view.decisions["decision"].value_counts()
+    counts = {
+        "state": state.state,
+        "deadline": state.deadline.isoformat(),
+        "overdue_days": state.overdue,
+        "traces": len(view.decisions),
+        **{f"decision_{d}": int(decided.get(d, 0)) for d in ("delete", "hold", "keep", "review")},
+        "shared_identity": view.shared,
+        "name_only": view.name_only,
+        "proposal_html": files.html.name,
+        "proposal_xlsx": files.xlsx.name,
+        "letter": letter.name,
+    }
+    return ForgetOutcome(files, letter, state, counts)
+
+
+@dataclass
+class AccessOutcome:
+    html: Path
+    json: Path
+    csv: Path
+    counts: dict[str, Any]
+
+
+def access(
+    workspace: Workspace,
+    person: Person,
+    today: date,
+    lang: str | None = None,
+    seen: Observation | None = None,
+) -> AccessOutcome:
+    """The art. 15 report for one person (HTML) and its copy (JSON, CSV)."""
+    from reports.access import write_access
+
+    seen = seen or observe_plain(workspace, today)
+    subjects = find_subjects(seen, person)
+    if not subjects:
+        raise NotFound("no trace of this person in any source (searched by strong keys only)")
+    view = person_view(seen, subjects)
+    lang = lang or workspace.config.language
+    stem = f"tietopyynto-{today.isoformat()}-{reference(workspace, subjects)}"
+    policies: dict[str, RegisterPolicy] = {
+        r: seen.policies[r] for r in view.registers if r in seen.policies
+    }
+    files = write_access(
+        workspace.output_dir, stem, workspace.config.business, view, policies, today, lang
+    )
+    return AccessOutcome(
+        *files,
+        counts={
+            "traces": len(view.decisions),
+            "sources": int(view.decisions["source"].nunique()),
+            "shared_identity": view.shared,
+            "name_only": view.name_only,
+            "html": files[0].name,
+            "json": files[1].name,
+            "csv": files[2].name,
+        },
+    )
+
+
+# ------------------------------------------------------------ the daily run
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One row of a request log: keyed id, kind, register and date (no values)."""
+
+    request_id: str
+    kind: str  # erasure / access
+    register: str
+    source: str
+    row: int | None
+    received: date | None
+    subject_id: str
+
+
+def logged_requests(seen: Observation) -> list[LoggedRequest]:
+    """Every row of every request log (kinds erasure_request and access_request)."""
+    traces = seen.traces
+    logs = traces[traces["kind"].isin(list(REQUEST_KINDS))]
+    subject_of = dict(
+        zip(
+            seen.evaluation.decisions["trace_id"],
+            seen.evaluation.decisions["subject_id"],
+            strict=True,
+        )
+    )
+    out = []
+    for row in logs.itertuples(index=False):
+        try:
+            where = json.loads(str(row.locator))
+        except ValueError:
+            where = {}
+        number = where.get("row")
+        out.append(
+            LoggedRequest(
+                request_id=str(row.trace_id),
+                kind=REQUEST_KINDS[str(row.kind)],
+                register=str(row.register),
+                source=str(row.source),
+                row=int(number) if isinstance(number, int) else None,
+                received=None if pd.isna(row.event_date) else pd.Timestamp(row.event_date).date(),
+                subject_id=str(subject_of.get(str(row.trace_id), "")),
+            )
+        )
+    return sorted(out, key=lambda r: (r.received or date.min, r.source, r.row or 0))
+
+
+def _state_path(workspace: Workspace) -> Path:
+    return workspace.state_dir / STATE_FILE
+
+
+def load_state(workspace: Workspace) -> dict[str, dict[str, str]]:
+    """Keyed request id -> what was prepared for it (file names, dates)."""
+    try:
+        data = json.loads(_state_path(workspace).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): dict(v) for k, v in data.get("requests", {}).items()}
+
+
+def save_state(workspace: Workspace, state: dict[str, dict[str, str]]) -> None:
+    from reports.cells import write_text_file
+
+    workspace.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_text_file(_state_path(workspace), json.dumps({"requests": state}, indent=2))
+
+
+@dataclass
+class StatusRow:
+    """One request on the status list (no personal data: the log's file and row)."""
+
+    kind: str
+    source: str
+    row: int | None
+    received: date | None
+    state: RequestState | None  # None: the request has no readable date
+    file: str | None = None
+
+
+def _approved(workspace: Workspace, decisions: pd.DataFrame) -> bool:
+    from flows.decisions import open_store
+
+    due = decisions[decisions["decision"] == "delete"]
+    if due.empty:
+        return False
+    with open_store(workspace.state_dir) as store:
+        latest = store.latest()
+        marks = [latest.get(store.trace_key(str(t))) for t in due["trace_id"]]
+    return all(m is not None and m.decision == "approve" for m in marks)
+
+
+def requests_run(workspace: Workspace, today: date, lang: str | None = None) -> dict[str, Any]:
+    """Read the request logs, prepare what each new request needs, list every request.
+
+    An erasure request gets its one-person proposal and letter, an access
+    request its report, the day they are first seen. Returns counts and the
+    status list's file name (no personal data); reminders are counted in
+    ``near`` and ``overdue``.
+    """
+    from reports.request_status import write_status
+
+    seen = observe_plain(workspace, today)
+    prepared = load_state(workspace)
+    rows: list[StatusRow] = []
+    made = {"erasure": 0, "access": 0}
+    refused = 0
+    for request in logged_requests(seen):
+        record = prepared.get(request.request_id)
+        if request.received is None or not request.subject_id:
+            rows.append(StatusRow(request.kind, request.source, request.row, None, None))
+            continue
+        person = Person(row=(request.source, request.row)) if request.row else None
+        if record is None and person is not None:
+            try:
+                if request.kind == "erasure":
+                    outcome = forget(workspace, person, today, lang, seen=seen)
+                    record = {"file": outcome.files.xlsx.name, "letter": outcome.letter.name}
+                else:
+                    done = access(workspace, person, today, lang, seen=seen)
+                    record = {"file": done.html.name}
+            except KarsintaError:
+                refused += 1
+                record = None
+            if record is not None:
+                record["prepared_on"] = today.isoformat()
+                prepared[request.request_id] = record
+                made[request.kind] += 1
+        file = record.get("file") if record else None
+        if request.kind == "erasure":
+            subjects = {request.subject_id}
+            if person is not None:
+                subjects = find_subjects(seen, person) or subjects
+            view = person_view(seen, subjects)
+            promised = promised_deadline(seen, [request.register])
+            state = erasure_state(
+                view.decisions,
+                request.received,
+                promised,
+                today,
+                prepared=record is not None,
+                approved=_approved(workspace, view.decisions),
+            )
+        else:
+            state = access_state(request.received, today, prepared=record is not None)
+        rows.append(StatusRow(request.kind, request.source, request.row, request.received, state,
+                              file))  # fmt: skip
+    save_state(workspace, prepared)
+    status = write_status(
+        workspace.output_dir, workspace.config.business, rows, today,
+        lang or workspace.config.language,
+    )  # fmt: skip
+    states = [r.state for r in rows if r.state is not None]
+    counts: dict[str, Any] = {
+        "requests": len(rows),
+        "open": sum(s.state != "done" for s in states),
+        "prepared_erasure": made["erasure"],
+        "prepared_access": made["access"],
+        "near": sum(s.near for s in states),
+        "overdue": sum(s.overdue > 0 for s in states),
+        "blocked": sum(s.state == "blocked" for s in states),
+        "undated": sum(r.state is None for r in rows),
+        "not_prepared": refused,
+        "status_html": status.name,
+    }
+    return counts
+
+
+@flow(name="daily_requests", persist_result=False, log_prints=False, validate_parameters=True)
+def daily_requests(workspace: str, today: str | None = None) -> dict[str, Any]:
+    """The daily requests run of one workspace. Parameters: a path and a date.
+
+    Returns counts only; the files are in the workspace's ``raportit/``.
+    """
+    from flows.notify import notify_requests
+    from flows.review import counts_markdown
+
+    ws = load_workspace(Path(workspace))
+    run_date = date.fromisoformat(today) if today else helsinki_today()
+    counts = requests_run(ws, run_date)
+    counts["notified"] = notify_requests(ws, counts)
+    create_markdown_artifact(
+        counts_markdown(ws.key(), counts, f"daily requests {run_date.isoformat()}"),
+        key="karsinta-daily-requests",
+        description="Counts only: no customer data.",
+    )
+    return counts
