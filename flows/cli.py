@@ -434,8 +434,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from flows.workspace import load_workspace
 
     _prepare(args.workspace)
-    serve(load_workspace(args.workspace))
-    return 0
+    return serve(load_workspace(args.workspace))
 
 
 # ------------------------------------------------------------------ requests

@@ -51,3 +51,111 @@ def test_serve_keeps_two_schedules_monthly_and_daily(tmp_path: Path) -> None:
     (schedule,) = daily.schedules
     assert schedule.schedule.cron == DAILY_CRON == "30 7 * * *"
     assert schedule.schedule.timezone == TIMEZONE
+
+
+# ------------------------------------------------------------ times and stopping
+
+
+@pytest.mark.parametrize(
+    ("now", "monthly", "daily"),
+    [
+        ("2026-12-02T10:00", "2027-01-01T07:00", "2026-12-03T07:30"),
+        ("2026-12-01T06:59", "2026-12-01T07:00", "2026-12-01T07:30"),
+        ("2026-12-01T07:00", "2027-01-01T07:00", "2026-12-01T07:30"),
+        ("2026-03-31T23:00", "2026-04-01T07:00", "2026-04-01T07:30"),
+        ("2026-10-24T08:00", "2026-11-01T07:00", "2026-10-25T07:30"),  # over the DST change
+    ],
+)
+def test_next_runs_are_helsinki_times(now: str, monthly: str, daily: str) -> None:
+    from datetime import datetime
+
+    from flows.serve import HELSINKI, next_daily, next_monthly
+
+    moment = datetime.fromisoformat(now).replace(tzinfo=HELSINKI)
+    assert next_monthly(moment).replace(tzinfo=None) == datetime.fromisoformat(monthly)
+    assert next_daily(moment).replace(tzinfo=None) == datetime.fromisoformat(daily)
+    assert next_monthly(moment).utcoffset() == next_monthly(moment).tzinfo.utcoffset(  # type: ignore[union-attr]
+        next_monthly(moment).replace(tzinfo=None)
+    )
+
+
+def test_banner_names_the_workspace_schedules_and_next_runs_in_the_owner_language(
+    tmp_path: Path,
+) -> None:
+    from datetime import datetime
+
+    from flows.serve import HELSINKI, banner
+
+    shutil.copy(FIXTURES / "passing_workspace.yaml", tmp_path / "karsinta.yaml")
+    shutil.copy(example_path("kohonen"), tmp_path / "rekisteri.yaml")
+    workspace = load_workspace(tmp_path)
+    now = datetime(2026, 12, 2, 10, 0, tzinfo=HELSINKI)
+    fi = "\n".join(banner(workspace, now, "fi", None))
+    assert str(tmp_path) in fi
+    assert "seuraava 1.1.2027 klo 7.00" in fi
+    assert "seuraava 3.12.2026 klo 7.30" in fi
+    assert "Ctrl-C" in fi
+    assert "prefect deployment run" not in fi  # a hint that fails when tried
+    en = "\n".join(banner(workspace, now, "en", None))
+    assert "next 2027-01-01 at 07:00" in en
+    assert "seuraava" not in en
+
+
+def _alive_with(marker: str) -> list[int]:
+    """Processes (not zombies) whose environment carries ``marker``."""
+    alive = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (proc / "environ").read_bytes():
+                state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state != "Z":
+                    alive.append(int(proc.name))
+        except OSError:
+            continue
+    return alive
+
+
+@pytest.mark.slow
+def test_serve_stops_on_the_first_ctrl_c_with_no_process_left(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    shutil.copy(FIXTURES / "passing_workspace.yaml", tmp_path / "karsinta.yaml")
+    shutil.copy(example_path("kohonen"), tmp_path / "rekisteri.yaml")
+    marker = f"KARSINTA_SERVE_TEST={uuid.uuid4().hex}"
+    env = {**os.environ, marker.split("=")[0]: marker.split("=")[1]}
+    env.pop("PREFECT_API_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "serve", "--workspace", str(tmp_path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a terminal gives it
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().decode("utf-8")  # the banner: the server is up
+        assert "Karsinta on käynnissä" in first, (
+            process.stderr.read().decode() if process.stderr else ""
+        )
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C goes to the foreground group
+        started = time.monotonic()
+        process.wait(timeout=10)
+        assert time.monotonic() - started < 10
+        out = process.stdout.read().decode("utf-8")
+        err = process.stderr.read().decode("utf-8") if process.stderr else ""
+        assert "Karsinta pysäytetty" in out
+        assert "Traceback" not in out + err
+        time.sleep(0.5)
+        assert _alive_with(marker) == []
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        for pid in _alive_with(marker):
+            os.kill(pid, signal.SIGKILL)
