@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate a workspace and its policies")
     check.add_argument("--workspace", type=Path, default=Path("."))
+    check.add_argument("--quiet", action="store_true", help="print only what is wrong")
 
     check.epilog = CHECK_EPILOG
     check.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -283,12 +284,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     would fit. Exit codes as ``review``'s.
     """
     from connectors.detect import describe_columns
+    from flows.messages import plural, say
     from flows.review import EXIT_CLEAN, EXIT_ROW_PROBLEMS, EXIT_UNREADABLE, load_policies
     from flows.workspace import load_workspace
     from policies.law import load_statutory_rules
     from policies.safety import blocking, carries_hold
 
     workspace = load_workspace(args.workspace)
+    lang = workspace.config.language
     policies = load_policies(workspace)
     law = load_statutory_rules()
     unreadable = problems = 0
@@ -296,35 +299,43 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = read_source(source)
         if result.unreadable:
             unreadable += 1
-            print(f"Source '{source.id}': {result.error}", file=sys.stderr)
+            print(
+                say(lang, "check_unreadable", source=source.id, error=result.error), file=sys.stderr
+            )
             if carries_hold(result.kinds, policies.get(source.register), law):
-                print(
-                    f"  it can carry a legal hold: no deletion is proposed in register "
-                    f"'{source.register}' until it reads",
-                    file=sys.stderr,
-                )
+                print(say(lang, "check_holds", register=source.register), file=sys.stderr)
             report = describe_columns(source)
             if report is not None:
-                print(f"  columns found: {', '.join(report.columns) or '(none)'}", file=sys.stderr)
+                columns = ", ".join(report.columns) or say(lang, "check_none")
+                print(say(lang, "check_columns", columns=columns), file=sys.stderr)
                 for line in report.suggestions:
                     print(f"  - {line}", file=sys.stderr)
             continue
         errors = [p for p in result.problems if blocking(p)]
         problems += len(errors)
         for problem in result.problems[:CHECK_PROBLEM_LINES]:
-            print(f"Source '{source.id}': {problem}", file=sys.stderr)
+            print(say(lang, "check_problem", source=source.id, problem=problem), file=sys.stderr)
         if len(result.problems) > CHECK_PROBLEM_LINES:
             more = len(result.problems) - CHECK_PROBLEM_LINES
-            print(f"Source '{source.id}': ... and {more} more problems", file=sys.stderr)
+            print(say(lang, "check_more", source=source.id, more=more), file=sys.stderr)
     status = (
-        "OK"
+        say(lang, "check_ok")
         if not unreadable and not problems
-        else f"{unreadable} unreadable, {problems} row problems"
+        else say(
+            lang, "check_bad", unreadable=unreadable, problems=plural(lang, problems, "row_problem")
+        )
     )
-    print(
-        f"{workspace.config.business}: {len(workspace.config.sources)} sources, "
-        f"{len(policies)} registers - {status}"
-    )
+    if not args.quiet or unreadable or problems:
+        print(
+            say(
+                lang,
+                "check_summary",
+                business=workspace.config.business,
+                sources=plural(lang, len(workspace.config.sources), "source"),
+                registers=plural(lang, len(policies), "register"),
+                status=status,
+            )
+        )
     if unreadable:
         return EXIT_UNREADABLE
     return EXIT_ROW_PROBLEMS if problems else EXIT_CLEAN

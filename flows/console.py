@@ -8,10 +8,23 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
+from reports.cells import inert
 from reports.proposal import file_stem
 
 console = Console(highlight=False)
+
+
+def shown(value: Any) -> str:
+    """A value from outside (a path, a problem line) made inert for the terminal:
+    rich markup in it is printed as written, invisible format characters as escapes."""
+    return escape(inert(str(value)))
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """``1 ongelma``, ``2 ongelmaa``: the count with the right form of the word."""
+    return f"{count} {one if count == 1 else many}"
 
 
 @contextmanager
@@ -31,17 +44,18 @@ def print_review(root: Path, counts: dict[str, Any], name: str | None = None) ->
 
     stem = file_stem(date(year, month, 1))
     title = name or str(root)
-    console.print(f"[bold]{title}[/bold]")
+    console.print(f"[bold]{shown(title)}[/bold]")
     console.print(
-        f"  {counts['sources']} lähdettä, {counts['traces']} merkintää, "
-        f"{counts['subjects']} henkilöä"
+        f"  {plural(counts['sources'], 'lähde', 'lähdettä')}, "
+        f"{plural(counts['traces'], 'merkintä', 'merkintää')}, "
+        f"{plural(counts['subjects'], 'henkilö', 'henkilöä')}"
         + (
             f", [red]{counts['unreadable_sources']} ei luettavissa[/red]"
             if counts["unreadable_sources"]
             else ""
         )
         + (
-            f", [yellow]{counts['problems']} ongelmaa lukiessa[/yellow]"
+            f", [yellow]{plural(counts['problems'], 'ongelma', 'ongelmaa')} lukiessa[/yellow]"
             if counts["problems"]
             else ""
         )
@@ -52,7 +66,7 @@ def print_review(root: Path, counts: dict[str, Any], name: str | None = None) ->
         f"havaintoja {counts['findings']}"
     )
     for line in counts.get("problem_list", [])[:20]:
-        console.print(f"  [yellow]![/yellow] {line}", markup=True, soft_wrap=True)
+        console.print(f"  [yellow]![/yellow] {shown(line)}", markup=True, soft_wrap=True)
     if counts.get("unchanged"):
         console.print("  ei muutoksia edelliseen ehdotukseen")
     remembered = [
@@ -72,8 +86,8 @@ def print_review(root: Path, counts: dict[str, Any], name: str | None = None) ->
             "muuttumattomille riveille) / the marked proposal was kept; this version is current:",
             soft_wrap=True,
         )
-    console.print(f"  {root / 'raportit' / html}", markup=False)
-    console.print(f"  {root / 'raportit' / xlsx}", markup=False)
+    console.print(f"  {inert(str(root / 'raportit' / html))}", markup=False)
+    console.print(f"  {inert(str(root / 'raportit' / xlsx))}", markup=False)
 
 
 def _rows_text(numbers: list[int]) -> str:
@@ -132,7 +146,7 @@ def print_apply(result: dict[str, Any], output_dir: Path) -> None:
                 else ("poista / delete")
             )
             how = "" if line["outcome"] == "would" else " (tehtävälistalle / to the checklist)"
-            where = f"  {line['where']}" if line["where"] else ""
+            where = f"  {inert(str(line['where']))}" if line["where"] else ""
             say(
                 f"  rivi/row {line['row']:>4}  {line['source']}{where}  {action}{how}",
                 markup=False,

@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from policies.periods import en_date, fi_date
 from policies.schema import RegisterPolicy
-from reports.cells import csv_cell, write_text_file
+from reports.cells import csv_cell, template_env, write_text_file
 from reports.texts import kind_name
 from reports.view import location_text
 
@@ -167,12 +166,7 @@ def render_html(
     shared: bool,
     copies: tuple[str, str],
 ) -> str:
-    env = Environment(
-        loader=PackageLoader("reports", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_env()
     text = _t(lang)
     return env.get_template("access.html.j2").render(
         t=text,

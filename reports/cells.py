@@ -8,6 +8,11 @@ Everything that came from a source is hostile until written here:
   are dropped; dates are written as real dates with a Finnish date format.
 * HTML: the Jinja environment escapes every value (autoescape), and
   :func:`html_text` escapes a single value outside templates.
+* Invisible format characters (bidirectional overrides such as U+202E, which
+  display a name reversed, zero-width characters, tag characters) are shown
+  as visible escapes (``[U+202E]``) in every cell, page and CSV:
+  :func:`inert`. Every Jinja environment comes from :func:`template_env`,
+  which applies it to every value a template prints.
 * Files with customer data are created readable by the owner only.
 """
 
@@ -23,14 +28,46 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: Unicode format characters (category Cf): bidirectional controls, zero-width
+#: characters, tags. They change how text around them is displayed.
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 DATE_FORMAT_FI = "d.m.yyyy"
 DATE_FORMAT_EN = "yyyy-mm-dd"
+
+
+def inert(text: str) -> str:
+    """Text with every invisible format character shown as a visible escape."""
+    return _INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def _finalize(value: Any) -> Any:
+    """Jinja's finalize: every printed value made inert (Markup is the template's own)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return inert(value)
+    return value
+
+
+def template_env() -> Environment:
+    """The one Jinja environment of the reports: autoescape, and inert values."""
+    return Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_finalize,
+    )
 
 
 def xml_safe(text: str) -> str:
@@ -63,7 +100,7 @@ def set_cell(cell: Cell, value: Any, date_format: str = DATE_FORMAT_FI) -> None:
     if isinstance(value, bool | int | float):
         cell.value = value
         return
-    text = xml_safe(str(value))
+    text = xml_safe(inert(str(value)))
     cell.value = text
     if is_formula_like(text):
         # openpyxl would store a leading "=" as a formula: force a text cell,
@@ -83,7 +120,7 @@ def html_text(value: Any) -> Markup:
     """One value escaped for HTML (None and NA as empty)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return Markup("")
-    return escape(str(value))
+    return escape(inert(str(value)))
 
 
 @contextmanager
@@ -131,5 +168,5 @@ def csv_cell(value: Any, lang: str = "fi") -> str:
         value = value.date()
     if isinstance(value, date) and not isinstance(value, datetime):
         return f"{value.day}.{value.month}.{value.year}" if lang == "fi" else value.isoformat()
-    text = str(value).replace("\x00", "")
+    text = inert(str(value).replace("\x00", ""))
     return "'" + text if is_formula_like(text) else text

@@ -33,7 +33,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -57,7 +57,14 @@ from policies.schema import (
     RegisterPolicy,
     RetentionRule,
 )
-from reports.cells import DATE_FORMAT_EN, DATE_FORMAT_FI, owner_only_file, set_cell, write_text_file
+from reports.cells import (
+    DATE_FORMAT_EN,
+    DATE_FORMAT_FI,
+    owner_only_file,
+    set_cell,
+    template_env,
+    write_text_file,
+)
 from reports.inventory_texts import ANCHOR_WORDS, CATEGORY_EN, LAST_OF_WORDS, it
 from reports.texts import kind_name
 from reports.view import SourceSummary
@@ -692,12 +699,7 @@ def write_inventory(inv: InventoryInput, out_dir: Path) -> tuple[Path, Path]:
 
 
 def _env() -> Environment:
-    return Environment(
-        loader=PackageLoader("reports", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return template_env()
 
 
 def _percent_text(value: float, lang: str) -> str:

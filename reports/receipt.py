@@ -17,7 +17,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -27,6 +26,7 @@ from reports.cells import (
     DATE_FORMAT_EN,
     DATE_FORMAT_FI,
     owner_only_file,
+    template_env,
     write_row,
     write_text_file,
 )
@@ -137,12 +137,7 @@ def bottom_up(receipt: Receipt) -> bool:
 
 def render_html(receipt: Receipt) -> str:
     text = rt(receipt.lang)
-    env = Environment(
-        loader=PackageLoader("reports", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_env()
     counts = receipt.counts()
     return env.get_template("receipt.html.j2").render(
         t=text,

@@ -15,10 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from policies.periods import en_date, fi_date
-from reports.cells import write_text_file
+from reports.cells import template_env, write_text_file
 
 if TYPE_CHECKING:
     from flows.requests import StatusRow
@@ -117,12 +115,7 @@ def write_status(
     out_dir: Path, business: str, rows: Sequence[StatusRow], today: date, lang: str
 ) -> Path:
     """Write the status list (owner-only); its path."""
-    env = Environment(
-        loader=PackageLoader("reports", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_env()
     html = env.get_template("request_status.html.j2").render(
         t=_t(lang), lang=lang, business=business, day=_day(today, lang),
         rows=status_rows(rows, lang),

@@ -57,7 +57,24 @@ def test_check_passes_a_readable_workspace(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["check", "--workspace", str(workspace(tmp_path))]) == 0
-    assert "- OK" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "2 lähdettä, 1 rekisteri – kunnossa" in out  # the workspace's language, plurals right
+    assert main(["check", "--quiet", "--workspace", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == ""  # --quiet: only what is wrong
+
+
+def test_check_speaks_english_in_an_english_workspace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = workspace(tmp_path, status_header="Maksun tila")
+    config = root / "karsinta.yaml"
+    config.write_text("language: en\n" + config.read_text("utf-8"), "utf-8")
+    assert main(["check", "--workspace", str(root)]) == 3
+    captured = capsys.readouterr()
+    assert "Source 'laskut'" in captured.err
+    assert "columns found:" in captured.err
+    assert "1 unreadable, 0 row problems" in captured.out
+    assert "Lähde" not in captured.err + captured.out
 
 
 def test_check_names_the_invoice_file_its_columns_and_the_fix(
@@ -67,15 +84,15 @@ def test_check_names_the_invoice_file_its_columns_and_the_fix(
     assert main(["check", "--workspace", str(root)]) == 3
     captured = capsys.readouterr()
     err = captured.err
-    assert "Source 'laskut'" in err
+    assert "Lähde 'laskut'" in err
     assert "laskut.csv" in err
     assert "column 'Tila' not found" in err
-    assert "columns found: Laskunumero, Laskun päivämäärä" in err
+    assert "sarakkeet tiedostossa: Laskunumero, Laskun päivämäärä" in err
     assert "Maksun tila" in err
     assert "closest accounting format 'fi_invoices' lacks column(s) 'Tila'" in err
-    assert "no deletion is proposed in register 'asiakasrekisteri'" in err
+    assert "rekisterissä 'asiakasrekisteri' ei ehdoteta poistoja" in err
     assert "Kalle" not in err + captured.out  # column names, never values
-    assert "1 unreadable" in captured.out
+    assert "1 ei luettavissa" in captured.out
 
 
 def test_check_masks_a_header_that_is_a_value(

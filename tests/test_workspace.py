@@ -90,7 +90,7 @@ def test_check_command_missing_source_file(
     shutil.copy(example_path("kohonen"), tmp_path / "rekisteri.yaml")
     # An unreadable source: exit 3, as review's.
     assert main(["check", "--workspace", str(tmp_path)]) == 3
-    assert "Source 'asiakkaat'" in (err := capsys.readouterr().err)
+    assert "Lähde 'asiakkaat'" in (err := capsys.readouterr().err)
     assert "file not found" in err
 
 
