@@ -95,7 +95,7 @@ from connectors import trace as tr
 from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
 from connectors.errors import RowError, UnreadableSource
 from connectors.ics_series import Schedule, SeriesDates, in_calendar_zone, series_dates
-from connectors.ics_values import TimeReader, ValueProblem, split_line, unescape
+from connectors.ics_values import TimeReader, ValueProblem, split_line, unescape, value_colon
 from connectors.textfile import decode
 
 #: Larger files are refused as a whole. icalendar parses every kept property on
@@ -133,11 +133,16 @@ SCHEDULE_PROPERTIES = ("DTSTART", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
 #: Properties whose values exporters sometimes pad with spaces (``DTEND: 2024...``).
 TIME_PROPERTIES = frozenset(SCHEDULE_PROPERTIES)
 CALENDAR_PROPERTIES = frozenset({"X-WR-CALNAME", "X-WR-TIMEZONE", "CALSCALE"})
+#: Properties of a VTIMEZONE (and its STANDARD/DAYLIGHT) that define the zone.
+TIMEZONE_PROPERTIES = frozenset(
+    {"TZID", "DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "TZNAME", "RRULE", "RDATE"}
+)
 NOT_PEOPLE_CUTYPES = frozenset({"ROOM", "RESOURCE", "GROUP"})
 NO_TITLE = "Kalenterimerkintä"
 
 _CONTENT_LINE = re.compile(rb"^[A-Za-z0-9-]+[;:]")
 _FOLD = re.compile(rb"\r?\n[ \t]")
+_FOLD_LF = re.compile(rb"\n[ \t]")
 
 
 class IcsOptions(BaseModel):
@@ -225,27 +230,90 @@ class Scan:
     events: list[Block] = field(default_factory=list)
 
 
-def _physical_lines(data: bytes) -> list[bytes]:
-    if b"\n" not in data and b"\r" in data:
-        return data.split(b"\r")  # classic Mac line ends
-    return [line[:-1] if line.endswith(b"\r") else line for line in data.split(b"\n")]
+#: One logical line: a physical line, the folded lines after it (a leading blank), its end.
+_LOGICAL = re.compile(rb"(?:[^\n]+(?:\n[ \t][^\n]*)*)?\n?")
+
+
+def _lf(data: bytes) -> bytes:
+    """Line ends as ``\\n`` (Windows and classic Mac line ends converted)."""
+    if b"\r" in data:
+        return data.replace(b"\r\n", b"\n") if b"\n" in data else data.replace(b"\r", b"\n")
+    return data
 
 
 def _logical_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """Unfolded content lines with the number of the line each starts on."""
-    start = 0
-    parts: list[bytes] = []
-    for number, line in enumerate(_physical_lines(data), start=1):
-        if line[:1] in (b" ", b"\t") and parts:
-            parts.append(line[1:])
-            continue
-        if parts:
-            yield start, b"".join(parts)
-            parts = []
-        if line.strip():
-            start, parts = number, [line]
-    if parts:
-        yield start, b"".join(parts)
+    """Unfolded content lines (of ``\\n``-ended data) with the line each starts on.
+
+    The lines are found by one regular expression over the whole file and
+    unfolded only where they were folded: most lines are not.
+    """
+    number = 1
+    for match in _LOGICAL.finditer(data):
+        raw = match.group()
+        start = number
+        breaks = raw.count(b"\n")
+        number += breaks
+        if breaks > 1 or (breaks and not raw.endswith(b"\n")):
+            raw = _FOLD_LF.sub(b"", raw)
+        raw = raw.rstrip(b"\r\n")
+        if raw.strip():
+            yield start, raw
+
+
+#: A line that is neither a content line, nor folded, nor blank.
+_BROKEN = re.compile(rb"^(?![A-Za-z0-9-]+[;:]|[ \t]|\r?$)", re.MULTILINE)
+#: The lines the scanner acts on: BEGIN, END and the properties it keeps.
+_WANTED_LINE = re.compile(
+    rb"^(?:"
+    + b"|".join(
+        re.escape(n.encode())
+        for n in sorted(
+            {"BEGIN", "END", *EVENT_PROPERTIES, *CALENDAR_PROPERTIES, *TIMEZONE_PROPERTIES},
+            key=len,
+            reverse=True,
+        )
+    )
+    + rb")[;:][^\n]*(?:\n[ \t][^\n]*)*",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _well_formed(data: bytes) -> bool:
+    """True when every line is a content line, a folded line or blank, the first a BEGIN.
+
+    Such a file can skip the lines the scanner does not keep without looking
+    at them (:func:`_wanted_lines`); any other file is read line by line, so
+    that every broken line is named.
+    """
+    if _BROKEN.search(data) is not None:
+        return False
+    first = data.lstrip()[:6].upper()
+    return first == b"BEGIN:"
+
+
+def _wanted_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """The logical lines the scanner acts on, of a well-formed file, with their numbers."""
+    number = 1
+    position = 0
+    for match in _WANTED_LINE.finditer(data):
+        start = match.start()
+        number += data.count(b"\n", position, start)
+        position = start
+        raw = match.group()
+        if b"\n" in raw:
+            raw = _FOLD_LF.sub(b"", raw)
+        yield number, raw.rstrip(b"\r")
+
+
+def _last_line(data: bytes) -> int:
+    """The number of the line the last logical line starts on."""
+    end = len(data.rstrip())
+    while end > 0:
+        start = data.rfind(b"\n", 0, end) + 1
+        if data[start : start + 1] not in (b" ", b"\t") and data[start:end].strip():
+            return data.count(b"\n", 0, start) + 1
+        end = start - 1
+    return 1
 
 
 def _encoding(data: bytes, file: str) -> tuple[bytes, str]:
@@ -290,7 +358,9 @@ class _Scanner:
     def run(self, data: bytes, encoding: str) -> Scan:
         seen_calendar = False
         last_line = 0
-        for number, raw in _logical_lines(data):
+        data = _lf(data)
+        fast = _well_formed(data)
+        for number, raw in _wanted_lines(data) if fast else _logical_lines(data):
             last_line = number
             match = _CONTENT_LINE.match(raw)
             name = raw[: match.end() - 1].decode("ascii").upper() if match else ""
@@ -317,6 +387,8 @@ class _Scanner:
                 self.property(number, name, raw.decode(encoding, errors="replace"))
         if not seen_calendar:
             raise UnreadableSource(self.file, "file is empty")
+        if fast:
+            last_line = _last_line(data)
         if self.implicit and self.stack == ["VCALENDAR"]:
             self.stack.pop()  # a bare event file has no END:VCALENDAR to wait for
         if self.stack:
@@ -395,7 +467,9 @@ class _Scanner:
         """Whether a property line is kept (checked before it is even decoded)."""
         if self.block is None:
             return len(self.stack) == 1 and name in CALENDAR_PROPERTIES
-        return self.block.name == "VTIMEZONE" or name in EVENT_PROPERTIES
+        if self.block.name == "VTIMEZONE":
+            return name in TIMEZONE_PROPERTIES
+        return name in EVENT_PROPERTIES
 
     def property(self, number: int, name: str, text: str) -> None:
         block = self.block
@@ -431,13 +505,12 @@ def _unescape(value: str) -> str:
 
 def _strip_value(text: str) -> str:
     """The content line with blanks around its value removed (quoted parameters kept)."""
-    quoted = False
-    for index, char in enumerate(text):
-        if char == '"':
-            quoted = not quoted
-        elif char == ":" and not quoted:
-            return text[: index + 1] + text[index + 1 :].strip()
-    return text
+    colon = text.find(":")
+    if colon >= 0 and '"' in text[:colon]:
+        colon = value_colon(text)
+    if colon < 0:
+        return text
+    return text[: colon + 1] + text[colon + 1 :].strip()
 
 
 # ------------------------------------------------------------------- parsing

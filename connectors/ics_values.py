@@ -40,14 +40,9 @@ def split_line(text: str) -> tuple[str, dict[str, str], str]:
     Parameter names are upper-cased; quoted parameter values keep their
     colons and semicolons; a parameter given twice keeps its first value.
     """
-    head_end = -1
-    quoted = False
-    for index, char in enumerate(text):
-        if char == '"':
-            quoted = not quoted
-        elif char == ":" and not quoted:
-            head_end = index
-            break
+    head_end = text.find(":")
+    if head_end >= 0 and '"' in text[:head_end]:
+        head_end = value_colon(text)
     if head_end < 0:
         raise ValueProblem("line has no ':' and no value")
     head, value = text[:head_end], text[head_end + 1 :]
@@ -61,6 +56,17 @@ def split_line(text: str) -> tuple[str, dict[str, str], str]:
         if key and key not in params:
             params[key] = _param_value(raw)
     return pieces[0].upper(), params, value
+
+
+def value_colon(text: str) -> int:
+    """The first ':' outside double quotes (-1 when there is none)."""
+    quoted = False
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return index
+    return -1
 
 
 def _split_params(head: str) -> list[str]:
