@@ -68,12 +68,18 @@ Bad input
     properties, never values.
 
 Speed
-    Only the properties used here reach icalendar (alarms, attachments, HTML
-    copies of descriptions and vendor X- properties are skipped by the
-    scanner), and single events skip the recurrence machinery. icalendar
-    still parses each kept property on its own: a calendar packed with
-    events reads at about 0.3-0.6 MiB/s on the development machine
-    (Outlook's 124 KB holiday export in about 0.3 s), hence the size limit.
+    The scanner keeps only the properties retention needs; a well-formed
+    file is scanned by one regular expression that skips every other line
+    (alarms, attachments, HTML copies of descriptions, vendor X- properties)
+    without looking at it, and a file with a broken line is scanned line by
+    line so that every broken line is named. The kept lines are read by
+    :mod:`connectors.ics_values` (no icalendar objects; icalendar only reads
+    the file's VTIMEZONEs), and only events that give a trace have their
+    dates read; single events skip the recurrence machinery and series are
+    expanded by dateutil only as far as :mod:`connectors.ics_series` needs.
+    benchmarks/bench_ics.py compares this with icalendar +
+    recurring-ical-events (tests/ics_reference.py), whose records
+    tests/test_ics.py checks for identity.
 """
 
 from __future__ import annotations

@@ -247,10 +247,12 @@ class _Rule:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rule = rrulestr(";".join(parts), dtstart=dtstart, cache=False)
+            if not isinstance(rule, rrule):  # one RRULE value is one rule, never a set
+                raise RowError("RRULE", "not a single rule")
             until = _until(until_text, start) if until_text else None
             if until is not None:
                 rule = rule.replace(until=until)
-        return cls(rule, until, until is None and not count)  # type: ignore[arg-type]
+        return cls(rule, until, until is None and not count)
 
 
 _READER = TimeReader()

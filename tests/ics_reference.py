@@ -44,7 +44,9 @@ NOT_PEOPLE = frozenset({"ROOM", "RESOURCE", "GROUP"})
 KNOWN_DIFFERENCES = frozenset(
     {
         "passing_quirky_recurrences.ics",  # UTC UNTIL of all-day series, BYDAY blanks, empty EXDATE
-        "passing_bare_vevent.ics",  # icalendar reads it, but not as a calendar
+        "passing_google_valmennus.ics",  # a fold inside an ä: icalendar decodes before unfolding
+        "ns_train_ticket.ics",  # icalendar refuses the file (InvalidCalendar); the reader reads it
+        "apple_ical15_recurrence_overrides.ics",  # an override whose date an EXDATE removes counts
         "failing_placeholder_dates.ics",  # year 0001 taken as written
     }
 )
