@@ -68,12 +68,18 @@ Bad input
     properties, never values.
 
 Speed
-    Only the properties used here reach icalendar (alarms, attachments, HTML
-    copies of descriptions and vendor X- properties are skipped by the
-    scanner), and single events skip the recurrence machinery. icalendar
-    still parses each kept property on its own: a calendar packed with
-    events reads at about 0.3-0.6 MiB/s on the development machine
-    (Outlook's 124 KB holiday export in about 0.3 s), hence the size limit.
+    The scanner keeps only the properties retention needs; a well-formed
+    file is scanned by one regular expression that skips every other line
+    (alarms, attachments, HTML copies of descriptions, vendor X- properties)
+    without looking at it, and a file with a broken line is scanned line by
+    line so that every broken line is named. The kept lines are read by
+    :mod:`connectors.ics_values` (no icalendar objects; icalendar only reads
+    the file's VTIMEZONEs), and only events that give a trace have their
+    dates read; single events skip the recurrence machinery and series are
+    expanded by dateutil only as far as :mod:`connectors.ics_series` needs.
+    benchmarks/bench_ics.py compares this with icalendar +
+    recurring-ical-events (tests/ics_reference.py), whose records
+    tests/test_ics.py checks for identity.
 """
 
 from __future__ import annotations
@@ -83,19 +89,19 @@ import re
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
 
 import icalendar
-import x_wr_timezone
 from icalendar.timezone import tzp
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors import trace as tr
 from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
 from connectors.errors import RowError, UnreadableSource
-from connectors.ics_series import SeriesDates, core_component, is_recurring, series_dates
+from connectors.ics_series import Schedule, SeriesDates, in_calendar_zone, series_dates
+from connectors.ics_values import TimeReader, ValueProblem, split_line, unescape, value_colon
 from connectors.textfile import decode
 
 #: Larger files are refused as a whole. icalendar parses every kept property on
@@ -110,8 +116,6 @@ EVENT_PROPERTIES = frozenset(
     {
         "UID",
         "DTSTART",
-        "DTEND",
-        "DURATION",
         "RRULE",
         "RDATE",
         "EXDATE",
@@ -132,16 +136,19 @@ EVENT_PROPERTIES = frozenset(
 TEXT_PROPERTIES = frozenset({"SUMMARY", "DESCRIPTION", "LOCATION", "COMMENT", "CONTACT"})
 #: Properties whose breakage makes the dates of a series unknowable.
 SCHEDULE_PROPERTIES = ("DTSTART", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
-#: Properties that only lengthen an event; when broken they are dropped.
-END_PROPERTIES = ("DTEND", "DURATION")
 #: Properties whose values exporters sometimes pad with spaces (``DTEND: 2024...``).
-TIME_PROPERTIES = frozenset({*SCHEDULE_PROPERTIES, *END_PROPERTIES})
+TIME_PROPERTIES = frozenset(SCHEDULE_PROPERTIES)
 CALENDAR_PROPERTIES = frozenset({"X-WR-CALNAME", "X-WR-TIMEZONE", "CALSCALE"})
+#: Properties of a VTIMEZONE (and its STANDARD/DAYLIGHT) that define the zone.
+TIMEZONE_PROPERTIES = frozenset(
+    {"TZID", "DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "TZNAME", "RRULE", "RDATE"}
+)
 NOT_PEOPLE_CUTYPES = frozenset({"ROOM", "RESOURCE", "GROUP"})
 NO_TITLE = "Kalenterimerkintä"
 
 _CONTENT_LINE = re.compile(rb"^[A-Za-z0-9-]+[;:]")
 _FOLD = re.compile(rb"\r?\n[ \t]")
+_FOLD_LF = re.compile(rb"\n[ \t]")
 
 
 class IcsOptions(BaseModel):
@@ -217,6 +224,7 @@ class Block:
     calendar: int
     lines: list[tuple[int, str, str]] = field(default_factory=list)  # (line, NAME, text)
     closed: bool = False
+    problem_lines: list[int] = field(default_factory=list)  # lines of problems found in it
 
 
 @dataclass
@@ -228,27 +236,90 @@ class Scan:
     events: list[Block] = field(default_factory=list)
 
 
-def _physical_lines(data: bytes) -> list[bytes]:
-    if b"\n" not in data and b"\r" in data:
-        return data.split(b"\r")  # classic Mac line ends
-    return [line[:-1] if line.endswith(b"\r") else line for line in data.split(b"\n")]
+#: One logical line: a physical line, the folded lines after it (a leading blank), its end.
+_LOGICAL = re.compile(rb"(?:[^\n]+(?:\n[ \t][^\n]*)*)?\n?")
+
+
+def _lf(data: bytes) -> bytes:
+    """Line ends as ``\\n`` (Windows and classic Mac line ends converted)."""
+    if b"\r" in data:
+        return data.replace(b"\r\n", b"\n") if b"\n" in data else data.replace(b"\r", b"\n")
+    return data
 
 
 def _logical_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """Unfolded content lines with the number of the line each starts on."""
-    start = 0
-    parts: list[bytes] = []
-    for number, line in enumerate(_physical_lines(data), start=1):
-        if line[:1] in (b" ", b"\t") and parts:
-            parts.append(line[1:])
-            continue
-        if parts:
-            yield start, b"".join(parts)
-            parts = []
-        if line.strip():
-            start, parts = number, [line]
-    if parts:
-        yield start, b"".join(parts)
+    """Unfolded content lines (of ``\\n``-ended data) with the line each starts on.
+
+    The lines are found by one regular expression over the whole file and
+    unfolded only where they were folded: most lines are not.
+    """
+    number = 1
+    for match in _LOGICAL.finditer(data):
+        raw = match.group()
+        start = number
+        breaks = raw.count(b"\n")
+        number += breaks
+        if breaks > 1 or (breaks and not raw.endswith(b"\n")):
+            raw = _FOLD_LF.sub(b"", raw)
+        raw = raw.rstrip(b"\r\n")
+        if raw.strip():
+            yield start, raw
+
+
+#: A line that is neither a content line, nor folded, nor blank.
+_BROKEN = re.compile(rb"^(?![A-Za-z0-9-]+[;:]|[ \t]|\r?$)", re.MULTILINE)
+#: The lines the scanner acts on: BEGIN, END and the properties it keeps.
+_WANTED_LINE = re.compile(
+    rb"^(?:"
+    + b"|".join(
+        re.escape(n.encode())
+        for n in sorted(
+            {"BEGIN", "END", *EVENT_PROPERTIES, *CALENDAR_PROPERTIES, *TIMEZONE_PROPERTIES},
+            key=len,
+            reverse=True,
+        )
+    )
+    + rb")[;:][^\n]*(?:\n[ \t][^\n]*)*",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _well_formed(data: bytes) -> bool:
+    """True when every line is a content line, a folded line or blank, the first a BEGIN.
+
+    Such a file can skip the lines the scanner does not keep without looking
+    at them (:func:`_wanted_lines`); any other file is read line by line, so
+    that every broken line is named.
+    """
+    if _BROKEN.search(data) is not None:
+        return False
+    first = data.lstrip()[:6].upper()
+    return first == b"BEGIN:"
+
+
+def _wanted_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """The logical lines the scanner acts on, of a well-formed file, with their numbers."""
+    number = 1
+    position = 0
+    for match in _WANTED_LINE.finditer(data):
+        start = match.start()
+        number += data.count(b"\n", position, start)
+        position = start
+        raw = match.group()
+        if b"\n" in raw:
+            raw = _FOLD_LF.sub(b"", raw)
+        yield number, raw.rstrip(b"\r")
+
+
+def _last_line(data: bytes) -> int:
+    """The number of the line the last logical line starts on."""
+    end = len(data.rstrip())
+    while end > 0:
+        start = data.rfind(b"\n", 0, end) + 1
+        if data[start : start + 1] not in (b" ", b"\t") and data[start:end].strip():
+            return data.count(b"\n", 0, start) + 1
+        end = start - 1
+    return 1
 
 
 def _encoding(data: bytes, file: str) -> tuple[bytes, str]:
@@ -288,11 +359,14 @@ class _Scanner:
         self.stack: list[str] = []  # open component names, VCALENDAR first
         self.block: Block | None = None  # the VEVENT or VTIMEZONE being collected
         self.skip_depth = 0  # open components inside a skipped one (VALARM, VTODO ...)
+        self.implicit = False  # the file is a bare VEVENT without BEGIN:VCALENDAR
 
     def run(self, data: bytes, encoding: str) -> Scan:
         seen_calendar = False
         last_line = 0
-        for number, raw in _logical_lines(data):
+        data = _lf(data)
+        fast = _well_formed(data)
+        for number, raw in _wanted_lines(data) if fast else _logical_lines(data):
             last_line = number
             match = _CONTENT_LINE.match(raw)
             name = raw[: match.end() - 1].decode("ascii").upper() if match else ""
@@ -301,9 +375,14 @@ class _Scanner:
             else:
                 value = ""
             if not seen_calendar:
-                if name != "BEGIN" or value != "VCALENDAR":
+                if name != "BEGIN" or value not in ("VCALENDAR", "VEVENT"):
                     raise UnreadableSource(self.file, "not an iCalendar file (no BEGIN:VCALENDAR)")
                 seen_calendar = True
+                if value == "VEVENT":
+                    # A bare event without its calendar (some programs export one so).
+                    self.stack.append("VCALENDAR")
+                    self.result.calendars.append({})
+                    self.implicit = True
             if not match:
                 self.broken_line(number, raw.decode(encoding, errors="replace"))
             elif name == "BEGIN":
@@ -314,6 +393,10 @@ class _Scanner:
                 self.property(number, name, raw.decode(encoding, errors="replace"))
         if not seen_calendar:
             raise UnreadableSource(self.file, "file is empty")
+        if fast:
+            last_line = _last_line(data)
+        if self.implicit and self.stack == ["VCALENDAR"]:
+            self.stack.pop()  # a bare event file has no END:VCALENDAR to wait for
         if self.stack:
             block = self.block
             if block is not None:
@@ -327,6 +410,7 @@ class _Scanner:
                 ):
                     block.lines.pop()
                 why = f"the file ends inside this {block.name} (cut off?)"
+                block.problem_lines.append(block.line)
                 self.log.add(block.line, None, why)
             else:
                 self.log.add(last_line, None, "the file ends without END:VCALENDAR (cut off?)")
@@ -379,6 +463,7 @@ class _Scanner:
                 self.skip_depth -= 1
                 continue
             if self.block is not None and len(self.stack) == 1:
+                self.block.problem_lines.append(self.block.line)
                 self.log.add(self.block.line, None, f"this {name} is not closed ({why})")
                 self.block = None
             elif self.block is None and name == "VCALENDAR":
@@ -388,7 +473,9 @@ class _Scanner:
         """Whether a property line is kept (checked before it is even decoded)."""
         if self.block is None:
             return len(self.stack) == 1 and name in CALENDAR_PROPERTIES
-        return self.block.name == "VTIMEZONE" or name in EVENT_PROPERTIES
+        if self.block.name == "VTIMEZONE":
+            return name in TIMEZONE_PROPERTIES
+        return name in EVENT_PROPERTIES
 
     def property(self, number: int, name: str, text: str) -> None:
         block = self.block
@@ -407,10 +494,13 @@ class _Scanner:
         if block is not None and block.lines and block.lines[-1][1] in TEXT_PROPERTIES:
             line, name, previous = block.lines[-1]
             block.lines[-1] = (line, name, previous + "\\n" + text)
+            block.problem_lines.append(number)
             self.log.add(
                 number, name, "not an iCalendar line (broken line folding); joined to the text"
             )
             return
+        if block is not None:
+            block.problem_lines.append(number)
         self.log.add(number, None, "not an iCalendar line (broken line folding?); line ignored")
 
 
@@ -421,13 +511,12 @@ def _unescape(value: str) -> str:
 
 def _strip_value(text: str) -> str:
     """The content line with blanks around its value removed (quoted parameters kept)."""
-    quoted = False
-    for index, char in enumerate(text):
-        if char == '"':
-            quoted = not quoted
-        elif char == ":" and not quoted:
-            return text[: index + 1] + text[index + 1 :].strip()
-    return text
+    colon = text.find(":")
+    if colon >= 0 and '"' in text[:colon]:
+        colon = value_colon(text)
+    if colon < 0:
+        return text
+    return text[: colon + 1] + text[colon + 1 :].strip()
 
 
 # ------------------------------------------------------------------- parsing
@@ -435,18 +524,62 @@ def _strip_value(text: str) -> str:
 
 @dataclass
 class Event:
-    """One parsed VEVENT and where its lines are."""
+    """One VEVENT: its kept lines, read on demand, and where problems were found."""
 
-    component: icalendar.cal.Component
     block: Block
-    broken: set[str]
+    broken: set[str] = field(default_factory=set)
+    _props: dict[str, list[tuple[int, dict[str, str], str]]] | None = None
+
+    @property
+    def props(self) -> dict[str, list[tuple[int, dict[str, str], str]]]:
+        """NAME -> [(line, parameters, raw value)], split on first use."""
+        if self._props is None:
+            props: dict[str, list[tuple[int, dict[str, str], str]]] = {}
+            for number, name, text in self.block.lines:
+                try:
+                    _, params, value = split_line(text)
+                except ValueProblem:
+                    continue  # the scanner kept only lines with a name and a ':'
+                props.setdefault(name, []).append((number, params, value))
+            self._props = props
+        return self._props
+
+    def first(self, name: str) -> str:
+        """The first value of a property as text (unescaped, stripped), '' when absent."""
+        values = self.props.get(name)
+        return unescape(values[0][2]).strip() if values else ""
+
+    def texts(self, name: str) -> list[str]:
+        return [unescape(value).strip() for _, _, value in self.props.get(name, [])]
 
     def line_of(self, name: str) -> int:
-        return next((n for n, prop, _ in self.block.lines if prop == name), self.block.line)
+        values = self.props.get(name)
+        return values[0][0] if values else self.block.line
+
+    @property
+    def uid(self) -> str:
+        for _, name, text in self.block.lines:
+            if name == "UID":
+                try:
+                    return unescape(split_line(text)[2]).strip()
+                except ValueProblem:
+                    return ""
+        return ""
+
+    @property
+    def has_recurrence_id(self) -> bool:
+        return "RECURRENCE-ID" in self.props
+
+    @property
+    def sequence(self) -> int:
+        try:
+            return int(self.first("SEQUENCE"))
+        except ValueError:
+            return -1
 
 
 def _register_timezones(scanned: Scan, log: ProblemLog) -> None:
-    """Let icalendar know the file's own VTIMEZONEs (Windows names, custom ids)."""
+    """Let the time zone lookup know the file's own VTIMEZONEs (Windows names, custom ids)."""
     for block in scanned.timezones:
         body = "\r\n".join(text for _, _, text in block.lines)
         ical = f"BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\n{body}\r\nEND:VTIMEZONE\r\nEND:VCALENDAR\r\n"
@@ -455,6 +588,7 @@ def _register_timezones(scanned: Scan, log: ProblemLog) -> None:
                 warnings.simplefilter("ignore")
                 icalendar.Calendar.from_ical(ical)
         except Exception:  # noqa: BLE001 - icalendar raises many types; its text may quote data
+            block.problem_lines.append(block.line)
             log.add(block.line, "VTIMEZONE", "time zone definition could not be read; ignored")
 
 
@@ -468,71 +602,7 @@ def _calendar_zone(header: Mapping[str, str]) -> tzinfo | None:
         return None
 
 
-def _parse_event(block: Block, log: ProblemLog) -> Event | None:
-    body = "\r\n".join(text for _, _, text in block.lines)
-    ical = f"BEGIN:VEVENT\r\n{body}\r\nEND:VEVENT\r\n"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            component = icalendar.Event.from_ical(ical)
-    except Exception:  # noqa: BLE001 - the message may quote the data
-        log.add(block.line, None, "event could not be read; skipped")
-        return None
-    event = Event(component, block, set())
-    for name, _ in component.errors:
-        if name:
-            name = name.upper()
-            event.broken.add(name)
-            why = "value could not be read"
-            if name in SCHEDULE_PROPERTIES:
-                why += "; the event has no date"
-            elif name in END_PROPERTIES:
-                why += "; ignored"
-            log.add(event.line_of(name), name, why)
-        else:
-            log.add(block.line, None, "a line of this event could not be read")
-    for name in END_PROPERTIES:
-        if name in event.broken:
-            del component[name]
-    start = component.get("DTSTART")
-    if start is None:
-        log.add(block.line, "DTSTART", "missing; the event has no date")
-        event.broken.add("DTSTART")
-    elif "DTSTART" not in event.broken and not _is_date(start):
-        log.add(event.line_of("DTSTART"), "DTSTART", "not a date or date-time")
-        event.broken.add("DTSTART")
-    return event
-
-
-def _apply_calendar_zone(events: list[Event], zone: tzinfo, log: ProblemLog) -> None:
-    """Read UTC and floating times of a series in the calendar's X-WR-TIMEZONE.
-
-    Only where it can change a date: a single event in UTC has the same
-    Helsinki date either way, so it is left alone (the walker copies events).
-    """
-    if len(events) == 1 and not is_recurring(events[0].component):
-        start = events[0].component.get("DTSTART")
-        value = getattr(start, "dt", None) if _is_date(start) else None
-        if not isinstance(value, datetime) or value.tzinfo is not None:
-            return
-    walker = x_wr_timezone.UTCChangingWalker(zone)
-    for event in events:
-        if event.broken & set(SCHEDULE_PROPERTIES):
-            continue
-        try:
-            event.component = walker.walk_event(event.component)
-        except Exception:  # noqa: BLE001 - keep the times as written
-            log.add(event.block.line, "DTSTART", "X-WR-TIMEZONE could not be applied")
-
-
-def _is_date(prop: Any) -> bool:
-    try:
-        value = prop.dt
-    except Exception:  # noqa: BLE001 - a broken property raises on access
-        return False
-    return isinstance(value, date) and 1 <= value.year <= 9998
-
-
+# ----------------------------------------------------------------- customers
 # ----------------------------------------------------------------- customers
 
 
@@ -564,21 +634,14 @@ def _address(value: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _person(prop: Any) -> Customer:
-    params = getattr(prop, "params", {}) or {}
-    email, phone = _address(prop)
+def _person(params: Mapping[str, str], value: str) -> Customer:
+    email, phone = _address(value)
     if email is None and params.get("EMAIL"):
-        email = str(params["EMAIL"]).strip() or None
-    name = str(params.get("CN", "") or "").strip().strip('"') or None
+        email = params["EMAIL"].strip() or None
+    name = params.get("CN", "").strip().strip('"') or None
     if name and ("@" in name or (email and name.lower() == email.lower())):
         name = None  # Google writes the address as CN
     return Customer(name, email, phone)
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
 
 
 # ---------------------------------------------------------------- connector
@@ -652,6 +715,7 @@ class _Reader:
             else None
         )
         self.name_re = re.compile(options.name_pattern, flags) if options.name_pattern else None
+        self.times = TimeReader()
 
     def read(self, scanned: Scan) -> list[dict[str, Any]]:
         readable = self._readable_calendars(scanned)
@@ -659,25 +723,21 @@ class _Reader:
             return []
         _register_timezones(scanned, self.log)
         zones = {i: _calendar_zone(scanned.calendars[i]) for i in readable}
-        series: dict[str, list[Event]] = {}
+        series: dict[tuple[int, str], list[Event]] = {}
         for block in scanned.events:
             if block.calendar not in readable:
                 continue
-            event = _parse_event(block, self.log)
-            if event is None:
-                continue
-            uid = str(event.component.get("UID", "") or "").strip()
-            key = uid or "nouid:" + _block_hash(block)
-            series.setdefault(f"{block.calendar}\x00{key}", []).append(event)
+            event = Event(block)
+            key = event.uid or "nouid:" + _block_hash(block)
+            series.setdefault((block.calendar, key), []).append(event)
         owners = set(self.options.owner_emails)
         for i in readable:
             calname = tr.normalise_email(scanned.calendars[i].get("X-WR-CALNAME"))
             if calname:
                 owners.add(calname)
         records: list[dict[str, Any]] = []
-        for key, events in series.items():
-            calendar, uid = key.split("\x00", 1)
-            records.extend(self._series_records(uid, events, owners, zones[int(calendar)]))
+        for (calendar, uid), events in series.items():
+            records.extend(self._series_records(uid, events, owners, zones[calendar]))
         return records
 
     def _readable_calendars(self, scanned: Scan) -> set[int]:
@@ -704,8 +764,8 @@ class _Reader:
     ) -> list[dict[str, Any]]:
         """The traces of one event or series: one per customer in it."""
         # The series' own event decides (the one the overrides belong to).
-        master = core_component([e.component for e in events]) or events[0].component
-        summary = _text(master.get("SUMMARY"))
+        master = _master(events)
+        summary = master.first("SUMMARY")
         if self._skipped(master, summary):
             return []
         customers = self._customers(events, owners)
@@ -713,16 +773,14 @@ class _Reader:
             customers = self._from_title(summary)
         if not customers:
             return []
-        if zone is not None:
-            _apply_calendar_zone(events, zone, self.log)
-        dates = self._dates(events)
+        dates = self._dates(events, zone)
         texts = _texts(events)
-        categories = ["note"] if any(_text(e.component.get("DESCRIPTION")) for e in events) else []
+        categories = ["note"] if any(e.first("DESCRIPTION") for e in events) else []
         if len(customers) > 1:
             texts, masked = _mask_hetus(texts)
             if masked:
                 categories.append("hetu")
-        status = "cancelled" if _text(master.get("STATUS")).upper() == "CANCELLED" else None
+        status = "cancelled" if master.first("STATUS").upper() == "CANCELLED" else None
         if dates is not None and dates.ongoing and status is None:
             status = "active"
         first = dates.first if dates else None
@@ -730,7 +788,9 @@ class _Reader:
         if first is not None:
             label = f"{label} {first.day}.{first.month}.{first.year}"
         event_date = None if dates is None else (dates.first if dates.ongoing else dates.last)
-        row = next((e.block.line for e in events if e.component is master), events[0].block.line)
+        row = master.block.line
+        # Problems found in any event of the series are tied to its traces.
+        other_rows = sorted({n for e in events for n in e.block.problem_lines} - {row})
         real_uid = None if uid.startswith("nouid:") else uid
         records = []
         for customer in customers:
@@ -739,6 +799,8 @@ class _Reader:
             locator: dict[str, Any] = {"uid": real_uid, "attendee": attendee}
             if real_uid is None:
                 locator["line"] = row
+            if other_rows:
+                locator["rows"] = other_rows
             records.append(
                 {
                     "record_id": f"{uid}/{who}",
@@ -757,9 +819,9 @@ class _Reader:
             )
         return records
 
-    def _skipped(self, master: icalendar.cal.Component, summary: str) -> bool:
+    def _skipped(self, master: Event, summary: str) -> bool:
         if self.options.skip_private:
-            klass = _text(master.get("CLASS")).upper()
+            klass = master.first("CLASS").upper()
             if klass in ("PRIVATE", "CONFIDENTIAL"):
                 return True
         if self.title is not None and not self.title.search(summary):
@@ -770,19 +832,18 @@ class _Reader:
         organiser_names: set[str] = set()
         owner_set = set(owners)
         for event in events:
-            for organiser in _as_list(event.component.get("ORGANIZER")):
-                person = _person(organiser)
+            for _, params, value in event.props.get("ORGANIZER", []):
+                person = _person(params, value)
                 if person.email and tr.normalise_email(person.email):
                     owner_set.add(tr.normalise_email(person.email) or "")
                 if person.name:
                     organiser_names.add(person.name.casefold())
         found: dict[str, Customer] = {}
         for event in events:
-            for attendee in _as_list(event.component.get("ATTENDEE")):
-                params = getattr(attendee, "params", {}) or {}
-                if str(params.get("CUTYPE", "")).upper() in NOT_PEOPLE_CUTYPES:
+            for _, params, value in event.props.get("ATTENDEE", []):
+                if params.get("CUTYPE", "").upper() in NOT_PEOPLE_CUTYPES:
                     continue
-                person = _person(attendee)
+                person = _person(params, value)
                 if not self._counts(person, owner_set, organiser_names):
                     continue
                 if person.key and person.key not in found:
@@ -820,41 +881,79 @@ class _Reader:
             return []
         return [Customer(name, email)]
 
-    def _dates(self, events: list[Event]) -> SeriesDates | None:
+    def _dates(self, events: list[Event], zone: tzinfo | None) -> SeriesDates | None:
+        schedules = []
         for event in events:
-            broken = [name for name in SCHEDULE_PROPERTIES if name in event.broken]
-            if broken:
-                # Already reported where it broke; without it no date is safe.
-                return None
+            schedule = self._schedule(event, zone)
+            if schedule is None:
+                return None  # already reported where it broke; without it no date is safe
+            schedules.append(schedule)
         try:
-            return series_dates([e.component for e in events])
+            return series_dates(schedules)
         except RowError as err:
-            self.log.row_error(events[0].block.line, err)
+            event = next((e for e in events if "RRULE" in e.props), events[0])
+            self._problem(event, event.line_of(err.field), err.field, err.message)
             return None
 
+    def _schedule(self, event: Event, zone: tzinfo | None) -> Schedule | None:
+        """The event's schedule read from its lines; None (and a problem) when broken."""
+        props = event.props
+        starts = props.get("DTSTART")
+        if not starts:
+            self._problem(event, event.block.line, "DTSTART", "missing; the event has no date")
+            return None
+        ok = True
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "\n".join(_text(v) for v in value)
-    return str(value).strip()
+        def read(name: str, number: int, params: dict[str, str], value: str) -> list[Any]:
+            nonlocal ok
+            try:
+                return [in_calendar_zone(v, zone) for v in self.times.many(value, params)]
+            except ValueProblem as exc:
+                ok = False
+                self._problem(event, number, name, f"{exc}; the event has no date")
+                return []
+
+        number, params, value = starts[0]
+        start = read("DTSTART", number, params, value)
+        if ok and not start:
+            self._problem(event, number, "DTSTART", "empty; the event has no date")
+            return None
+        schedule = Schedule(start[0] if start else date.min, sequence=event.sequence)
+        for name, target in (("RDATE", schedule.rdates), ("EXDATE", schedule.exdates)):
+            for number, params, value in props.get(name, []):
+                target.extend(read(name, number, params, value))
+        recurrence = props.get("RECURRENCE-ID")
+        if recurrence:
+            number, params, value = recurrence[0]
+            found = read("RECURRENCE-ID", number, params, value)
+            schedule.recurrence_id = found[0] if found else None
+        schedule.rrules = [value for _, _, value in props.get("RRULE", []) if value.strip()]
+        return schedule if ok else None
+
+    def _problem(self, event: Event, line: int, field_name: str | None, message: str) -> None:
+        event.block.problem_lines.append(line)
+        self.log.add(line, field_name, message)
+
+
+def _master(events: list[Event]) -> Event:
+    """The event that defines the series (no RECURRENCE-ID, highest SEQUENCE)."""
+    cores = [e for e in events if not e.has_recurrence_id]
+    if not cores:
+        return events[0]
+    return max(cores, key=lambda e: e.sequence)
 
 
 def _texts(events: list[Event]) -> list[str]:
     """Every text of the series (deduplicated, in order) and its schedule as written."""
     out: list[str] = []
     for event in events:
-        component = event.component
         for name in ("SUMMARY", "DESCRIPTION", "LOCATION", "COMMENT", "CONTACT"):
-            for value in _as_list(component.get(name)):
-                text = _text(value)
+            for text in event.texts(name):
                 if text and text not in out:
                     out.append(text)
         for name in ("ORGANIZER", "ATTENDEE"):
-            for prop in _as_list(component.get(name)):
-                params = getattr(prop, "params", {}) or {}
-                for text in (str(params.get("CN", "") or "").strip(), str(prop).strip()):
+            for _, params, value in event.props.get(name, []):
+                for text in (params.get("CN", "").strip(), value.strip()):
                     if text and text not in out:
                         out.append(text)
         schedule = " ".join(

@@ -21,6 +21,12 @@ from connectors.base import ReadResult, SourceSpec, read_source
 from connectors.ics import MAX_ICS_BYTES, IcsConnector
 from tests.conftest import sample_files
 from tests.contract import check_contract
+from tests.ics_reference import (
+    KNOWN_DIFFERENCES,
+    generated_calendar,
+    reader_records,
+    reference_records,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"
 GOOGLE = FIXTURES / "passing_google_valmennus.ics"
@@ -661,3 +667,99 @@ def test_invalid_options_name_the_option(options: dict[str, Any], option: str) -
     result = read_source(spec(GOOGLE, **options))
     assert result.error is not None
     assert f"option '{option}" in result.error.message
+
+
+# ------------------------------------------- quirks of real exports (issue #10)
+
+
+def test_quirky_recurrences_read_right() -> None:
+    """All-day series with a UTC UNTIL, BYDAY with blanks, an empty EXDATE, a date-only
+    UNTIL of a timed series and an UNTIL in year 9999: each read to its real last date."""
+    result = read(FIXTURES / "passing_quirky_recurrences.ics")
+    assert result.problems == []
+    expected = {
+        # UNTIL is Helsinki midnight of Monday 25.3. written in UTC (24.3. 22:00Z)
+        "matti.meikalainen@example.com": date(2024, 3, 25),
+        # MO, TU from Tuesday 2.1., five times: 2.1. 8.1. 9.1. 15.1. 16.1.
+        "liisa.virtanen@example.fi": date(2024, 1, 16),
+        # an empty EXDATE excludes nothing: 5.1. 12.1. 19.1.
+        "pekka.korhonen@example.com": date(2024, 1, 19),
+        # UNTIL=20240112 of a 09:00 series includes 12.1.
+        "sanna.laine@example.com": date(2024, 1, 12),
+        # yearly until 31.12.9999: the last occurrence is read as it is
+        "timo.heikkinen@example.com": date(9999, 2, 1),
+    }
+    for email, last in expected.items():
+        trace = by_email(result, email)
+        assert day(trace["event_date"]) == last, email
+        assert day(trace["end_date"]) == last, email
+
+
+def test_bare_vevent_without_calendar_is_read() -> None:
+    result = read(FIXTURES / "passing_bare_vevent.ics")
+    assert result.problems == []
+    assert day(by_email(result, "aino.mattila@example.com")["event_date"]) == date(2024, 3, 15)
+
+
+def test_placeholder_year_is_a_named_problem_not_a_date() -> None:
+    path = FIXTURES / "failing_placeholder_dates.ics"
+    result = read(path)
+    helmi = by_email(result, "helmi.saarinen@example.com")
+    assert pd.isna(helmi["event_date"])  # never 1.1.0001 (nor 2001): review, not delete
+    assert day(by_email(result, "kaisa.jarvinen@example.fi")["event_date"]) == date(2024, 1, 5)
+    [problem] = result.problems
+    assert (problem.row, problem.field) == (line_of(path, "DTSTART"), "DTSTART")
+    assert "before 1900" in problem.message
+
+
+def test_a_problem_in_an_event_is_tied_to_its_traces_only() -> None:
+    """The run-level safety rule maps a problem's row to traces via trace_rows."""
+    path = FIXTURES / "failing_bad_rrule.ics"
+    result = read(path)
+    rows = result.trace_rows
+    for problem in result.problems:
+        tied = set(rows[rows["row"] == problem.row]["trace_id"])
+        assert len(tied) == 1, f"row {problem.row} is tied to {len(tied)} traces"
+    liisa = by_email(result, "liisa.virtanen@example.fi")["trace_id"]
+    pekka = by_email(result, "pekka.korhonen@example.com")["trace_id"]
+    assert set(rows[rows["row"] == line_of(path, "RRULE")]["trace_id"]) == {liisa}
+    assert set(rows[rows["row"] == line_of(path, "EXDATE")]["trace_id"]) == {pekka}
+
+
+def test_cut_off_event_is_tied_to_its_trace() -> None:
+    result = read(FIXTURES / "failing_truncated.ics")
+    [problem] = result.problems
+    rows = result.trace_rows
+    assert len(rows[rows["row"] == problem.row]) == 1
+
+
+# ------------------------------------------------ the library reference (issue #13)
+
+REFERENCE_FILES = [*SAMPLES, *PASSING]
+
+
+@pytest.mark.parametrize("path", REFERENCE_FILES, ids=lambda p: p.name)
+def test_reader_gives_the_traces_the_libraries_give(path: Path) -> None:
+    """Identity with icalendar + x-wr-timezone + recurring-ical-events, file by file."""
+    if path.name in KNOWN_DIFFERENCES:
+        pytest.skip("the library reads a quirk of this file wrongly; asserted elsewhere")
+    assert reader_records(path, name_pattern=EVERY_TITLE) == reference_records(
+        path, name_pattern=EVERY_TITLE
+    )
+    assert reader_records(path) == reference_records(path)
+
+
+def test_reader_gives_the_library_traces_on_a_generated_calendar(tmp_path: Path) -> None:
+    path = tmp_path / "generated.ics"
+    path.write_bytes(generated_calendar(400, 80))
+    records = reader_records(path)
+    assert len(records) > 300
+    assert records == reference_records(path)
+
+
+@pytest.mark.samples
+def test_sample_override_removed_by_exdate_still_counts(samples: Path) -> None:
+    result = read(
+        sample(samples, "apple_ical15_recurrence_overrides.ics"), name_pattern=EVERY_TITLE
+    )
+    assert day(result.traces["event_date"].iloc[0]) == date(2004, 2, 24)

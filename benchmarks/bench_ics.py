@@ -1,0 +1,88 @@
+"""Benchmark: the ICS reader against icalendar + recurring-ical-events on the same files.
+
+Usage: ``PYTHONPATH=. .venv/bin/python benchmarks/bench_ics.py [EVENTS SERIES]``
+(default 20000 events of which 2000 series). For every sample calendar in
+../shared/samples/ics and one generated calendar it times
+
+* the reference (tests/ics_reference.py): icalendar parses the file,
+  x-wr-timezone applies X-WR-TIMEZONE, recurring-ical-events expands each
+  series, the same customer rules give the same records;
+* the reader: :meth:`connectors.ics.IcsConnector.extract` (the raw records;
+  finalize, common to every connector, is not timed).
+
+Each is timed as the best of a few runs (the reference once on the large
+file). Identity of the records is asserted by tests/test_ics.py, not here.
+Not a test: timing varies with the machine; run it by hand and note the figures.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from connectors.base import ProblemLog, SourceSpec
+from connectors.ics import IcsConnector, IcsOptions
+from tests.ics_reference import generated_calendar, reference_records
+
+SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples" / "ics"
+EVERY_TITLE = "(?P<name>.+)"
+
+
+def best_of(func: Callable[[], Any], runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def reader(path: Path) -> None:
+    options = {"name_pattern": EVERY_TITLE}
+    spec = SourceSpec(id="k", connector="ics", path=path, register="r", options=options)
+    IcsConnector().extract(spec, IcsOptions(**options), ProblemLog(path.name))
+
+
+def reference(path: Path) -> None:
+    reference_records(path, name_pattern=EVERY_TITLE)
+
+
+def main(events: int = 20_000, series: int = 2_000) -> None:
+    rows: list[tuple[str, int, float, float]] = []
+    paths = sorted(SAMPLES.glob("*.ics")) if SAMPLES.is_dir() else []
+    for path in paths:
+        try:
+            slow = best_of(lambda p=path: reference(p), 3)
+        except Exception:  # noqa: BLE001 - icalendar refuses some real files
+            slow = float("nan")
+        fast = best_of(lambda p=path: reader(p), 5)
+        rows.append((path.name, path.stat().st_size, slow, fast))
+    with tempfile.TemporaryDirectory() as folder:
+        big = Path(folder) / f"generated_{events}_{series}.ics"
+        big.write_bytes(generated_calendar(events, series))
+        slow = best_of(lambda: reference(big), 1)
+        fast = best_of(lambda: reader(big), 3)
+        rows.append((big.name, big.stat().st_size, slow, fast))
+    print(f"{'file':<45} {'bytes':>10} {'reference s':>12} {'reader s':>10} {'ratio':>7}")
+    total_slow = total_fast = 0.0
+    for name, size, slow, fast in rows:
+        ratio = slow / fast if fast else float("nan")
+        if slow == slow:  # not NaN
+            total_slow += slow
+            total_fast += fast
+        print(f"{name:<45} {size:>10} {slow:>12.4f} {fast:>10.4f} {ratio:>7.1f}")
+    print(
+        f"{'all (where the reference reads the file)':<45} {'':>10} {total_slow:>12.4f} "
+        f"{total_fast:>10.4f} {total_slow / total_fast:>7.1f}"
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3:
+        main(int(sys.argv[1]), int(sys.argv[2]))
+    else:
+        main()
