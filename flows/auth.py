@@ -72,9 +72,7 @@ def connect_google(
             host="localhost",
             port=0,
             open_browser=True,
-            authorization_prompt_message=(
-                "Avaa selaimessa / open in a browser:\n{url}"
-            ),
+            authorization_prompt_message=("Avaa selaimessa / open in a browser:\n{url}"),
             success_message=(
                 "Karsinta on yhdistetty; voit sulkea ikkunan. / Karsinta is connected; "
                 "you may close this window."
@@ -104,9 +102,7 @@ def connect_microsoft(
     authority = f"{LOGIN}/{tenant}"
     cache = msal.SerializableTokenCache()
     extra = {"http_client": http_client} if http_client is not None else {}
-    app = msal.PublicClientApplication(
-        client_id, authority=authority, token_cache=cache, **extra
-    )
+    app = msal.PublicClientApplication(client_id, authority=authority, token_cache=cache, **extra)
     scopes = microsoft_scopes(allow_delete)
     flow = app.initiate_device_flow(scopes=scopes)
     if "user_code" not in flow:
@@ -123,7 +119,12 @@ def connect_microsoft(
     chosen.save(
         "microsoft",
         account,
-        {"client_id": client_id, "authority": authority, "scopes": scopes, "cache": cache.serialize()},
+        {
+            "client_id": client_id,
+            "authority": authority,
+            "scopes": scopes,
+            "cache": cache.serialize(),
+        },
     )
     return chosen.description
 

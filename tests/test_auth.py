@@ -72,11 +72,14 @@ class FakeLogin:
             })  # fmt: skip
         raise AssertionError(f"unexpected GET {url}")
 
-    def post(self, url: str, params: Any = None, data: Any = None, headers: Any = None, **kw: Any) -> Response:
+    def post(
+        self, url: str, params: Any = None, data: Any = None, headers: Any = None, **kw: Any
+    ) -> Response:
         self.posts.append((url, dict(data or {})))
         if url.endswith("/devicecode"):
             return Response(200, {
-                "device_code": "dev-123", "user_code": "ABCD-EFGH", "interval": 0, "expires_in": 900,
+                "device_code": "dev-123", "user_code": "ABCD-EFGH", "interval": 0,
+                "expires_in": 900,
                 "verification_uri": "https://microsoft.com/devicelogin",
                 "message": "Go to https://microsoft.com/devicelogin and enter ABCD-EFGH",
             })  # fmt: skip
@@ -86,8 +89,9 @@ class FakeLogin:
             now = int(time.time())
             id_token = ".".join([
                 _b64({"alg": "none"}),
-                _b64({"iss": "https://login.microsoftonline.com/t1/v2.0", "sub": "s", "aud": "app-1",
-                      "oid": "u1", "tid": "t1", "preferred_username": "owner@example.fi",
+                _b64({"iss": "https://login.microsoftonline.com/t1/v2.0", "sub": "s",
+                      "aud": "app-1", "oid": "u1", "tid": "t1",
+                      "preferred_username": "owner@example.fi",
                       "iat": now, "exp": now + 3600}),
                 "",
             ])  # fmt: skip
@@ -115,13 +119,15 @@ def test_device_flow_stores_an_owner_only_cache_that_gives_tokens_without_networ
     said: list[str] = []
     where = connect_microsoft("prover", "app-1", http_client=login, say=said.append)
     assert "ABCD-EFGH" in said[0]
-    assert str(file_store) in where and "owner" in where
+    assert str(file_store) in where
+    assert "owner" in where
     token_file = file_store / "microsoft-prover.json"
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(file_store.stat().st_mode) == 0o700
-    asked = [d for u, d in login.posts if u.endswith("/devicecode")][0]
-    assert "Contacts.Read" in asked["scope"] and "ReadWrite" not in asked["scope"]
-    grant = [d for u, d in login.posts if u.endswith("/token")][0]
+    asked = next(d for u, d in login.posts if u.endswith("/devicecode"))
+    assert "Contacts.Read" in asked["scope"]
+    assert "ReadWrite" not in asked["scope"]
+    grant = next(d for u, d in login.posts if u.endswith("/token"))
     assert grant["grant_type"] == "urn:ietf:params:oauth:grant-type:device_code"
 
     class NoNetwork(FakeLogin):
@@ -134,7 +140,9 @@ def test_device_flow_stores_an_owner_only_cache_that_gives_tokens_without_networ
 
 def test_a_refresh_that_fails_tells_the_owner_to_run_auth_again() -> None:
     connect_microsoft("prover", "app-1", http_client=FakeLogin(expires_in=1), say=lambda _: None)
-    token = msal_token_provider("prover", "tilit/outlook", http_client=FakeLogin(refresh_fails=True))
+    token = msal_token_provider(
+        "prover", "tilit/outlook", http_client=FakeLogin(refresh_fails=True)
+    )
     with pytest.raises(UnreadableSource) as caught:
         token()
     assert "karsinta auth microsoft --account prover" in str(caught.value)
@@ -169,7 +177,8 @@ def test_google_installed_app_flow_stores_the_authorised_user(tmp_path: Path) ->
     connect_google("leoprana", secrets, run_flow=run)
     assert seen["scopes"] == google_scopes(False)
     stored = token_store().load("google", "leoprana")
-    assert stored is not None and stored["refresh_token"] == "rt"
+    assert stored is not None
+    assert stored["refresh_token"] == "rt"
 
 
 def test_cli_auth_forget_and_bad_account(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from googleapiclient.http import HttpMockSequence
 
-from connectors.base import SourceSpec, WriteRequest, read_source
-from connectors.base import get_connector
+from connectors.base import SourceSpec, WriteRequest, get_connector, read_source
 from connectors.keyed import Hasher
 from connectors.live.retry import RetryPolicy
 from connectors.live.transport import Transport, inject
@@ -34,10 +32,14 @@ class Recording(HttpMockSequence):
     """HttpMockSequence that remembers each request (method, path, query, body)."""
 
     def __init__(self, iterable: list[tuple[dict[str, str], Any]]) -> None:
-        super().__init__([(r, b if isinstance(b, str | bytes) else json.dumps(b)) for r, b in iterable])
+        super().__init__(
+            [(r, b if isinstance(b, str | bytes) else json.dumps(b)) for r, b in iterable]
+        )
         self.requests: list[tuple[str, str, dict[str, list[str]], Any]] = []
 
-    def request(self, uri: str, method: str = "GET", body: Any = None, *args: Any, **kw: Any) -> Any:
+    def request(
+        self, uri: str, method: str = "GET", body: Any = None, *args: Any, **kw: Any
+    ) -> Any:
         parts = urlsplit(uri)
         self.requests.append((method, parts.path, parse_qs(parts.query), body))
         return super().request(uri, method, body, *args, **kw)
@@ -70,7 +72,9 @@ def person(number: int, **extra: Any) -> dict[str, Any]:
         "etag": f"e{number}",
         "names": [{"displayName": f"Asiakas {number}"}],
         "emailAddresses": [{"value": f"asiakas{number}@example.fi"}],
-        "phoneNumbers": [{"value": f"040 123 45{number:02d}", "canonicalForm": f"+35840123450{number}"}],
+        "phoneNumbers": [
+            {"value": f"040 123 45{number:02d}", "canonicalForm": f"+35840123450{number}"}
+        ],
         **extra,
     }
 
@@ -79,7 +83,8 @@ def expired_sync_token() -> dict[str, Any]:
     return {
         "error": {
             "code": 400,
-            "message": "Sync token is expired. Clear local cache and retry call without the sync token.",
+            "message": "Sync token is expired. Clear local cache and retry call without the "
+            "sync token.",
             "status": "FAILED_PRECONDITION",
             "details": [
                 {
@@ -110,12 +115,14 @@ def test_contacts_pages_then_sync_token_then_expired_token_full_read(tmp_path: P
         result = read_source(source)
     assert result.clean, result.error
     assert emails(result) == ["asiakas1@example.fi", "asiakas2@example.fi", "asiakas3@example.fi"]
-    (m1, path1, q1, _), (m2, _, q2, _) = http.requests
+    (m1, path1, q1, _), (_m2, _, q2, _) = http.requests
     assert (m1, path1) == ("GET", "/v1/people/me/connections")
     assert q1["personFields"] == [
         "names,emailAddresses,phoneNumbers,addresses,birthdays,biographies,metadata"
     ]
-    assert q1["requestSyncToken"] == ["true"] and "pageToken" not in q1 and "syncToken" not in q1
+    assert q1["requestSyncToken"] == ["true"]
+    assert "pageToken" not in q1
+    assert "syncToken" not in q1
     assert q2["pageToken"] == ["p2"]
 
     # Second run: only the changes since s1; a deleted person leaves.
@@ -130,7 +137,10 @@ def test_contacts_pages_then_sync_token_then_expired_token_full_read(tmp_path: P
 
     # Third run: the token expired (the ErrorInfo reason); one full read.
     with google(
-        [({"status": "400"}, expired_sync_token()), (OK, {"connections": [person(5)], "nextSyncToken": "s3"})]
+        [
+            ({"status": "400"}, expired_sync_token()),
+            (OK, {"connections": [person(5)], "nextSyncToken": "s3"}),
+        ]
     ) as http:
         result = read_source(source)
     assert result.clean
@@ -144,7 +154,8 @@ def test_a_400_with_another_reason_is_not_a_resync(tmp_path: Path) -> None:
     with google([(OK, {"connections": [person(1)], "nextSyncToken": "s1"})]):
         read_source(source)
     bad = {"error": {"code": 400, "status": "INVALID_ARGUMENT", "message": "x",
-                     "details": [{"@type": "type.googleapis.com/google.rpc.BadRequest"}]}}  # fmt: skip
+                     "details": [{"@type": "type.googleapis.com/google.rpc.BadRequest"}]},
+           }  # fmt: skip
     with google([({"status": "400"}, bad)]) as http:
         result = read_source(source)
     assert result.unreadable
@@ -155,7 +166,10 @@ def test_a_400_with_another_reason_is_not_a_resync(tmp_path: Path) -> None:
 def test_rate_limit_is_retried_with_its_retry_after(tmp_path: Path) -> None:
     waits: list[float] = []
     answers = [
-        ({"status": "429", "retry-after": "3"}, {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED"}}),
+        (
+            {"status": "429", "retry-after": "3"},
+            {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED"}},
+        ),
         ({"status": "503"}, {"error": {"code": 503}}),
         (OK, {"connections": [person(1)], "nextSyncToken": "s1"}),
     ]
@@ -182,7 +196,9 @@ def test_delete_contact_only_when_still_the_approved_one(tmp_path: Path) -> None
     changed = traces.loc["asiakas2@example.fi"]
     requests = [
         WriteRequest(ok["trace_id"], json.loads(ok["locator"]), "delete", ok["fingerprint"]),
-        WriteRequest(changed["trace_id"], json.loads(changed["locator"]), "delete", changed["fingerprint"]),
+        WriteRequest(
+            changed["trace_id"], json.loads(changed["locator"]), "delete", changed["fingerprint"]
+        ),
     ]
     answers = [
         (OK, person(1)),  # people.get c1: unchanged
@@ -218,7 +234,10 @@ def g_event(event_id: str, start: str, *attendees: str, **extra: Any) -> dict[st
         "start": {"dateTime": start, "timeZone": "Europe/Helsinki"},
         "end": {"dateTime": start, "timeZone": "Europe/Helsinki"},
         "attendees": [{"email": "siiri@example.fi", "self": True, "organizer": True}]
-        + [{"email": a, "displayName": a.split("@")[0], "responseStatus": "accepted"} for a in attendees],
+        + [
+            {"email": a, "displayName": a.split("@")[0], "responseStatus": "accepted"}
+            for a in attendees
+        ],
         **extra,
     }
 
@@ -244,16 +263,19 @@ def test_calendar_series_one_trace_per_attendee_at_its_last_occurrence(tmp_path:
         (OK, {"items": [endless, alone, nobody], "nextSyncToken": "c1"}),
     ]
     with google(answers) as http:
-        result = read_source(spec(tmp_path, "google_calendar", calendar="jooga@group.calendar.google.com"))
+        result = read_source(
+            spec(tmp_path, "google_calendar", calendar="jooga@group.calendar.google.com")
+        )
     assert result.clean, result.error
     traces = result.traces.set_index("email")
     assert sorted(traces.index) == ["liisa@example.fi", "olli@example.fi", "pekka@example.fi"]
     assert traces.loc["liisa@example.fi", "event_date"].date() == date(2024, 1, 31)
     assert traces.loc["olli@example.fi", "status"] == "active"
     assert traces.loc["pekka@example.fi", "event_date"].date() == date(2025, 5, 5)
-    method, path, query, _ = http.requests[0]
+    _method, path, query, _ = http.requests[0]
     assert path == "/calendar/v3/calendars/jooga%40group.calendar.google.com/events"
-    assert query["singleEvents"] == ["false"] and query["showDeleted"] == ["true"]
+    assert query["singleEvents"] == ["false"]
+    assert query["showDeleted"] == ["true"]
     assert http.requests[1][2]["pageToken"] == ["p2"]
 
 
@@ -262,19 +284,29 @@ def test_calendar_410_full_sync_required_reads_everything_once(tmp_path: Path) -
     with google([(OK, {"items": [g_event("e1", "2025-01-01T10:00:00+02:00", "a@example.fi")],
                        "nextSyncToken": "c1"})]):  # fmt: skip
         read_source(source)
-    gone = {"error": {"code": 410, "message": "Sync token is no longer valid, a full sync is required.",
-                      "errors": [{"domain": "calendar", "reason": "fullSyncRequired"}]}}  # fmt: skip
+    gone = {"error": {"code": 410, "message": "Sync token is no longer valid.",
+                      "errors": [{"domain": "calendar", "reason": "fullSyncRequired"}]},
+            }  # fmt: skip
     answers = [
         ({"status": "410"}, gone),
-        (OK, {"items": [g_event("e2", "2025-02-01T10:00:00+02:00", "b@example.fi")], "nextSyncToken": "c2"}),
+        (
+            OK,
+            {
+                "items": [g_event("e2", "2025-02-01T10:00:00+02:00", "b@example.fi")],
+                "nextSyncToken": "c2",
+            },
+        ),
     ]
     with google(answers) as http:
         result = read_source(source)
     assert emails(result) == ["b@example.fi"]
-    assert http.requests[0][2]["syncToken"] == ["c1"] and "syncToken" not in http.requests[1][2]
+    assert http.requests[0][2]["syncToken"] == ["c1"]
+    assert "syncToken" not in http.requests[1][2]
 
 
-def test_calendar_redacts_an_approved_event_and_removes_one_of_two_attendees(tmp_path: Path) -> None:
+def test_calendar_redacts_an_approved_event_and_removes_one_of_two_attendees(
+    tmp_path: Path,
+) -> None:
     source = spec(tmp_path, "google_calendar")
     both = g_event("e1", "2025-01-01T10:00:00+02:00", "a@example.fi", "b@example.fi")
     one = g_event("e2", "2025-01-02T10:00:00+02:00", "c@example.fi", description="muistiinpano")
@@ -303,7 +335,9 @@ def test_calendar_redacts_an_approved_event_and_removes_one_of_two_attendees(tmp
 # ------------------------------------------------------------------ gmail
 
 
-def g_message(message_id: str, millis: int, sender: str, to: str, labels: list[str] | None = None) -> dict:
+def g_message(
+    message_id: str, millis: int, sender: str, to: str, labels: list[str] | None = None
+) -> dict:
     return {
         "id": message_id,
         "threadId": "t" + message_id,
@@ -328,7 +362,10 @@ def test_gmail_reads_headers_only_and_fetches_only_new_messages(tmp_path: Path) 
         (OK, {"messages": [{"id": "m1", "threadId": "t1"}], "nextPageToken": "n2"}),
         (OK, {"messages": [{"id": "m2", "threadId": "t2"}], "resultSizeEstimate": 2}),
         (OK, g_message("m1", march_4_helsinki, "Liisa <liisa@example.fi>", "siiri@example.fi")),
-        (OK, g_message("m2", march_4_helsinki, "siiri@example.fi", "a@example.fi, B <b@example.fi>")),
+        (
+            OK,
+            g_message("m2", march_4_helsinki, "siiri@example.fi", "a@example.fi, B <b@example.fi>"),
+        ),
     ]
     with google(answers) as http:
         result = read_source(source)
@@ -338,7 +375,8 @@ def test_gmail_reads_headers_only_and_fetches_only_new_messages(tmp_path: Path) 
     gets = [q for m, p, q, _ in http.requests if p.startswith("/gmail/v1/users/me/messages/")]
     assert all(q["format"] == ["metadata"] for q in gets)
     assert all(q["metadataHeaders"] == ["From", "To", "Cc", "Date"] for q in gets)
-    assert http.requests[1][2]["labelIds"] == ["INBOX"] and http.requests[2][2]["pageToken"] == ["n2"]
+    assert http.requests[1][2]["labelIds"] == ["INBOX"]
+    assert http.requests[2][2]["pageToken"] == ["n2"]
 
     # Next run: m1 known, m3 new -> only m3's headers are fetched.
     answers = [
@@ -381,7 +419,11 @@ def test_gmail_trashes_a_message_only_when_every_counterpart_is_approved(tmp_pat
     by_trace = {r.trace_id: r for r in results}
     liisa = by_trace[traces.loc["liisa@example.fi", "trace_id"]]
     a = by_trace[traces.loc["a@example.fi", "trace_id"]]
-    assert liisa.done and "30 days" in liisa.message
-    assert not a.done and "not approved" in a.message
-    assert ("POST", "/gmail/v1/users/me/messages/m1/trash") in [(m, p) for m, p, _, _ in http.requests]
+    assert liisa.done
+    assert "30 days" in liisa.message
+    assert not a.done
+    assert "not approved" in a.message
+    assert ("POST", "/gmail/v1/users/me/messages/m1/trash") in [
+        (m, p) for m, p, _, _ in http.requests
+    ]
     assert not any(p.endswith("m2/trash") for _, p, _, _ in http.requests)

@@ -31,11 +31,15 @@ POLICY: dict[str, Any] = {
     "purposes": [{"kuvaus": "asiakassuhde", "legal_basis": "contract"}],
     "customer_kinds": ["appointment"],
     "retention": {
-        "appointment": {"keep": "1 vuosi", "after": "event_date", "action": "anonymise",
-                        "kuvaus": "1 v tapaamisesta"},
+        "appointment": {
+            "keep": "1 vuosi",
+            "after": "event_date",
+            "action": "anonymise",
+            "kuvaus": "1 v tapaamisesta",
+        },
         "message": {"keep": "1 vuosi", "after": "event_date", "kuvaus": "1 v viestistä"},
         "contact": {"keep": "while_customer", "kuvaus": "asiakkuuden ajan"},
-    },  # fmt: skip
+    },
     "erasure": {"deadline": "2 vrk", "kuvaus": "2 vrk"},
 }
 
@@ -87,7 +91,8 @@ def test_approved_changes_are_made_in_the_account_and_nothing_else(
     ]
     assert set(graph.items["contacts"]) == {"c2"}  # only the approved contact went
     redacted = graph.items["events"]["e-old"]
-    assert redacted["attendees"] == [] and "vanha" not in str(redacted)
+    assert redacted["attendees"] == []
+    assert "vanha" not in str(redacted)
     assert graph.items["events"]["e-new"]["subject"] == "Valmennus"
     assert graph.items["messages"]["m-old"]["parentFolderId"] == TRASH_ID
     assert graph.items["messages"]["m-new"]["parentFolderId"] == "inbox"
@@ -110,7 +115,8 @@ def test_a_failing_delete_is_recorded_failed_and_done_by_the_next_apply(
     first = apply_proposal(ws, proposal, TODAY)
 
     outcomes = {line.connector: line.outcome for line in first.lines}
-    assert outcomes["graph_contacts"] == "failed" and first.exit_code == 1
+    assert outcomes["graph_contacts"] == "failed"
+    assert first.exit_code == 1
     assert "c1" in graph.items["contacts"]
     assert any(row[1] == "failed" for row in ledger_rows(ws))
     graph.faults.clear()

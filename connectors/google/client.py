@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.errors import RetriableSourceError, UnreadableSource
-from connectors.live.retry import CursorExpired, Gone, Passing, RetryPolicy, retry_after_seconds, with_retries
+from connectors.live.retry import (
+    CursorExpired,
+    Gone,
+    Passing,
+    RetryPolicy,
+    retry_after_seconds,
+    with_retries,
+)
 from connectors.live.tokens import EXPIRED, NOT_CONNECTED, auth_again, token_store
 from connectors.live.transport import injected
 
@@ -82,7 +89,9 @@ class GoogleApi:
         try:
             return with_retries(lambda: self._once(request), self.file, self.retry)
         except Gone:
-            raise UnreadableSource(self.file, "Google said the list is not there (HTTP 404)") from None
+            raise UnreadableSource(
+                self.file, "Google said the list is not there (HTTP 404)"
+            ) from None
 
     def get(self, request: Any) -> dict[str, Any] | None:
         """Execute a request for one item: None when the item is gone (404, 410)."""
@@ -106,10 +115,14 @@ class GoogleApi:
             if reasons & EXPIRED_REASONS or status == 410:
                 raise CursorExpired from None
             if status == 429 or status >= 500 or reasons & PASSING_REASONS:
-                raise Passing(f"HTTP {status}", retry_after_seconds(exc.resp.get("retry-after")))
+                wait = retry_after_seconds(exc.resp.get("retry-after"))
+                raise Passing(f"HTTP {status}", wait) from None
             if status == 401:
                 raise auth_again("google", self.account, self.file, EXPIRED) from None
-            if status == 403 and reasons & {"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"}:
+            if status == 403 and reasons & {
+                "insufficientPermissions",
+                "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+            }:
                 raise UnreadableSource(
                     self.file,
                     "tililtä puuttuu tarvittava lupa: aja `karsinta auth google --account "
@@ -119,7 +132,8 @@ class GoogleApi:
                 ) from None
             words = ", ".join(sorted(r for r in reasons if r.replace("_", "").isalnum()))
             raise UnreadableSource(
-                self.file, f"Google refused the request (HTTP {status}{', ' if words else ''}{words})"
+                self.file,
+                f"Google refused the request (HTTP {status}{', ' if words else ''}{words})",
             ) from None
         except RefreshError:
             raise auth_again("google", self.account, self.file, EXPIRED) from None
@@ -194,8 +208,8 @@ __all__ = [
     "READ_SCOPES",
     "WRITE_SCOPES",
     "CursorExpired",
-    "GoogleApi",
     "Gone",
+    "GoogleApi",
     "error_reasons",
     "google_api",
 ]

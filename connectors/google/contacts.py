@@ -24,9 +24,9 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 
 from connectors.base import Capability, ProblemLog, SourceSpec, display_path, register
+from connectors.google.client import CursorExpired, GoogleApi, google_api
 from connectors.live.connector import Item, LiveConnector, LiveOptions
 from connectors.live.state import Snapshot, SyncState
-from connectors.google.client import CursorExpired, GoogleApi, google_api
 
 PERSON_FIELDS = "names,emailAddresses,phoneNumbers,addresses,birthdays,biographies,metadata"
 OTHER_FIELDS = "names,emailAddresses,phoneNumbers,metadata"

@@ -75,8 +75,10 @@ class GmailClient:
         return self._own
 
     def get(self, message_id: str) -> dict[str, Any] | None:
-        request = self.api.service.users().messages().get(
-            userId="me", id=message_id, format="metadata", metadataHeaders=HEADERS
+        request = (
+            self.api.service.users()
+            .messages()
+            .get(userId="me", id=message_id, format="metadata", metadataHeaders=HEADERS)
         )
         return self.api.get(request)
 

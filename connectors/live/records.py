@@ -56,6 +56,8 @@ def helsinki_date(value: str | None) -> date | None:
 
 def millis_date(value: str | int | None) -> date | None:
     """Epoch milliseconds (Gmail's internalDate) as a Helsinki date."""
+    if value is None:
+        return None
     try:
         return datetime.fromtimestamp(int(value) / 1000, tz=UTC).astimezone(HELSINKI).date()
     except (TypeError, ValueError, OverflowError, OSError):

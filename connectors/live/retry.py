@@ -20,15 +20,15 @@ from connectors.errors import RetriableSourceError
 T = TypeVar("T")
 
 
-class CursorExpired(Exception):  # noqa: N818 - a signal: read everything once
+class CursorExpired(Exception):
     """The sync token or delta link is no longer valid: the connector reads everything once."""
 
 
-class Gone(Exception):  # noqa: N818 - a signal: the item is not there
+class Gone(Exception):
     """The item asked for is gone (HTTP 404 or 410 on one item)."""
 
 
-class Passing(Exception):  # noqa: N818 - a signal, not an error the user sees
+class Passing(Exception):
     """A failure that may pass: rate limited, a server error, the network."""
 
     def __init__(self, what: str, retry_after: float | None = None) -> None:

@@ -25,8 +25,8 @@ from typing import Any, Protocol
 from connectors.errors import UnreadableSource
 from connectors.safe_write import fsync_dir, temp_path
 
-TOKEN_DIR_ENV = "KARSINTA_TOKEN_DIR"
-TOKEN_STORE_ENV = "KARSINTA_TOKEN_STORE"
+TOKEN_DIR_ENV = "KARSINTA_TOKEN_DIR"  # noqa: S105 - a variable name
+TOKEN_STORE_ENV = "KARSINTA_TOKEN_STORE"  # noqa: S105 - a variable name
 KEYRING_SERVICE = "karsinta"
 PROVIDERS = ("google", "microsoft")
 ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -128,8 +128,8 @@ class KeyringTokenStore:
 def _working_keyring() -> Any | None:
     """The keyring module when it has a real backend, else None."""
     try:
-        import keyring  # type: ignore[import-not-found]
-        from keyring.backends import fail  # type: ignore[import-not-found]
+        import keyring
+        from keyring.backends import fail
     except ImportError:
         return None
     try:
@@ -184,10 +184,10 @@ EXPIRED = ("ei ole enää voimassa", "is no longer valid")
 __all__ = [
     "EXPIRED",
     "NOT_CONNECTED",
-    "auth_again",
     "FileTokenStore",
     "KeyringTokenStore",
     "TokenStore",
+    "auth_again",
     "check_account",
     "token_dir",
     "token_store",

@@ -19,6 +19,7 @@ blanked) or remove only the approved attendees.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -82,10 +83,8 @@ def series_records(
     pattern = ((master or {}).get("recurrence") or {}).get("range") or {}
     ongoing = pattern.get("type") == "noEnd"
     if pattern.get("type") == "endDate" and pattern.get("endDate"):
-        try:
+        with contextlib.suppress(ValueError):
             last = max(last, date.fromisoformat(str(pattern["endDate"])[:10]))
-        except ValueError:
-            pass
     lead = master or live[0]
     subject = str(lead.get("subject") or "")
     preview = str(lead.get("bodyPreview") or "")
@@ -145,7 +144,10 @@ class CalendarClient:
             window_end = f"{end:%Y-%m-%d}"
             changes, cursor = self.api.pages(
                 "/me/calendarView/delta",
-                {"startDateTime": f"{start:%Y-%m-%dT00:00:00Z}", "endDateTime": f"{end:%Y-%m-%dT00:00:00Z}"},
+                {
+                    "startDateTime": f"{start:%Y-%m-%dT00:00:00Z}",
+                    "endDateTime": f"{end:%Y-%m-%dT00:00:00Z}",
+                },
             )
         for event in changes:
             if not event.get("id"):
@@ -210,7 +212,11 @@ class GraphCalendarConnector(LiveConnector):
         return "event deleted"
 
     def redact(self, client: Any, source: SourceSpec, options: Any, item: Item) -> str:
-        body = {"subject": REDACTED, "body": {"contentType": "text", "content": ""}, "attendees": []}
+        body = {
+            "subject": REDACTED,
+            "body": {"contentType": "text", "content": ""},
+            "attendees": [],
+        }
         client.api.request("PATCH", f"/me/events/{item.id}", body=body)
         return "event redacted (subject, body and attendees blanked)"
 

@@ -98,7 +98,9 @@ class GraphApi:
             raise Passing(type(exc).__name__) from None
         status = response.status_code
         if status == 429 or status >= 500:
-            raise Passing(f"HTTP {status}", retry_after_seconds(response.headers.get("Retry-After")))
+            raise Passing(
+                f"HTTP {status}", retry_after_seconds(response.headers.get("Retry-After"))
+            )
         code = _error_code(response) if status >= 400 else ""
         if item and status in (404, 410):
             raise Gone
@@ -116,13 +118,17 @@ class GraphApi:
             )
         if status >= 400:
             words = f", {code}" if code.replace("_", "").isalnum() else ""
-            raise UnreadableSource(self.file, f"Microsoft Graph refused the request (HTTP {status}{words})")
+            raise UnreadableSource(
+                self.file, f"Microsoft Graph refused the request (HTTP {status}{words})"
+            )
         if not response.content:
             return {}
         try:
             data = response.json()
         except ValueError:
-            raise UnreadableSource(self.file, "Microsoft Graph answered with something else than JSON") from None
+            raise UnreadableSource(
+                self.file, "Microsoft Graph answered with something else than JSON"
+            ) from None
         return data if isinstance(data, dict) else {}
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
@@ -199,7 +205,12 @@ def graph_api(account: str, file: str) -> GraphApi:
         if transport.token is None or transport.session is None:
             raise ValueError("an injected Graph transport needs a session and a token provider")
         return GraphApi(
-            transport.root or GRAPH, transport.session, transport.token, account, file, transport.retry
+            transport.root or GRAPH,
+            transport.session,
+            transport.token,
+            account,
+            file,
+            transport.retry,
         )
     import requests
 

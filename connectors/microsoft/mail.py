@@ -52,7 +52,9 @@ class MailClient:
 
     def trash(self) -> str:
         if self._trash is None:
-            folder = self.api.request("GET", "/me/mailFolders/deleteditems", params={"$select": "id"})
+            folder = self.api.request(
+                "GET", "/me/mailFolders/deleteditems", params={"$select": "id"}
+            )
             self._trash = str(folder.get("id") or "deleteditems")
         return self._trash
 

@@ -100,8 +100,8 @@ class FakeGraph:
     @property
     def base(self) -> str:
         assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/v1.0"
+        port = self.server.server_address[1]
+        return f"http://127.0.0.1:{port}/v1.0"
 
     # ------------------------------------------------------------- serving
 
@@ -112,7 +112,9 @@ class FakeGraph:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return
 
-            def _send(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
+            def _send(
+                self, status: int, body: Any = None, headers: dict[str, str] | None = None
+            ) -> None:
                 data = b"" if body is None else json.dumps(body).encode()
                 self.send_response(status)
                 for key, value in (headers or {}).items():
@@ -133,8 +135,10 @@ class FakeGraph:
                     self._send(401, {"error": {"code": "InvalidAuthenticationToken"}})
                     return
                 for fault in fake.faults:
-                    if fault.times > 0 and fault.method == method and parts.path.startswith(
-                        "/v1.0" + fault.path
+                    if (
+                        fault.times > 0
+                        and fault.method == method
+                        and parts.path.startswith("/v1.0" + fault.path)
                     ):
                         fault.times -= 1
                         self._send(fault.status, fault.body, fault.headers)
@@ -197,7 +201,9 @@ class FakeGraph:
                 return self._item(method, segments[1], segments[2], segments[3:], body)
         return 404, {"error": {"code": "ResourceNotFound"}}
 
-    def _page(self, items: list[dict[str, Any]], path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+    def _page(
+        self, items: list[dict[str, Any]], path: str, query: dict[str, list[str]]
+    ) -> tuple[int, Any]:
         skip = int((query.get("$skiptoken") or ["0"])[0])
         page = items[skip : skip + PAGE]
         answer: dict[str, Any] = {"value": copy.deepcopy(page)}
