@@ -185,6 +185,25 @@ def rt(lang: str) -> Callable[[str], str]:
     return lookup
 
 
+#: what a done change means where it can still be undone (live mail: the trash)
+DONE_NOTES = {
+    "gmail": (
+        "siirretty roskakoriin: Gmail säilyttää viestin siellä 30 päivää palautettavana",
+        "moved to the trash: Gmail keeps the message there for 30 days, recoverable",
+    ),
+    "graph_mail": (
+        "siirretty Poistetut-kansioon: palautettavissa, kunnes kansio tyhjennetään",
+        "moved to Deleted Items: recoverable until the folder is emptied",
+    ),
+}
+
+
+def done_note(connector: str, lang: str) -> str | None:
+    """What a done change of ``connector`` means for the owner (None: nothing to add)."""
+    note = DONE_NOTES.get(connector)
+    return None if note is None else note[1 if lang == "en" else 0]
+
+
 def todo_key(connector: str, action: str) -> str:
     """The checklist text key for a record of ``connector`` that needs ``action``."""
     if connector == "spreadsheet" and action == "anonymise":

@@ -186,6 +186,10 @@ def test_other_contacts_are_read_and_cannot_be_deleted(tmp_path: Path) -> None:
     assert http.requests[0][1] == "/v1/otherContacts"
     assert "cannot be deleted through the API" in result.traces["label"].iloc[0]
     assert not get_connector("google_other_contacts").capabilities
+    from reports.receipt_texts import rt, todo_key
+
+    checklist = rt("en")(todo_key("google_other_contacts", "delete"))
+    assert "Google's API cannot delete it" in checklist
 
 
 def test_delete_contact_only_when_still_the_approved_one(tmp_path: Path) -> None:

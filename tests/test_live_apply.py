@@ -96,6 +96,9 @@ def test_approved_changes_are_made_in_the_account_and_nothing_else(
     assert graph.items["events"]["e-new"]["subject"] == "Valmennus"
     assert graph.items["messages"]["m-old"]["parentFolderId"] == TRASH_ID
     assert graph.items["messages"]["m-new"]["parentFolderId"] == "inbox"
+    assert report.receipt is not None
+    receipt = Path(report.receipt.html).read_text("utf-8")
+    assert "Poistetut-kansioon: palautettavissa" in receipt  # recoverable, says the receipt
     changes = [(m, p) for m, p, _ in graph.log if m != "GET"]
     assert sorted(changes) == [
         ("DELETE", "/v1.0/me/contacts/c1"),
