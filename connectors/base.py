@@ -296,6 +296,8 @@ class Connector(ABC):
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     #: file name endings this connector reads (for detection)
     suffixes: ClassVar[tuple[str, ...]] = ()
+    #: the path is a state folder the connector creates (a live account), not an export
+    keeps_state: ClassVar[bool] = False
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
@@ -340,6 +342,14 @@ BUILTIN: dict[str, str] = {
     "ics": "connectors.ics",
     "accounting": "connectors.accounting",
     "folder": "connectors.folder",
+    # live accounts (connectors.google, connectors.microsoft)
+    "google_contacts": "connectors.google.contacts",
+    "google_other_contacts": "connectors.google.contacts",
+    "google_calendar": "connectors.google.calendar",
+    "gmail": "connectors.google.gmail",
+    "graph_contacts": "connectors.microsoft.contacts",
+    "graph_calendar": "connectors.microsoft.calendar",
+    "graph_mail": "connectors.microsoft.mail",
 }
 
 _REGISTRY: dict[str, type[Connector]] = {}
@@ -401,7 +411,7 @@ def read_source(source: SourceSpec, ids: Hasher | None = None) -> ReadResult:
                 for err in exc.errors()
             )
             raise UnreadableSource(file, f"invalid connector options: {details}") from None
-        if not source.path.exists():
+        if not source.path.exists() and not connector.keeps_state:
             raise UnreadableSource(file, "file not found")
         raw = connector.extract(source, options, log)
         names = connector.field_names(options)

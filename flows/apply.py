@@ -100,7 +100,7 @@ from flows.ledger import (
 from flows.workspace import Workspace, sweep_leftovers, undo_stamp, workspace_lock
 from policies.reappearance import strong_identifiers
 from reports.receipt import Receipt, ReceiptFiles, ReceiptLine, write_receipt
-from reports.receipt_texts import todo_key
+from reports.receipt_texts import done_note, todo_key
 
 #: a test hook: exit hard after this many source batches were written (crash tests);
 #: connectors.safe_write.ABORT_AT_ENV names finer points (rename, commit, receipt)
@@ -1011,7 +1011,8 @@ def receipt_of(report: ApplyReport, workspace: Workspace) -> Receipt:
                 decision=line.row.decision,
                 outcome=line.outcome,
                 reason=line.reason,
-                detail=line.detail,
+                detail=(done_note(connector, lang) if line.outcome == "done" else None)
+                or line.detail,
                 todo=todo_key(connector, line.row.action) if line.outcome == "manual" else None,
                 file_row=None
                 if connector == "folder"

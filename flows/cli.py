@@ -167,6 +167,25 @@ def _parser() -> argparse.ArgumentParser:
     requests.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
     requests.add_argument("--quiet", action="store_true", help="print only errors")
     requests.add_argument("--json", action="store_true", help="machine-readable summary")
+    auth = sub.add_parser(
+        "auth",
+        help="connect a Google or Microsoft account (read-only unless --allow-delete)",
+        description="Connect a live account. Tokens are stored outside the workspace, "
+        "owner-only (OS keyring, else a 0600 file); see README 'Connecting accounts'.",
+    )
+    auth.add_argument("provider", choices=("google", "microsoft"))
+    auth.add_argument("--account", required=True, help="the name the sources use (options.account)")
+    auth.add_argument(
+        "--allow-delete",
+        action="store_true",
+        help="also the permissions apply needs (delete contacts, change events, trash mail)",
+    )
+    auth.add_argument(
+        "--client-secrets", type=Path, default=None, help="Google: the OAuth client JSON file"
+    )
+    auth.add_argument("--client-id", default=None, help="Microsoft: the app registration's id")
+    auth.add_argument("--tenant", default="common", help="Microsoft: tenant (default common)")
+    auth.add_argument("--forget", action="store_true", help="remove the stored token")
     return parser
 
 
@@ -184,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "forget": cmd_forget,
         "access": cmd_access,
         "requests": cmd_requests,
+        "auth": cmd_auth,
     }[args.command]
     try:
         return int(handler(args))
@@ -505,6 +525,42 @@ def cmd_requests(args: argparse.Namespace) -> int:
     elif not args.quiet:
         _print_counts(counts, root / "raportit", ("status_html",))
     return 1 if counts.get("overdue") or counts.get("undated") else 0
+
+
+# ---------------------------------------------------------------------- auth
+
+
+def cmd_auth(args: argparse.Namespace) -> int:
+    """Connect (or forget) a live account; the token goes to the token store, never here."""
+    from flows.auth import connect_google, connect_microsoft, forget
+
+    try:
+        if args.forget:
+            found = forget(args.provider, args.account)
+            print(
+                f"Tilin '{args.account}' tunniste poistettu / token of '{args.account}' removed"
+                if found
+                else f"Tilille '{args.account}' ei ole tallennettu tunnistetta / no token stored"
+            )
+            return 0
+        if args.provider == "google":
+            if args.client_secrets is None:
+                raise KarsintaError("google: give --client-secrets FILE (see README)")
+            where = connect_google(
+                args.account, args.client_secrets, allow_delete=args.allow_delete
+            )
+        else:
+            if not args.client_id:
+                raise KarsintaError("microsoft: give --client-id ID (see README)")
+            where = connect_microsoft(
+                args.account, args.client_id, tenant=args.tenant, allow_delete=args.allow_delete
+            )
+    except ValueError as exc:
+        raise KarsintaError(str(exc)) from None
+    rights = "luku ja poisto / read and delete" if args.allow_delete else "vain luku / read only"
+    print(f"Tili '{args.account}' yhdistetty ({rights}); tunniste tallennettu: {where}")
+    print(f"Account '{args.account}' connected ({rights}); token stored in: {where}")
+    return 0
 
 
 # ---------------------------------------------------------------------- demo

@@ -143,6 +143,30 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Blank the personal data in the spreadsheet row (keep dates and amounts)",
     ),
     "todo_folder": ("Poista asiakirja kansiosta", "Delete the document in the folder"),
+    # live accounts (when the source is not marked system_of_record, or cannot be changed)
+    "todo_google_contacts": (
+        "Poista yhteystieto Google-yhteystiedoista",
+        "Delete the contact in Google Contacts",
+    ),
+    "todo_google_other_contacts": (
+        "Poista osoite Google-yhteystietojen kohdasta Muut yhteystiedot (Googlen rajapinta "
+        "ei salli sen poistamista)",
+        "Delete the address in Google Contacts, Other contacts (Google's API cannot delete it)",
+    ),
+    "todo_google_calendar": (
+        "Poista tapahtuma tai henkilö tapahtumasta Google-kalenterista",
+        "Delete the event, or the person from it, in Google Calendar",
+    ),
+    "todo_gmail": ("Siirrä viesti Gmailin roskakoriin", "Move the message to the Gmail trash"),
+    "todo_graph_contacts": ("Poista yhteystieto Outlookista", "Delete the contact in Outlook"),
+    "todo_graph_calendar": (
+        "Poista tapahtuma tai henkilö tapahtumasta Outlook-kalenterista",
+        "Delete the event, or the person from it, in the Outlook calendar",
+    ),
+    "todo_graph_mail": (
+        "Siirrä viesti Outlookin Poistetut-kansioon",
+        "Move the message to Deleted Items in Outlook",
+    ),
     "todo_other": ("Poista tieto järjestelmästä", "Delete the record in the system"),
     "todo_anonymise": (
         "Tyhjennä henkilötiedot (päivät ja summat jäävät)",
@@ -159,6 +183,25 @@ def rt(lang: str) -> Callable[[str], str]:
         return TEXTS[key][index]
 
     return lookup
+
+
+#: what a done change means where it can still be undone (live mail: the trash)
+DONE_NOTES = {
+    "gmail": (
+        "siirretty roskakoriin: Gmail säilyttää viestin siellä 30 päivää palautettavana",
+        "moved to the trash: Gmail keeps the message there for 30 days, recoverable",
+    ),
+    "graph_mail": (
+        "siirretty Poistetut-kansioon: palautettavissa, kunnes kansio tyhjennetään",
+        "moved to Deleted Items: recoverable until the folder is emptied",
+    ),
+}
+
+
+def done_note(connector: str, lang: str) -> str | None:
+    """What a done change of ``connector`` means for the owner (None: nothing to add)."""
+    note = DONE_NOTES.get(connector)
+    return None if note is None else note[1 if lang == "en" else 0]
 
 
 def todo_key(connector: str, action: str) -> str:

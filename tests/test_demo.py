@@ -543,7 +543,7 @@ def test_run_demo_defaults_to_today(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     )
     assert demo_module.run_demo(tmp_path, quiet=True) == 0
     assert {today for _, today in seen} == {date.today().isoformat()}
-    assert len(seen) == 5
+    assert len(seen) == 6  # the five businesses and the live Outlook account
     config = (tmp_path / "kohonen" / "karsinta.yaml").read_text("utf-8")
     assert date.today().isoformat() in config
 

@@ -115,6 +115,20 @@ def run_demo(
             console.print()
             print_review(root, counts, name=business.business)
             console.print(f"  {root / 'raportit' / str(record['html'])}", markup=False)
+    # A business whose sources are a live Outlook account, served on loopback (no network).
+    from flows.demo.live_business import KEY, build_live_business
+
+    live = build_live_business(manifest.root, today, seed)
+    root = live.workspace.resolve()
+    with live.serving(), status(f"{KEY}: poistoehdotus ja seloste...", quiet or as_json):
+        counts = monthly_review(workspace=str(root), today=today.isoformat(), lang=lang)
+        record = processing_inventory(workspace=str(root), today=today.isoformat(), lang=lang)
+    unreadable += int(counts["unreadable_sources"])
+    summary[KEY] = {**counts, "inventory": record}
+    if not quiet and not as_json:
+        console.print()
+        print_review(root, counts, name=live.business)
+        console.print(f"  {root / 'raportit' / str(record['html'])}", markup=False)
     if as_json:
         print(json.dumps(summary, ensure_ascii=False, default=str))
     return 1 if unreadable else 0
