@@ -24,13 +24,13 @@ from datetime import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Event as IcalEvent
 from pydantic import BaseModel, Field
 
 from connectors.base import Capability, ProblemLog, SourceSpec, display_path, register
 from connectors.errors import RowError
 from connectors.google.client import CursorExpired, GoogleApi, google_api
-from connectors.ics_series import series_dates
+from connectors.ics_series import Schedule, series_dates
+from connectors.ics_values import TimeReader, split_line
 from connectors.live.connector import Item, LiveConnector, LiveOptions
 from connectors.live.records import NO_TITLE
 from connectors.live.state import Snapshot, SyncState
@@ -59,15 +59,29 @@ def _ical_time(start: dict[str, Any]) -> str:
     return f";TZID={zone_name}:{moment:%Y%m%dT%H%M%S}"
 
 
-def _component(event: dict[str, Any], uid: str, exdates: list[str]) -> Any:
-    lines = ["BEGIN:VEVENT", f"UID:{uid}", "DTSTART" + _ical_time(event["start"])]
+def _schedule(event: dict[str, Any], exdates: list[str], times: TimeReader) -> Schedule:
+    """The event's schedule, read by the same rules as an ``.ics`` export's VEVENT.
+
+    Google gives the recurrence as iCalendar lines (``RRULE:...``,
+    ``EXDATE;TZID=...:...``, ``RDATE;VALUE=DATE:...``).
+    """
+
+    def times_of(text: str) -> list[Any]:
+        _, params, value = split_line(text)
+        return times.many(value, params)
+
+    schedule = Schedule(times_of("DTSTART" + _ical_time(event["start"]))[0])
     original = event.get("originalStartTime")
     if original:
-        lines.append("RECURRENCE-ID" + _ical_time(original))
-    lines += [str(rule) for rule in event.get("recurrence") or []]
-    lines += ["EXDATE" + value for value in exdates]
-    lines.append("END:VEVENT")
-    return IcalEvent.from_ical("\r\n".join(lines) + "\r\n")
+        schedule.recurrence_id = times_of("RECURRENCE-ID" + _ical_time(original))[0]
+    for line in [*(str(rule) for rule in event.get("recurrence") or []), *exdates]:
+        name, params, value = split_line(line)
+        if name == "RRULE" and value.strip():
+            schedule.rrules.append(value)
+        elif name in ("EXDATE", "RDATE"):
+            target = schedule.exdates if name == "EXDATE" else schedule.rdates
+            target.extend(times.many(value, params))
+    return schedule
 
 
 def _people(event: dict[str, Any]) -> list[tuple[str, str]]:
@@ -98,19 +112,20 @@ def series_records(master_id: str, events: list[dict[str, Any]], row: int | None
     if not people:
         return []
     exdates = [
-        _ical_time(e["originalStartTime"])
+        "EXDATE" + _ical_time(e["originalStartTime"])
         for e in events
         if e is not master and e.get("status") == "cancelled" and e.get("originalStartTime")
     ]
     try:
-        components = [_component(master, master_id, exdates)]
-        components += [
-            _component(e, master_id, [])
+        times = TimeReader()
+        schedules = [_schedule(master, exdates, times)]
+        schedules += [
+            _schedule(e, [], times)
             for e in live
             if e is not master and e.get("originalStartTime") and e.get("start")
         ]
-        dates = series_dates(components)
-    except (RowError, ValueError, KeyError):
+        dates = series_dates(schedules)
+    except (RowError, ValueError, KeyError, IndexError):
         dates = None
     summary = str(master.get("summary") or "")
     description = str(master.get("description") or "")
