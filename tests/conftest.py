@@ -18,6 +18,15 @@ settings.register_profile("dev", max_examples=30, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line that explains the skips when the real sample exports are absent."""
+    if not SAMPLES.is_dir():
+        terminalreporter.write_line(
+            f"Note: {SAMPLES} is not beside this checkout, so the tests that read real "
+            "export files from other software were skipped."
+        )
+
+
 @pytest.fixture(scope="session")
 def samples() -> Path:
     """../shared/samples; tests that need it skip cleanly when it is absent."""
