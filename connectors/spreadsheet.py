@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from connectors import tabular
+from connectors import headers, tabular
 from connectors import trace as tr
 from connectors.base import (
     Capability,
@@ -53,68 +53,12 @@ ROLES = (
     "label",
 )
 
-#: role -> headers recognised without a mapping, in order of preference.
+#: role -> headers recognised without a mapping, in order of preference: the one
+#: synonym table of connectors.headers (every language it knows).
 AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
-    "record_id": ("Tilausnumero", "Tilausnro", "Order number", "Order ID", "Order no", "ID"),
-    "name": (
-        "Nimi",
-        "Koko nimi",
-        "Asiakkaan nimi",
-        "Asiakas",
-        "Name",
-        "Full name",
-        "Customer name",
-        "Customer",
-        "Client name",
-        "Client",
-    ),
-    "first_name": ("Etunimi", "Etunimet", "First name", "Given name", "Firstname"),
-    "last_name": ("Sukunimi", "Last name", "Family name", "Surname", "Lastname"),
-    "email": (
-        "Sähköposti",
-        "Sähköpostiosoite",
-        "S-posti",
-        "Sposti",
-        "Email",
-        "E-mail",
-        "Email address",
-        "E-mail address",
-    ),
-    "phone": (
-        "Puhelin",
-        "Puhelinnumero",
-        "Puh",
-        "Puh.",
-        "Matkapuhelin",
-        "GSM",
-        "Phone",
-        "Phone number",
-        "Mobile",
-        "Telephone",
-    ),
-    "hetu": ("Henkilötunnus", "Hetu", "Sotu", "Y-tunnus/Hetu", "Personal identity code"),
-    "customer_no": (
-        "Asiakasnumero",
-        "Asiakasnro",
-        "Asiakas nro",
-        "Customer number",
-        "Customer no",
-        "Customer ID",
-    ),
-    "event_date": (
-        "Tilauspäivä",
-        "Tilauspvm",
-        "Tilattu",
-        "Ostopäivä",
-        "Käyntipäivä",
-        "Päivämäärä",
-        "Pvm",
-        "Päivä",
-        "Order date",
-        "Date",
-    ),
-    "end_date": ("Loppupäivä", "Päättymispäivä", "Päättyy", "End date"),
-    "status": ("Tila", "Status"),
+    role: headers.SYNONYMS[role]
+    for role in ROLES
+    if role in headers.SYNONYMS
 }
 
 #: category code -> headers whose non-blank cells show that data is kept.
@@ -182,7 +126,7 @@ STATUS_WORDS: dict[str, str] = {
 
 
 class SpreadsheetOptions(BaseModel):
-    """Options of a spreadsheet source (see OPTIONS.md).
+    """Options of a spreadsheet source (docs/connectors.md, made from this class).
 
     ``columns`` names the headers of the roles it lists; roles it leaves out
     are still recognised by their usual headers, and a role mapped to ``[]``
@@ -319,6 +263,8 @@ class SpreadsheetConnector(Connector):
         if source.path.is_dir():
             raise UnreadableSource(file, "is a folder, not a spreadsheet file")
         table, colmap = locate_table(source.path, file, opts)
+        tabular.report_structure(table, log)
+        tabular.report_empty_columns(table, colmap, opts.columns, log)
         self._field_names = field_names(colmap, table)
         picked = tabular.pick(table, colmap)
         return records(picked, colmap, table, opts, log)
@@ -353,6 +299,7 @@ def locate_table(
                 auto=AUTO_COLUMNS,
                 explicit_categories=opts.categories or None,
                 auto_categories=AUTO_CATEGORIES,
+                table=table,
             )
             tabular.require_identifiers(colmap, file)
         except UnreadableSource as exc:
