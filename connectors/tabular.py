@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from connectors import headers, textfile
+from connectors import headers, table_dates, textfile
 from connectors import trace as tr
 from connectors.base import ProblemLog
 from connectors.errors import UnreadableSource
@@ -835,30 +835,56 @@ def parse_dates(
     log: ProblemLog,
     date_format: str | None,
 ) -> pd.Series:
-    """Local dates (datetime64) from text, Excel serials or workbook dates.
+    """Local dates (datetime64[us]) from text, Excel serials or workbook dates.
 
+    The column decides the order of ``1/2/2024`` (:mod:`connectors.table_dates`).
     A cell that is not a date is a problem naming the row and the header, and
-    the record goes on without that date.
+    the record goes on without that date; a column whose order cannot be
+    told is one problem naming the column.
     """
-
-    def one(value: Any) -> Any:
-        try:
-            parsed = textfile.parse_date(value, date_format)
-        except (ValueError, OverflowError, TypeError):
-            return BAD
-        if parsed is None:
-            return None
-        if not 1900 <= parsed.year <= 2200:
-            return BAD
-        return pd.Timestamp(parsed)
-
-    codes, results = _distinct(raw, one)
-    bad = _bad_mask(results, codes)
-    expected = date_format or "d.m.yyyy or yyyy-mm-dd"
-    for row in np.asarray(rows)[bad]:
-        log.add(int(row), header, f"not a date (expected {expected})")
-    distinct = pd.DatetimeIndex([pd.NaT if v is BAD or v is None else v for v in results])
-    return pd.Series(distinct.astype(tr.DATE_DTYPE).take(codes))
+    values = np.asarray(raw, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    blank = np.fromiter((_is_blank(u) for u in uniques), dtype=bool, count=len(uniques))
+    column = table_dates.read_column(np.asarray(uniques, dtype=object)[~blank], date_format)
+    results: list[Any] = [None if b else column.dates[u] for u, b in zip(uniques, blank, strict=True)]
+    results.append(None)  # code -1: a missing value
+    bad_codes = np.fromiter((table_dates.is_bad(v) for v in results), dtype=bool, count=len(results))
+    odd_codes = np.fromiter((table_dates.implausible(v) for v in results), dtype=bool, count=len(results))
+    ambiguous = np.fromiter((u in column.ambiguous for u in uniques), dtype=bool, count=len(uniques))
+    ambiguous = np.append(ambiguous, False)
+    expected = date_format or "d.m.yyyy, yyyy-mm-dd or d/m/yyyy"
+    all_rows = np.asarray(rows)
+    for row, code in zip(all_rows[bad_codes[codes]], codes[bad_codes[codes]], strict=True):
+        if ambiguous[code]:
+            log.add(
+                int(row),
+                header,
+                "the column has both day-first and month-first dates, and this one could be "
+                "either: set the 'date_format' option",
+            )
+        else:
+            log.add(int(row), header, f"not a date (expected {expected})")
+    for row in all_rows[odd_codes[codes]]:
+        log.add(
+            int(row),
+            header,
+            f"a year before {table_dates.PLAUSIBLE_YEARS[0]} or after "
+            f"{table_dates.PLAUSIBLE_YEARS[1]}: read as written, but it is often a placeholder "
+            "for 'no date'",
+            severity="warning",
+        )
+    if column.order_unknown:
+        log.add(
+            None,
+            header,
+            "dates such as 1/2/2024 can be day-first or month-first and no date in the column "
+            "tells which: read day-first (the Finnish order); set 'date_format' "
+            "('%d/%m/%Y' or '%m/%d/%Y') to confirm",
+        )
+    distinct = table_dates.to_datetime64(
+        [None if table_dates.is_bad(v) else v for v in results]  # type: ignore[misc]
+    )
+    return pd.Series(distinct[codes])
 
 
 def parse_amounts(raw: Any, rows: np.ndarray, header: str, log: ProblemLog) -> np.ndarray:
