@@ -117,7 +117,8 @@ class OutlookCsvConnector(ContactCsvConnector):
     product: ClassVar[str] = "an Outlook contacts export"
     group_option: ClassVar[str] = "categories"
     group_column: ClassVar[str] = "Categories"
-    multi_separator: ClassVar[str | None] = None
+    #: Outlook never joins values in a cell; a Google export read with this connector does.
+    multi_separator: ClassVar[str | None] = " ::: "
     group_separator: ClassVar[str] = GROUP_SPLIT
     columns_for = staticmethod(outlook_columns)
 
@@ -145,5 +146,5 @@ def localized_score(folded: list[str]) -> int:
     typed = any(headers.MULTI_PATTERNS["email"].search(h) and headers.NOT_A_VALUE.search(h)
                 for h in folded)  # fmt: skip
     if {"first_name", "last_name", "email"} <= roles and "phone" in roles:
-        return 70 if typed else 45
+        return 75 if typed else 45
     return 0
