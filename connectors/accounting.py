@@ -41,12 +41,24 @@ class AccountingOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    format: str = "auto"
-    columns: dict[str, str | list[str]] | None = None
-    status_map: dict[str, str] = Field(default_factory=dict)
-    date_format: str | None = None
-    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
-    encoding: str | None = None
+    format: str = Field(
+        default="auto",
+        description="auto (recognised by the headers) or one of: " + ", ".join(FORMATS),
+    )
+    columns: dict[str, str | list[str]] | None = Field(
+        default=None,
+        description="role -> header(s), over the format's own: " + ", ".join(ROLES),
+    )
+    status_map: dict[str, str] = Field(
+        default_factory=dict, description="status word -> status ('' = the word carries none)"
+    )
+    date_format: str | None = Field(
+        default=None, description="strftime codes (default: the format's, else as spreadsheet)"
+    )
+    delimiter: str | None = Field(
+        default=None, min_length=1, max_length=1, description="CSV separator (default: sniffed)"
+    )
+    encoding: str | None = Field(default=None, description="CSV encoding (default: detected)")
 
     @field_validator("format")
     @classmethod

@@ -138,14 +138,30 @@ class SpreadsheetOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sheet: str | None = None
-    header_row: int = Field(default=1, ge=1)
-    columns: dict[str, str | list[str]] | None = None
-    categories: dict[str, list[str]] = Field(default_factory=dict)
-    status_map: dict[str, str] = Field(default_factory=dict)
-    date_format: str | None = None
-    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
-    encoding: str | None = None
+    sheet: str | None = Field(default=None, description="the sheet to read (default: the first)")
+    header_row: int = Field(
+        default=1, ge=1, description="the row of the headers (default: found in the first ten)"
+    )
+    columns: dict[str, str | list[str]] | None = Field(
+        default=None,
+        description="role -> header(s): " + ", ".join(ROLES) + "; a role mapped to [] is off",
+    )
+    categories: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="category code -> headers whose filled cells show that data is kept",
+    )
+    status_map: dict[str, str] = Field(
+        default_factory=dict, description="status word -> status ('' = the word carries none)"
+    )
+    date_format: str | None = Field(
+        default=None,
+        description="strftime codes, e.g. '%m/%d/%Y'; without it d.m.yyyy, yyyy-mm-dd, and "
+        "d/m/yyyy or m/d/yyyy as the column's values prove",
+    )
+    delimiter: str | None = Field(
+        default=None, min_length=1, max_length=1, description="CSV separator (default: sniffed)"
+    )
+    encoding: str | None = Field(default=None, description="CSV encoding (default: detected)")
 
     @field_validator("columns")
     @classmethod
