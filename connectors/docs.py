@@ -44,7 +44,9 @@ An unknown option, or a value of the wrong type, is an error that names the opti
 
 
 def _type(annotation: Any) -> str:
-    text = getattr(annotation, "__name__", None) if not getattr(annotation, "__args__", None) else None
+    text = (
+        getattr(annotation, "__name__", None) if not getattr(annotation, "__args__", None) else None
+    )
     text = text or str(annotation)
     return text.replace("typing.", "").replace("pathlib.", "").replace("NoneType", "None")
 

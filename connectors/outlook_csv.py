@@ -102,7 +102,7 @@ def outlook_columns(columns: list[str], cells: Any = None) -> ContactColumns:
 
 
 def _union(columns: list[str], own: list[str], role: str, cells: Any) -> list[str]:
-    """The columns Outlook's own patterns find, plus those the synonym table finds, in file order."""
+    """The columns Outlook's own patterns find, and the synonym table's, in file order."""
     found = set(own) | set(headers.find_all(columns, role, cells))
     return [c for c in columns if c in found]
 

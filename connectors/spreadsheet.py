@@ -56,9 +56,7 @@ ROLES = (
 #: role -> headers recognised without a mapping, in order of preference: the one
 #: synonym table of connectors.headers (every language it knows).
 AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
-    role: headers.SYNONYMS[role]
-    for role in ROLES
-    if role in headers.SYNONYMS
+    role: headers.SYNONYMS[role] for role in ROLES if role in headers.SYNONYMS
 }
 
 #: category code -> headers whose non-blank cells show that data is kept.

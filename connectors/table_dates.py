@@ -50,7 +50,7 @@ BAD = _Bad()
 class ColumnDates:
     """Each distinct value's date, and what the column says about itself."""
 
-    dates: dict[Any, date | None | _Bad] = field(default_factory=dict)
+    dates: dict[Any, date | _Bad | None] = field(default_factory=dict)
     #: values that could be day/month or month/day in a column that mixes both
     ambiguous: set[Any] = field(default_factory=set)
     #: every slashed value could be either: read day first, one column problem
@@ -153,10 +153,8 @@ def to_datetime64(dates: list[date | None]) -> np.ndarray:
     return out
 
 
-def implausible(value: date | None | _Bad) -> bool:
-    return isinstance(value, date) and not (
-        PLAUSIBLE_YEARS[0] <= value.year <= PLAUSIBLE_YEARS[1]
-    )
+def implausible(value: date | _Bad | None) -> bool:
+    return isinstance(value, date) and not (PLAUSIBLE_YEARS[0] <= value.year <= PLAUSIBLE_YEARS[1])
 
 
 def is_bad(value: Any) -> bool:

@@ -267,7 +267,9 @@ def _load_csv(text: str, file: str, delimiter: str | None) -> Grid:
     return Grid(file, None, columns, None, all_widths, cut, ends_open)
 
 
-def _parse(text: str, sep: str, *, strict: bool) -> tuple[list[list[np.ndarray]], list[np.ndarray], bool]:
+def _parse(
+    text: str, sep: str, *, strict: bool
+) -> tuple[list[list[np.ndarray]], list[np.ndarray], bool]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=strict)
     chunks: list[list[np.ndarray]] = []
     widths: list[np.ndarray] = []
@@ -405,8 +407,10 @@ def _structure(grid: Grid, table: Table) -> list[tuple[int | None, str | None, s
     last_record = len(widths) - 1
 
     def name(position: int) -> str:
-        return names[position] if position < len(names) and names[position] else (
-            f"column {position + 1}"
+        return (
+            names[position]
+            if position < len(names) and names[position]
+            else (f"column {position + 1}")
         )
 
     for i in np.flatnonzero(have < need):
@@ -645,18 +649,18 @@ def pick(table: Table, colmap: ColumnMap) -> pd.DataFrame:
     arrays of str ('' for blank).
     """
     data: dict[str, np.ndarray] = {}
-    for role, headers in colmap.roles.items():
-        if not headers:
+    for role, names in colmap.roles.items():
+        if not names:
             continue
         if role in TYPED_ROLES:
-            data[role] = table.raw(headers[0])
+            data[role] = table.raw(names[0])
         elif role in MULTI_ROLES:
-            joined = table.cells(headers[0])
-            for header in headers[1:]:
+            joined = table.cells(names[0])
+            for header in names[1:]:
                 joined = joined + ";" + table.cells(header)
             data[role] = objects([v.replace(",", ";") for v in joined])
         else:
-            data[role] = table.cells(headers[0])
+            data[role] = table.cells(names[0])
     data["texts"] = row_texts(table)
     data["categories"] = _category_text(table, colmap.categories)
     frame = pd.DataFrame(data, dtype=object)
@@ -676,9 +680,9 @@ def row_texts(table: Table) -> np.ndarray:
 
 def _category_text(table: Table, categories: Mapping[str, list[str]]) -> np.ndarray:
     codes = np.full(len(table.rows), "", dtype=object)
-    for code, headers in sorted(categories.items()):
+    for code, names in sorted(categories.items()):
         present = np.zeros(len(table.rows), dtype=bool)
-        for header in headers:
+        for header in names:
             present |= table.cells(header) != ""
         codes = codes + np.where(present, code + ",", "")
     return objects([c.rstrip(",") for c in codes])
@@ -846,11 +850,19 @@ def parse_dates(
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     blank = np.fromiter((_is_blank(u) for u in uniques), dtype=bool, count=len(uniques))
     column = table_dates.read_column(np.asarray(uniques, dtype=object)[~blank], date_format)
-    results: list[Any] = [None if b else column.dates[u] for u, b in zip(uniques, blank, strict=True)]
+    results: list[Any] = [
+        None if b else column.dates[u] for u, b in zip(uniques, blank, strict=True)
+    ]
     results.append(None)  # code -1: a missing value
-    bad_codes = np.fromiter((table_dates.is_bad(v) for v in results), dtype=bool, count=len(results))
-    odd_codes = np.fromiter((table_dates.implausible(v) for v in results), dtype=bool, count=len(results))
-    ambiguous = np.fromiter((u in column.ambiguous for u in uniques), dtype=bool, count=len(uniques))
+    bad_codes = np.fromiter(
+        (table_dates.is_bad(v) for v in results), dtype=bool, count=len(results)
+    )
+    odd_codes = np.fromiter(
+        (table_dates.implausible(v) for v in results), dtype=bool, count=len(results)
+    )
+    ambiguous = np.fromiter(
+        (u in column.ambiguous for u in uniques), dtype=bool, count=len(uniques)
+    )
     ambiguous = np.append(ambiguous, False)
     expected = date_format or "d.m.yyyy, yyyy-mm-dd or d/m/yyyy"
     all_rows = np.asarray(rows)
@@ -881,9 +893,7 @@ def parse_dates(
             "tells which: read day-first (the Finnish order); set 'date_format' "
             "('%d/%m/%Y' or '%m/%d/%Y') to confirm",
         )
-    distinct = table_dates.to_datetime64(
-        [None if table_dates.is_bad(v) else v for v in results]  # type: ignore[misc]
-    )
+    distinct = table_dates.to_datetime64([None if table_dates.is_bad(v) else v for v in results])
     return pd.Series(distinct[codes])
 
 

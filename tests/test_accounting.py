@@ -410,13 +410,24 @@ def test_invoice_export_with_own_header_names_keeps_email_and_date(tmp_path: Pat
         encoding="utf-8",
     )
     result = check_contract(
-        spec(path, format="fi_invoices", columns={"event_date": "Laskupäivä", "name": "Nimi",
-             "email": "Email", "status": "Laskun tila", "due_date": [], "business_id": [],
-             "amount": []})  # fmt: skip
+        spec(
+            path,
+            format="fi_invoices",
+            columns={
+                "event_date": "Laskupäivä",
+                "name": "Nimi",
+                "email": "Email",
+                "status": "Laskun tila",
+                "due_date": [],
+                "business_id": [],
+                "amount": [],
+            },
+        )
     )
     assert result.error is None, result.error
     [trace] = result.traces.to_dict("records")
-    assert trace["email"] == "aino@example.fi" and trace["status"] == "open"
+    assert trace["email"] == "aino@example.fi"
+    assert trace["status"] == "open"
     assert str(trace["event_date"].date()) == "2024-04-03"
 
 

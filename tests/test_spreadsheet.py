@@ -504,14 +504,18 @@ def test_a_consent_column_is_not_an_address_column(tmp_path: Path) -> None:
 def test_mixed_encodings_read_right_and_named() -> None:
     result = check_contract(spec(FIXTURES / "failing_mixed_encoding.csv"))
     names = result.traces["name"].tolist()
-    assert "Väinö Mäkelä" in names and "Maija Mehiläinen" in names
+    assert "Väinö Mäkelä" in names
+    assert "Maija Mehiläinen" in names
     [problem] = result.problems
-    assert problem.severity == "warning" and "Windows-1252" in problem.message
+    assert problem.severity == "warning"
+    assert "Windows-1252" in problem.message
 
 
 def test_short_row_names_row_and_first_missing_field(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
-    path.write_text("Nimi;Sähköposti;Pvm;Tila\nAino;aino@example.fi\nEero;eero@example.fi;1.2.2024;Avoin\n")
+    path.write_text(
+        "Nimi;Sähköposti;Pvm;Tila\nAino;aino@example.fi\nEero;eero@example.fi;1.2.2024;Avoin\n"
+    )
     result = check_contract(spec(path))
     [problem] = result.problems
     assert (problem.row, problem.field) == (2, "Pvm")
@@ -520,14 +524,17 @@ def test_short_row_names_row_and_first_missing_field(tmp_path: Path) -> None:
 
 def test_cut_file_blanks_the_cut_field_and_loses_the_rest(tmp_path: Path) -> None:
     path = tmp_path / "cut.csv"
-    path.write_text("Nimi;Sähköposti;Asiakasnumero;Tila\nAino;aino@example.fi;17;Avoin\nEero;eero@ex")
+    path.write_text(
+        "Nimi;Sähköposti;Asiakasnumero;Tila\nAino;aino@example.fi;17;Avoin\nEero;eero@ex"
+    )
     result = check_contract(spec(path))
     where = sorted((p.row or 0, p.field or "") for p in result.problems)
     assert where == [(0, ""), (3, "Sähköposti")]
     eero = result.traces[result.traces["name"] == "Eero"].iloc[0]
     assert pd.isna(eero["email"])  # never half an address
     file_level = next(p for p in result.problems if p.row is None)
-    assert "cut off" in file_level.message and file_level.role is None
+    assert "cut off" in file_level.message
+    assert file_level.role is None
 
 
 def test_mapped_column_empty_everywhere_is_named(tmp_path: Path) -> None:
