@@ -333,10 +333,17 @@ def _load_workbook(path: Path, file: str, sheet: str | None) -> Grid:
     except (CalamineError, OSError, ValueError) as exc:
         kind = type(exc).__name__
         raise UnreadableSource(file, f"not a readable workbook ({kind})") from exc
-    width = max((len(r) for r in cells), default=0)
-    typed = [objects([r[i] if i < len(r) else "" for r in cells]) for i in range(width)]
-    text = [_stripped(objects([cell_text(v) for v in column])) for column in typed]
+    # Transposed in C (zip_longest); cell_text only for the columns that are not all text.
+    typed = [objects(column) for column in itertools.zip_longest(*cells, fillvalue="")]
+    text = [
+        _stripped(column if _all_text(column) else objects([cell_text(v) for v in column]))
+        for column in typed
+    ]
     return Grid(file, name, text, typed)
+
+
+def _all_text(column: np.ndarray) -> bool:
+    return all(type(v) is str for v in column)
 
 
 def _split_header(
