@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from connectors import tabular, textfile
+from connectors import headers, tabular, textfile
 from connectors.accounting_formats import FORMATS, AccountingFormat, detect
 from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
 from connectors.errors import UnreadableSource
@@ -37,16 +37,28 @@ ROLES = (*SHEET_ROLES, "invoice_no", "due_date", "business_id", "amount")
 
 
 class AccountingOptions(BaseModel):
-    """Options of an accounting source (see OPTIONS.md)."""
+    """Options of an accounting source (docs/connectors.md, made from this class)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    format: str = "auto"
-    columns: dict[str, str | list[str]] | None = None
-    status_map: dict[str, str] = Field(default_factory=dict)
-    date_format: str | None = None
-    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
-    encoding: str | None = None
+    format: str = Field(
+        default="auto",
+        description="auto (recognised by the headers) or one of: " + ", ".join(FORMATS),
+    )
+    columns: dict[str, str | list[str]] | None = Field(
+        default=None,
+        description="role -> header(s), over the format's own: " + ", ".join(ROLES),
+    )
+    status_map: dict[str, str] = Field(
+        default_factory=dict, description="status word -> status ('' = the word carries none)"
+    )
+    date_format: str | None = Field(
+        default=None, description="strftime codes (default: the format's, else as spreadsheet)"
+    )
+    delimiter: str | None = Field(
+        default=None, min_length=1, max_length=1, description="CSV separator (default: sniffed)"
+    )
+    encoding: str | None = Field(default=None, description="CSV encoding (default: detected)")
 
     @field_validator("format")
     @classmethod
@@ -110,20 +122,62 @@ class AccountingConnector(Connector):
         table = tabular.load_table(
             source.path, file, delimiter=opts.delimiter, encoding=opts.encoding
         )
+        tabular.report_structure(table, log)
         fmt = choose_format(opts.format, table.columns, file)
+        explicit = {**fmt.required(), **(opts.columns or {})}
         colmap = tabular.resolve(
             table.columns,
             file,
-            explicit={**fmt.required(), **(opts.columns or {})},
-            auto=fmt.optional(),
+            explicit=explicit,
+            auto=with_synonyms(fmt.optional(), fmt.record),
             explicit_categories=None,
             auto_categories=fmt.categories,
+            table=table,
         )
         key_role = "invoice_no" if fmt.record == "invoice" else "customer_no"
         tabular.require_identifiers(colmap, file)
+        tabular.report_empty_columns(table, colmap, opts.columns, log)
+        if fmt.record == "invoice":
+            for role, what in (("event_date", "invoice date"), ("status", "invoice status")):
+                if not colmap.has(role) and not (role == "status" and fmt.receivable):
+                    log.add(
+                        None,
+                        None,
+                        f"no column for the {what} was found: map '{role}' in the 'columns' "
+                        "option (without it, invoices go to review and open ones hold nothing)",
+                        role=role,
+                    )
         self._field_names = field_names(colmap, table)
         picked = tabular.pick(table, colmap)
         return records(picked, colmap, table, fmt, opts, source, log, key_role)
+
+
+#: Roles an accounting export may fill beyond its format's own headers (by synonym).
+SYNONYM_ROLES = (
+    "name",
+    "email",
+    "phone",
+    "customer_no",
+    "invoice_no",
+    "event_date",
+    "due_date",
+    "status",
+    "business_id",
+)
+
+
+def with_synonyms(optional: dict[str, list[str]], record: str) -> dict[str, list[str]]:
+    """The format's optional headers, then the synonym table's for the roles it lacks.
+
+    An export with its own header names ("Email" where the format says
+    "Sähköposti") still has its e-mail and date read, not dropped silently.
+    """
+    invoice_only = ("invoice_no", "event_date", "due_date", "status")
+    roles = [r for r in SYNONYM_ROLES if record == "invoice" or r not in invoice_only]
+    out = {role: list(found) for role, found in optional.items()}
+    for role in roles:
+        out[role] = [*out.get(role, []), *headers.SYNONYMS.get(role, ())]
+    return out
 
 
 def choose_format(name: str, headers: list[str], file: str) -> AccountingFormat:

@@ -30,6 +30,7 @@ Raw record keys:
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import importlib
 import json
@@ -508,13 +509,54 @@ def _categories(series: pd.Series) -> pd.Series:
 def _dates(
     series: pd.Series, log: ProblemLog, rows: pd.Series, field_name: str, role: str
 ) -> pd.Series:
-    converted = pd.to_datetime(series, errors="coerce")
-    if getattr(converted.dtype, "tz", None) is not None:
+    """Local dates as datetime64[us]: years 1 to 9999, beyond pandas' nanosecond range."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
         raise TypeError("connectors must give local dates, not time-zone aware times")
-    bad = converted.isna() & series.notna()
+    if pd.api.types.is_datetime64_dtype(series.dtype):
+        days = series.to_numpy().astype("datetime64[D]")
+        return pd.Series(days.astype(tr.DATE_DTYPE), index=series.index)
+    converted = _per_distinct(series, _one_date, None)
+    bad = np.fromiter((v is _NOT_A_DATE for v in converted), dtype=bool, count=len(converted))
     for row in rows[bad]:
         log.add(_row_or_none(row), field_name, "not a date", role=role)
-    return converted.dt.normalize().astype(tr.DATE_DTYPE)
+    out = np.empty(len(converted), dtype=tr.DATE_DTYPE)
+    for i, value in enumerate(converted):
+        out[i] = np.datetime64("NaT") if value is None or value is _NOT_A_DATE else value
+    return pd.Series(out, index=series.index)
+
+
+_NOT_A_DATE = object()
+
+
+def _one_date(value: Any) -> Any:
+    """One value as a day (numpy datetime64[D]); None for blank; _NOT_A_DATE when it is none."""
+    if isinstance(value, pd.Timestamp):
+        if value.tzinfo is not None:
+            raise TypeError("connectors must give local dates, not time-zone aware times")
+        return np.datetime64(value.date(), "D")
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else value.astype("datetime64[D]")
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            raise TypeError("connectors must give local dates, not time-zone aware times")
+        return np.datetime64(value.date(), "D")
+    if isinstance(value, datetime.date):
+        return np.datetime64(value, "D")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            return np.datetime64(datetime.date.fromisoformat(text[:10]), "D")
+        except ValueError:
+            pass
+    try:
+        parsed = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        return _NOT_A_DATE
+    if parsed is pd.NaT:
+        return None
+    return np.datetime64(parsed.date(), "D")
 
 
 def _row_or_none(value: Any) -> int | None:

@@ -24,13 +24,9 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from connectors import textfile
+from connectors import tabular, textfile
 from connectors.base import Connector, ProblemLog, SourceSpec, display_path
 from connectors.errors import UnreadableSource
-
-#: Letters ä ö å Ä Ö Å as UTF-8 bytes: seen in a file that decoded only as Windows-1252,
-#: they mean the file mixes the two encodings (an export edited in two programs).
-_UTF8_LETTERS = (b"\xc3\xa4", b"\xc3\xb6", b"\xc3\xa5", b"\xc3\x84", b"\xc3\x96", b"\xc3\x85")
 
 #: What Outlook writes into an empty date column (depends on the Windows locale).
 EMPTY_PLACEHOLDERS = frozenset(
@@ -42,30 +38,19 @@ EMPTY_PLACEHOLDERS = frozenset(
 
 
 def read_contact_text(path: Path, file: str, log: ProblemLog) -> str:
-    """The text of a contact export; UnreadableSource when empty, binary or too large.
+    """The text of a contact export (vCard too); UnreadableSource when empty, binary or too large.
 
-    A file that is mostly Windows-1252 but also holds UTF-8 letters is decoded
-    line by line (each line in the encoding it decodes in) and reported, so
-    that names in both halves come out right.
+    A file that mixes UTF-8 and Windows-1252 is decoded line by line
+    (:func:`connectors.tabular.csv_text`) and reported.
     """
-    text, encoding = textfile.read_text(path, file)
-    if encoding in ("cp1252", "latin-1"):
-        data = path.read_bytes()
-        if any(letters in data for letters in _UTF8_LETTERS):
-            text = "".join(_decode_line(line) for line in data.splitlines(keepends=True))
-            log.add(
-                None,
-                None,
-                "the file mixes UTF-8 and Windows-1252 text; each line was decoded on its own",
-            )
-    return text.lstrip("\ufeff")
-
-
-def _decode_line(line: bytes) -> str:
-    try:
-        return line.decode("utf-8")
-    except UnicodeDecodeError:
-        return line.decode("cp1252", errors="replace")
+    text, legacy = tabular.csv_text(path, file)
+    if legacy:
+        log.add(
+            None,
+            None,
+            "the file mixes UTF-8 and Windows-1252 text; each line was decoded on its own",
+        )
+    return text
 
 
 def head_text(head: bytes) -> str:
@@ -110,9 +95,17 @@ def _first_row(text: str, sep: str) -> list[str]:
 
 
 def read_contact_csv(path: Path, file: str, log: ProblemLog) -> pd.DataFrame:
-    """A contact CSV as a frame of stripped text cells plus ``_row`` (header = row 1)."""
-    text = read_contact_text(path, file, log)
-    return textfile.read_csv(text, file, delimiter=csv_delimiter(text))
+    """A contact CSV as a frame of stripped text cells plus ``_row`` (header = row 1).
+
+    Read by :mod:`connectors.tabular` like every CSV: a file that mixes
+    encodings is decoded line by line, and short, long or cut rows are
+    reported (a cut export must not keep half a contact silently).
+    """
+    table = tabular.load_table(path, file)
+    tabular.report_structure(table, log)
+    frame = table.text.copy()
+    frame["_row"] = table.rows
+    return frame
 
 
 # ------------------------------------------------------------------ columns
@@ -301,6 +294,27 @@ def csv_records(
     return out
 
 
+def no_keys(frame: pd.DataFrame, cols: ContactColumns, product: str, log: ProblemLog) -> None:
+    """A contact export in which no row has an e-mail or phone is a named problem.
+
+    Every contact would be a name only, which never decides alone: most
+    likely the file is another program's export read with this connector.
+    """
+    if not len(frame):
+        return
+    keys = [c for c in cols.emails + cols.phones if c in frame.columns]
+    if any((frame[c] != "").any() for c in keys):
+        return
+    where = " / ".join(keys) if keys else None
+    log.add(
+        None,
+        where,
+        f"no row has an e-mail address or a phone number that {product} keeps in "
+        + ("these columns" if keys else "its columns")
+        + ": is this the right connector? (karsinta inspect FILE shows the one that fits)",
+    )
+
+
 class ContactCsvConnector(Connector):
     """What the Google and Outlook contact CSV connectors share: read, check, build records.
 
@@ -325,15 +339,21 @@ class ContactCsvConnector(Connector):
         self._frame: pd.DataFrame | None = None
 
     @staticmethod
-    def columns_for(columns: list[str]) -> ContactColumns:
+    def columns_for(columns: list[str], cells: Any = None) -> ContactColumns:
+        """Where the export keeps what a trace needs; ``cells(column)`` gives a column's cells."""
         raise NotImplementedError
 
     def extract(self, source: SourceSpec, options: Any, log: ProblemLog) -> pd.DataFrame:
         file = display_path(source.path)
         frame = read_contact_csv(source.path, file, log)
-        cols = self.columns_for([c for c in frame.columns if c != "_row"])
+
+        def cells(column: str) -> Any:
+            return frame[column].to_numpy(dtype=object)
+
+        cols = self.columns_for([c for c in frame.columns if c != "_row"], cells)
         if not cols.identifies:
             raise UnreadableSource(file, f"not {self.product}: no name, e-mail or phone column")
+        no_keys(frame, cols, self.product, log)
         wanted = wanted_groups(getattr(options, self.group_option))
         if wanted is not None and cols.groups is None:
             raise UnreadableSource(

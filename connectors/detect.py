@@ -24,12 +24,94 @@ MASK = "(arvo? / a value?)"
 _DIGITS = re.compile(r"\d")
 
 
+def scores(path: Path) -> dict[str, int]:
+    """How sure (0-100) each connector is that it reads ``path``."""
+    head = head_bytes(path)
+    return {name: cls.sniff(path, head) for name, cls in all_connectors().items()}
+
+
 def detect(path: Path) -> str | None:
     """The name of the connector most sure it reads ``path``, or None."""
-    head = head_bytes(path)
-    scores = {name: cls.sniff(path, head) for name, cls in all_connectors().items()}
-    best = max(scores, key=lambda name: scores[name], default=None)
-    return best if best is not None and scores[best] > 0 else None
+    found = scores(path)
+    best = max(found, key=lambda name: found[name], default=None)
+    return best if best is not None and found[best] > 0 else None
+
+
+def better_fit(path: Path, asked: str) -> str | None:
+    """Another connector that fits ``path`` clearly better than the one asked for, or None.
+
+    ``--as outlook_csv`` on a Google Contacts CSV: Google's connector knows
+    its columns; the read may still work, but the user should know.
+    """
+    found = scores(path)
+    best = max(found, key=lambda name: found[name], default=None)
+    if best is None or best == asked:
+        return None
+    return best if found[best] >= 50 and found[best] > found.get(asked, 0) + 10 else None
+
+
+def suggest_source(path: Path, connector: str) -> dict[str, Any]:
+    """The ``sources:`` entry for karsinta.yaml that reads ``path`` as inspect did.
+
+    Connector, a kind guess, options and, for tables, the column mapping
+    found (header names only, a header that looks like a value masked).
+    """
+    from connectors.base import get_connector
+
+    cls = get_connector(connector)
+    stem = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in path.stem).strip("._-")
+    entry: dict[str, Any] = {
+        "id": stem or "source",
+        "connector": connector,
+        "path": str(path),
+        "register": "REKISTERI",
+        "kind": cls.default_kind,
+    }
+    options: dict[str, Any] = {}
+    try:
+        if connector == "spreadsheet":
+            options, entry["kind"] = _spreadsheet_options(path)
+        elif connector == "accounting":
+            options, entry["kind"] = _accounting_options(path)
+    except (SourceError, OSError, ValueError):
+        pass
+    if options:
+        entry["options"] = options
+    return entry
+
+
+def _mapping(roles: dict[str, list[str]]) -> dict[str, str | list[str]]:
+    out: dict[str, str | list[str]] = {}
+    for role, headers in roles.items():
+        shown = [MASK if looks_like_value(h) else h for h in headers]
+        if shown:
+            out[role] = shown[0] if len(shown) == 1 else shown
+    return out
+
+
+def _spreadsheet_options(path: Path) -> tuple[dict[str, Any], str]:
+    from connectors.spreadsheet import SpreadsheetOptions, locate_table
+
+    table, colmap = locate_table(path, display_path(path), SpreadsheetOptions())
+    options: dict[str, Any] = {}
+    if table.sheet:
+        options["sheet"] = table.sheet
+    if table.header_index:
+        options["header_row"] = table.header_index + 1
+    options["columns"] = _mapping(colmap.roles)
+    kind = "order" if colmap.has("event_date") else "customer"
+    return options, kind
+
+
+def _accounting_options(path: Path) -> tuple[dict[str, Any], str]:
+    from connectors import tabular
+    from connectors.accounting_formats import detect as detect_format
+
+    table = tabular.load_table(path, display_path(path))
+    fmt, _ = detect_format(table.columns)
+    if fmt is None:
+        return {}, "invoice"
+    return {"format": fmt.name}, fmt.record
 
 
 @dataclass

@@ -60,7 +60,7 @@ GROUPS = ("name", "email", "customer_no", "date")
 
 
 class FolderOptions(BaseModel):
-    """Options of a folder source (see OPTIONS.md)."""
+    """Options of a folder source (docs/connectors.md, made from this class)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from connectors import headers
 from connectors.base import register
 from connectors.contact_fields import (
     ContactColumns,
@@ -57,7 +58,7 @@ class GoogleCsvOptions(BaseModel):
     )
 
 
-def google_columns(columns: list[str]) -> ContactColumns:
+def google_columns(columns: list[str], cells: Any = None) -> ContactColumns:
     """Where this Google export keeps names, e-mails, phones and the rest."""
     given = first_column(columns, "Given Name", "First Name")
     middle = first_column(columns, "Additional Name", "Middle Name")
@@ -66,8 +67,8 @@ def google_columns(columns: list[str]) -> ContactColumns:
     return ContactColumns(
         full_name=[full] if full else [],
         name_parts=[c for c in (given, middle, family) if c],
-        emails=columns_matching(columns, _EMAIL),
-        phones=columns_matching(columns, _PHONE),
+        emails=_union(columns, columns_matching(columns, _EMAIL), "email", cells),
+        phones=_union(columns, columns_matching(columns, _PHONE), "phone", cells),
         organisation=columns_matching(columns, _ORGANISATION),
         groups=first_column(columns, "Labels", "Group Membership"),
         categories={
@@ -79,6 +80,12 @@ def google_columns(columns: list[str]) -> ContactColumns:
             "next_of_kin": columns_matching(columns, _RELATION),
         },
     )
+
+
+def _union(columns: list[str], own: list[str], role: str, cells: Any) -> list[str]:
+    """Google's own value columns, plus those the synonym table finds, in file order."""
+    found = set(own) | set(headers.find_all(columns, role, cells))
+    return [c for c in columns if c in found]
 
 
 @register

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from connectors import headers
 from connectors.base import register
 from connectors.contact_fields import (
     ContactColumns,
@@ -67,12 +68,16 @@ class OutlookCsvOptions(BaseModel):
     )
 
 
-def outlook_columns(columns: list[str]) -> ContactColumns:
-    """Where this Outlook export keeps names, e-mails, phones and the rest."""
-    first = first_column(columns, "First Name", "Etunimi")
-    middle = first_column(columns, "Middle Name", "Toinen nimi")
-    last = first_column(columns, "Last Name", "Sukunimi")
-    full = first_column(columns, "Name", "Nimi", "Display Name", "Näyttönimi")
+def outlook_columns(columns: list[str], cells: Any = None) -> ContactColumns:
+    """Where this Outlook export keeps names, e-mails, phones and the rest.
+
+    Names, e-mails and phones are found by meaning, in every language of
+    :mod:`connectors.headers` (a Russian or Japanese Outlook's headers too).
+    """
+    first = first_column(columns, *headers.SYNONYMS["first_name"])
+    middle = first_column(columns, *headers.SYNONYMS["middle_name"])
+    last = first_column(columns, *headers.SYNONYMS["last_name"])
+    full = first_column(columns, *headers.SYNONYMS["name"])
     addresses = columns_matching(columns, _ADDRESS_EN) + [
         c
         for c in columns_matching(columns, _ADDRESS_FI)
@@ -81,9 +86,9 @@ def outlook_columns(columns: list[str]) -> ContactColumns:
     return ContactColumns(
         full_name=[full] if full else [],
         name_parts=[c for c in (first, middle, last) if c],
-        emails=columns_matching(columns, _EMAIL),
-        phones=columns_matching(columns, _PHONE),
-        hetu=first_column(columns, "Government ID Number", "Henkilötunnus", "Hetu"),
+        emails=_union(columns, columns_matching(columns, _EMAIL), "email", cells),
+        phones=_union(columns, columns_matching(columns, _PHONE), "phone", cells),
+        hetu=first_column(columns, *headers.SYNONYMS["hetu"]),
         organisation=columns_matching(columns, _ORGANISATION),
         groups=first_column(columns, "Categories", "Luokat"),
         categories={
@@ -96,6 +101,12 @@ def outlook_columns(columns: list[str]) -> ContactColumns:
     )
 
 
+def _union(columns: list[str], own: list[str], role: str, cells: Any) -> list[str]:
+    """The columns Outlook's own patterns find, and the synonym table's, in file order."""
+    found = set(own) | set(headers.find_all(columns, role, cells))
+    return [c for c in columns if c in found]
+
+
 @register
 class OutlookCsvConnector(ContactCsvConnector):
     """Reads an Outlook contacts CSV export (English or Finnish headers)."""
@@ -106,17 +117,34 @@ class OutlookCsvConnector(ContactCsvConnector):
     product: ClassVar[str] = "an Outlook contacts export"
     group_option: ClassVar[str] = "categories"
     group_column: ClassVar[str] = "Categories"
-    multi_separator: ClassVar[str | None] = None
+    #: Outlook never joins values in a cell; a Google export read with this connector does.
+    multi_separator: ClassVar[str | None] = " ::: "
     group_separator: ClassVar[str] = GROUP_SPLIT
     columns_for = staticmethod(outlook_columns)
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> int:
-        headers = {header_key(h) for h in header_cells(head_text(head))}
-        if headers & {"e-mail address", "sähköpostiosoite"}:
-            if headers & {"first name", "last name", "etunimi", "sukunimi"}:
+        found = {header_key(h) for h in header_cells(head_text(head))}
+        if found & {"e-mail address", "sähköpostiosoite"}:
+            if found & {"first name", "last name", "etunimi", "sukunimi"}:
                 return 85
             return 75
-        if {"etunimi", "sukunimi", "matkapuhelin"} <= headers:
+        if {"etunimi", "sukunimi", "matkapuhelin"} <= found:
             return 50
-        return 0
+        return localized_score(list(found))
+
+
+def localized_score(folded: list[str]) -> int:
+    """An Outlook export in another language: first and last name, e-mail and phone columns.
+
+    Outlook writes ``E-mail Type`` / ``E-mail Display Name`` beside each
+    address in every language; that pair is its mark.
+    """
+    if any(re.search(r"\d+ - value$", h) for h in folded):
+        return 0  # Google's layout ("E-mail 1 - Value")
+    roles = {headers.role_of(h) for h in folded}
+    typed = any(headers.MULTI_PATTERNS["email"].search(h) and headers.NOT_A_VALUE.search(h)
+                for h in folded)  # fmt: skip
+    if {"first_name", "last_name", "email"} <= roles and "phone" in roles:
+        return 75 if typed else 45
+    return 0

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from connectors import tabular
+from connectors import headers, tabular
 from connectors import trace as tr
 from connectors.base import (
     Capability,
@@ -53,68 +53,10 @@ ROLES = (
     "label",
 )
 
-#: role -> headers recognised without a mapping, in order of preference.
+#: role -> headers recognised without a mapping, in order of preference: the one
+#: synonym table of connectors.headers (every language it knows).
 AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
-    "record_id": ("Tilausnumero", "Tilausnro", "Order number", "Order ID", "Order no", "ID"),
-    "name": (
-        "Nimi",
-        "Koko nimi",
-        "Asiakkaan nimi",
-        "Asiakas",
-        "Name",
-        "Full name",
-        "Customer name",
-        "Customer",
-        "Client name",
-        "Client",
-    ),
-    "first_name": ("Etunimi", "Etunimet", "First name", "Given name", "Firstname"),
-    "last_name": ("Sukunimi", "Last name", "Family name", "Surname", "Lastname"),
-    "email": (
-        "Sähköposti",
-        "Sähköpostiosoite",
-        "S-posti",
-        "Sposti",
-        "Email",
-        "E-mail",
-        "Email address",
-        "E-mail address",
-    ),
-    "phone": (
-        "Puhelin",
-        "Puhelinnumero",
-        "Puh",
-        "Puh.",
-        "Matkapuhelin",
-        "GSM",
-        "Phone",
-        "Phone number",
-        "Mobile",
-        "Telephone",
-    ),
-    "hetu": ("Henkilötunnus", "Hetu", "Sotu", "Y-tunnus/Hetu", "Personal identity code"),
-    "customer_no": (
-        "Asiakasnumero",
-        "Asiakasnro",
-        "Asiakas nro",
-        "Customer number",
-        "Customer no",
-        "Customer ID",
-    ),
-    "event_date": (
-        "Tilauspäivä",
-        "Tilauspvm",
-        "Tilattu",
-        "Ostopäivä",
-        "Käyntipäivä",
-        "Päivämäärä",
-        "Pvm",
-        "Päivä",
-        "Order date",
-        "Date",
-    ),
-    "end_date": ("Loppupäivä", "Päättymispäivä", "Päättyy", "End date"),
-    "status": ("Tila", "Status"),
+    role: headers.SYNONYMS[role] for role in ROLES if role in headers.SYNONYMS
 }
 
 #: category code -> headers whose non-blank cells show that data is kept.
@@ -182,7 +124,7 @@ STATUS_WORDS: dict[str, str] = {
 
 
 class SpreadsheetOptions(BaseModel):
-    """Options of a spreadsheet source (see OPTIONS.md).
+    """Options of a spreadsheet source (docs/connectors.md, made from this class).
 
     ``columns`` names the headers of the roles it lists; roles it leaves out
     are still recognised by their usual headers, and a role mapped to ``[]``
@@ -194,14 +136,30 @@ class SpreadsheetOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sheet: str | None = None
-    header_row: int = Field(default=1, ge=1)
-    columns: dict[str, str | list[str]] | None = None
-    categories: dict[str, list[str]] = Field(default_factory=dict)
-    status_map: dict[str, str] = Field(default_factory=dict)
-    date_format: str | None = None
-    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
-    encoding: str | None = None
+    sheet: str | None = Field(default=None, description="the sheet to read (default: the first)")
+    header_row: int = Field(
+        default=1, ge=1, description="the row of the headers (default: found in the first ten)"
+    )
+    columns: dict[str, str | list[str]] | None = Field(
+        default=None,
+        description="role -> header(s): " + ", ".join(ROLES) + "; a role mapped to [] is off",
+    )
+    categories: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="category code -> headers whose filled cells show that data is kept",
+    )
+    status_map: dict[str, str] = Field(
+        default_factory=dict, description="status word -> status ('' = the word carries none)"
+    )
+    date_format: str | None = Field(
+        default=None,
+        description="strftime codes, e.g. '%m/%d/%Y'; without it d.m.yyyy, yyyy-mm-dd, and "
+        "d/m/yyyy or m/d/yyyy as the column's values prove",
+    )
+    delimiter: str | None = Field(
+        default=None, min_length=1, max_length=1, description="CSV separator (default: sniffed)"
+    )
+    encoding: str | None = Field(default=None, description="CSV encoding (default: detected)")
 
     @field_validator("columns")
     @classmethod
@@ -319,6 +277,8 @@ class SpreadsheetConnector(Connector):
         if source.path.is_dir():
             raise UnreadableSource(file, "is a folder, not a spreadsheet file")
         table, colmap = locate_table(source.path, file, opts)
+        tabular.report_structure(table, log)
+        tabular.report_empty_columns(table, colmap, opts.columns, log)
         self._field_names = field_names(colmap, table)
         picked = tabular.pick(table, colmap)
         return records(picked, colmap, table, opts, log)
@@ -353,6 +313,7 @@ def locate_table(
                 auto=AUTO_COLUMNS,
                 explicit_categories=opts.categories or None,
                 auto_categories=AUTO_CATEGORIES,
+                table=table,
             )
             tabular.require_identifiers(colmap, file)
         except UnreadableSource as exc:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -29,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from connectors import textfile
+from connectors import headers, table_dates, textfile
 from connectors import trace as tr
 from connectors.base import ProblemLog
 from connectors.errors import UnreadableSource
@@ -67,6 +68,12 @@ class Table:
     text: pd.DataFrame
     rows: np.ndarray
     values: pd.DataFrame | None = None
+    #: what is wrong with the file's records: (row, field, message, severity, lost)
+    structure: list[tuple[int | None, str | None, str, str]] = field(default_factory=list)
+    #: the header row's index among the file's records, its cells, and each column's place
+    header_index: int = 0
+    header_cells: list[str] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)
 
     @property
     def columns(self) -> list[str]:
@@ -90,10 +97,20 @@ class Grid:
     sheet: str | None
     text: list[np.ndarray]
     typed: list[np.ndarray] | None = None
+    #: fields in each record as the file has them (CSV only; None for a workbook)
+    widths: np.ndarray | None = None
+    #: the file ends inside a quoted field: its last record was not read
+    cut: bool = False
+    #: the text does not end with a line break (a cut file often does not)
+    no_final_newline: bool = False
+    #: file-level notices: (row, field, message, severity)
+    notices: list[tuple[int | None, str | None, str, str]] = field(default_factory=list)
 
     def table(self, header_row: int) -> Table:
         """The table whose header is the first non-blank row at or below ``header_row``."""
-        return _split_header(self.text, self.typed, self.file, header_row, self.sheet)
+        table = _split_header(self.text, self.typed, self.file, header_row, self.sheet)
+        table.structure = _structure(self, table)
+        return table
 
 
 def load_table(
@@ -126,8 +143,60 @@ def load_grid(
         raise UnreadableSource(file, "file not readable") from None
     if is_workbook(head):
         return _load_workbook(path, file, sheet)
-    text = _csv_text(path, file, encoding)
-    return _load_csv(text, file, delimiter)
+    text, legacy = csv_text(path, file, encoding)
+    grid = _load_csv(text, file, delimiter)
+    if legacy:
+        shown = ", ".join(str(n) for n in legacy[:10]) + (" ..." if len(legacy) > 10 else "")
+        grid.notices.append(
+            (
+                None,
+                None,
+                "the file mixes UTF-8 and Windows-1252 text; each line was decoded on its own "
+                f"(Windows-1252 on line(s) {shown}): check that names read right",
+                "warning",
+            )
+        )
+    return grid
+
+
+#: Letters ä ö å Ä Ö Å é as UTF-8 bytes: seen in a file that decoded only as Windows-1252,
+#: they mean the file mixes the two encodings (an export edited in two programs).
+_UTF8_LETTERS = (
+    b"\xc3\xa4",
+    b"\xc3\xb6",
+    b"\xc3\xa5",
+    b"\xc3\x84",
+    b"\xc3\x96",
+    b"\xc3\x85",
+    b"\xc3\xa9",
+)
+
+
+def csv_text(path: Path, file: str, encoding: str | None = None) -> tuple[str, list[int]]:
+    """The text of a CSV file, and the lines decoded as Windows-1252 in a mixed file.
+
+    A file that is mostly Windows-1252 but also holds UTF-8 letters (or the
+    reverse) is decoded line by line, each line in the encoding it decodes
+    in, so that names in both halves come out right; the Windows-1252 lines
+    are returned (1-based) so that the read can say so.
+    """
+    if encoding is not None:
+        return _csv_text(path, file, encoding), []
+    text, found = textfile.read_text(path, file)
+    if found.replace("_", "-").lower() in ("utf-8", "utf-8-sig", "ascii", "utf-16", "utf-16-le"):
+        return text.lstrip("\ufeff"), []
+    data = path.read_bytes()
+    if not any(letters in data for letters in _UTF8_LETTERS):
+        return text.lstrip("\ufeff"), []
+    parts: list[str] = []
+    legacy: list[int] = []
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            parts.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            parts.append(line.decode("cp1252", errors="replace"))
+            legacy.append(number)
+    return "".join(parts).lstrip("\ufeff"), legacy
 
 
 def _csv_text(path: Path, file: str, encoding: str | None) -> str:
@@ -156,42 +225,74 @@ def sniff_separator(text: str) -> str:
     above the header ("Asiakkaat 2024") has no separators at all.
     """
     lines = [ln for ln in text[:65536].splitlines() if ln.strip()][:20]
-    best, best_count = ",", 0
+    best, best_count = ",", 1
     for sep in (";", ",", "\t"):
-        count = max((ln.count(sep) for ln in lines), default=0)
+        try:
+            count = max((len(r) for r in csv.reader(lines, delimiter=sep)), default=0)
+        except csv.Error:
+            count = max((ln.count(sep) + 1 for ln in lines), default=0)
         if count > best_count:
             best, best_count = sep, count
     return best
 
 
+#: Records parsed and turned into columns at a time (bounds the parser's lists).
+CHUNK_ROWS = 65536
+
+
 def _load_csv(text: str, file: str, delimiter: str | None) -> Grid:
-    """CSV records as columns; record i (0-based, blank lines counted) is row i + 1."""
+    """CSV records as columns; record i (0-based, blank lines counted) is row i + 1.
+
+    Parsed with the csv module in chunks, keeping how many fields each record
+    had (a short record is a cut or broken one) and whether the file ends
+    inside a quoted field (then its last record is not read at all).
+    """
     sep = delimiter or sniff_separator(text)
-    columns: list[np.ndarray]
     try:
-        # The C parser is several times faster than the csv module on big files ...
-        grid = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
-            quotechar='"',
-        )
-        columns = [_stripped(grid[c].fillna("").to_numpy(dtype=object)) for c in grid.columns]
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
-        # ... but refuses ragged rows (a title line above the header); the csv module does not.
+        chunks, widths, cut = _parse(text, sep, strict=True)
+    except csv.Error:
+        # Lenient about stray quotes inside a field ('5" screen'); only the end matters.
         try:
-            records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+            chunks, widths, cut = _parse(text, sep, strict=False)
         except csv.Error:
             raise UnreadableSource(file, "not a valid CSV file") from None
-        width = max((len(r) for r in records), default=0)
-        columns = [
-            _stripped(objects([r[i] if i < len(r) else "" for r in records])) for i in range(width)
-        ]
-    return Grid(file, None, columns)
+    width = max((len(c) for c in chunks), default=0)
+    columns: list[np.ndarray] = []
+    for i in range(width):
+        parts = [c[i] if i < len(c) else np.full(len(c[0]) if c else 0, "", dtype=object)
+                 for c in chunks]  # fmt: skip
+        columns.append(_stripped(np.concatenate(parts) if parts else objects([])))
+    all_widths = np.concatenate(widths) if widths else np.zeros(0, dtype=np.int32)
+    ends_open = not text.endswith(("\n", "\r"))
+    return Grid(file, None, columns, None, all_widths, cut, ends_open)
+
+
+def _parse(
+    text: str, sep: str, *, strict: bool
+) -> tuple[list[list[np.ndarray]], list[np.ndarray], bool]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=strict)
+    chunks: list[list[np.ndarray]] = []
+    widths: list[np.ndarray] = []
+    cut = False
+    while True:
+        records: list[list[str]] = []
+        try:
+            records.extend(itertools.islice(reader, CHUNK_ROWS))
+        except csv.Error as exc:
+            if "unexpected end of data" not in str(exc):
+                raise
+            cut = True
+        if records:
+            widths.append(np.fromiter(map(len, records), dtype=np.int32, count=len(records)))
+            columns = itertools.zip_longest(*records, fillvalue="")
+            chunks.append([objects(col) for col in columns])
+        if cut or len(records) < CHUNK_ROWS:
+            break
+    # Chunks may differ in width: pad the narrower ones.
+    width = max((len(c) for c in chunks), default=0)
+    for chunk, count in zip(chunks, widths, strict=True):
+        chunk.extend(np.full(len(count), "", dtype=object) for _ in range(width - len(chunk)))
+    return chunks, widths, cut
 
 
 def _stripped(values: np.ndarray) -> np.ndarray:
@@ -232,10 +333,17 @@ def _load_workbook(path: Path, file: str, sheet: str | None) -> Grid:
     except (CalamineError, OSError, ValueError) as exc:
         kind = type(exc).__name__
         raise UnreadableSource(file, f"not a readable workbook ({kind})") from exc
-    width = max((len(r) for r in cells), default=0)
-    typed = [objects([r[i] if i < len(r) else "" for r in cells]) for i in range(width)]
-    text = [_stripped(objects([cell_text(v) for v in column])) for column in typed]
+    # Transposed in C (zip_longest); cell_text only for the columns that are not all text.
+    typed = [objects(column) for column in itertools.zip_longest(*cells, fillvalue="")]
+    text = [
+        _stripped(column if _all_text(column) else objects([cell_text(v) for v in column]))
+        for column in typed
+    ]
     return Grid(file, name, text, typed)
+
+
+def _all_text(column: np.ndarray) -> bool:
+    return all(type(v) is str for v in column)
 
 
 def _split_header(
@@ -273,7 +381,110 @@ def _split_header(
         values = pd.DataFrame(
             {n: typed[i][body] for n, i in zip(names, keep, strict=True)}, dtype=object
         )
-    return Table(file, sheet, frame, np.flatnonzero(body) + 1, values)
+    return Table(
+        file,
+        sheet,
+        frame,
+        np.flatnonzero(body) + 1,
+        values,
+        header_index=header_index,
+        header_cells=header,
+        positions=keep,
+    )
+
+
+def _structure(grid: Grid, table: Table) -> list[tuple[int | None, str | None, str, str]]:
+    """What is wrong with the records' shape: short rows, long rows, a cut end.
+
+    A row with fewer fields than the header lost its last fields (a cut or
+    broken record); the last row of a file that stops without a line break
+    is cut: its last field may be cut short too, so it is blanked (a cut
+    customer number "1" of "17" must not join customer 1), and the records
+    after it are missing, which is a problem of the whole file.
+    """
+    out: list[tuple[int | None, str | None, str, str]] = list(grid.notices)
+    widths = grid.widths
+    if widths is None or not len(widths):
+        return out
+    names = table.header_cells
+    filled = [i for i, h in enumerate(names) if h]
+    need = filled[-1] + 1 if filled else 0
+    records = table.rows - 1
+    have = widths[records]
+    last_record = len(widths) - 1
+
+    def name(position: int) -> str:
+        return (
+            names[position]
+            if position < len(names) and names[position]
+            else (f"column {position + 1}")
+        )
+
+    for i in np.flatnonzero(have < need):
+        row, count = int(table.rows[i]), int(have[i])
+        missing = name(count)
+        if records[i] == last_record and grid.no_final_newline and not grid.cut:
+            cut_field = name(max(count - 1, 0))
+            if count - 1 in table.positions:
+                table.text.iat[i, table.positions.index(count - 1)] = ""
+            out.append(
+                (
+                    row,
+                    cut_field,
+                    f"the file ends in the middle of this row: '{cut_field}' may be cut short "
+                    f"(not read), and '{missing}' and {need - count - 1} field(s) after it "
+                    "are missing",
+                    "error",
+                )
+            )
+            out.append(
+                (
+                    None,
+                    None,
+                    f"the file ends in the middle of row {row}: it looks cut off, and any "
+                    "records after it are missing",
+                    "error",
+                )
+            )
+        else:
+            out.append(
+                (
+                    row,
+                    missing,
+                    f"the row has {count} of the header's {need} fields: '{missing}' and the "
+                    "fields after it are missing (a broken or cut record)",
+                    "error",
+                )
+            )
+    for i in np.flatnonzero(have > max(len(names), need)):
+        row, count = int(table.rows[i]), int(have[i])
+        out.append(
+            (
+                row,
+                None,
+                f"the row has {count} fields, the header {len(names)}: a value may hold an "
+                "unquoted separator, so the columns of this row may be shifted",
+                "error",
+            )
+        )
+    if grid.cut:
+        row = len(widths) + 1
+        out.append(
+            (
+                None,
+                None,
+                f"the file ends inside a quoted field that starts on row {row} or before: "
+                "that record was not read, and any records after it are missing",
+                "error",
+            )
+        )
+    return out
+
+
+def report_structure(table: Table, log: ProblemLog) -> None:
+    """Report what :func:`_structure` found (short, long and cut rows; mixed encodings)."""
+    for row, column, message, severity in table.structure:
+        log.add(row, column, message, severity=severity)
 
 
 def cell_text(value: Any) -> str:
@@ -333,24 +544,31 @@ def resolve(
     auto: Mapping[str, Sequence[str]],
     explicit_categories: Mapping[str, Sequence[str]] | None,
     auto_categories: Mapping[str, Sequence[str]],
+    table: Table | None = None,
 ) -> ColumnMap:
     """Match roles and categories to the table's headers.
 
     Explicit headers must exist (UnreadableSource naming the missing header:
     a renamed column must not silently read as empty). Roles not given
     explicitly are found among the ``auto`` candidates; an explicit empty list
-    switches a role off. ``explicit_categories`` replaces the automatic ones.
+    switches a role off. E-mail and phone take *every* column of their role
+    (``Email Home`` / ``Email Work``, two ``Phone`` columns: see
+    :func:`connectors.headers.find_all`). ``explicit_categories`` replaces
+    the automatic ones.
     """
     result = ColumnMap()
     used: set[str] = set()
-    for role, headers in (explicit or {}).items():
-        found = [_require(columns, header, file) for header in as_list(headers)]
+    for role, names in (explicit or {}).items():
+        found = [_require(columns, header, file) for header in as_list(names)]
         result.roles[role] = found
         used.update(found)
+    cells = table.cells if table is not None else None
     for role, candidates in auto.items():
         if role in result.roles:
             continue
         found = [c for c in (textfile.find_column(list(columns), cand) for cand in candidates) if c]
+        if role in MULTI_ROLES:
+            found += headers.find_all(columns, role, cells, exclude=used)
         found = [c for c in dict.fromkeys(found) if c not in used]
         if role not in MULTI_ROLES:
             found = found[:1]
@@ -358,8 +576,8 @@ def resolve(
             result.roles[role] = found
             used.update(found)
     if explicit_categories is not None:
-        for code, headers in explicit_categories.items():
-            result.categories[code] = [_require(columns, h, file) for h in as_list(headers)]
+        for code, names in explicit_categories.items():
+            result.categories[code] = [_require(columns, h, file) for h in as_list(names)]
     else:
         for code, candidates in auto_categories.items():
             matched = [textfile.find_column(list(columns), cand) for cand in candidates]
@@ -367,6 +585,46 @@ def resolve(
             if unique:
                 result.categories[code] = unique
     return result
+
+
+def report_empty_columns(
+    table: Table,
+    colmap: ColumnMap,
+    explicit: Mapping[str, str | Sequence[str]] | None,
+    log: ProblemLog,
+) -> None:
+    """A column mapped in the options but empty in every row is a named problem.
+
+    So is a table whose identifier columns are all empty everywhere: every
+    row would be a person nobody can find (a file read with the wrong
+    connector or mapping), never "0 problems".
+    """
+    if not len(table.rows):
+        return
+    for role, names in (explicit or {}).items():
+        for header in colmap.roles.get(role, []) if as_list(names) else []:
+            if not (table.cells(header) != "").any():
+                log.add(
+                    None,
+                    header,
+                    f"the column mapped to '{role}' is empty in every row: is it the right column?",
+                    role=_problem_role(role),
+                )
+    keys = [h for r in ("email", "phone", "hetu", "customer_no") for h in colmap.roles.get(r, [])]
+    named = [h for r in ("name", "first_name", "last_name") for h in colmap.roles.get(r, [])]
+    if keys + named and not any((table.cells(h) != "").any() for h in keys + named):
+        log.add(
+            None,
+            " / ".join(keys + named),
+            "every identifier column (name, e-mail, phone, number) is empty in every row: "
+            "is this the right connector and mapping?",
+        )
+
+
+def _problem_role(role: str) -> str | None:
+    return {"email": "emails", "phone": "phones", "first_name": "name", "last_name": "name"}.get(
+        role, role if role in ("hetu", "customer_no", "event_date", "end_date", "status") else None
+    )
 
 
 def _require(columns: Sequence[str], header: str, file: str) -> str:
@@ -398,18 +656,18 @@ def pick(table: Table, colmap: ColumnMap) -> pd.DataFrame:
     arrays of str ('' for blank).
     """
     data: dict[str, np.ndarray] = {}
-    for role, headers in colmap.roles.items():
-        if not headers:
+    for role, names in colmap.roles.items():
+        if not names:
             continue
         if role in TYPED_ROLES:
-            data[role] = table.raw(headers[0])
+            data[role] = table.raw(names[0])
         elif role in MULTI_ROLES:
-            joined = table.cells(headers[0])
-            for header in headers[1:]:
+            joined = table.cells(names[0])
+            for header in names[1:]:
                 joined = joined + ";" + table.cells(header)
             data[role] = objects([v.replace(",", ";") for v in joined])
         else:
-            data[role] = table.cells(headers[0])
+            data[role] = table.cells(names[0])
     data["texts"] = row_texts(table)
     data["categories"] = _category_text(table, colmap.categories)
     frame = pd.DataFrame(data, dtype=object)
@@ -429,9 +687,9 @@ def row_texts(table: Table) -> np.ndarray:
 
 def _category_text(table: Table, categories: Mapping[str, list[str]]) -> np.ndarray:
     codes = np.full(len(table.rows), "", dtype=object)
-    for code, headers in sorted(categories.items()):
+    for code, names in sorted(categories.items()):
         present = np.zeros(len(table.rows), dtype=bool)
-        for header in headers:
+        for header in names:
             present |= table.cells(header) != ""
         codes = codes + np.where(present, code + ",", "")
     return objects([c.rstrip(",") for c in codes])
@@ -588,30 +846,62 @@ def parse_dates(
     log: ProblemLog,
     date_format: str | None,
 ) -> pd.Series:
-    """Local dates (datetime64) from text, Excel serials or workbook dates.
+    """Local dates (datetime64[us]) from text, Excel serials or workbook dates.
 
+    The column decides the order of ``1/2/2024`` (:mod:`connectors.table_dates`).
     A cell that is not a date is a problem naming the row and the header, and
-    the record goes on without that date.
+    the record goes on without that date; a column whose order cannot be
+    told is one problem naming the column.
     """
-
-    def one(value: Any) -> Any:
-        try:
-            parsed = textfile.parse_date(value, date_format)
-        except (ValueError, OverflowError, TypeError):
-            return BAD
-        if parsed is None:
-            return None
-        if not 1900 <= parsed.year <= 2200:
-            return BAD
-        return pd.Timestamp(parsed)
-
-    codes, results = _distinct(raw, one)
-    bad = _bad_mask(results, codes)
-    expected = date_format or "d.m.yyyy or yyyy-mm-dd"
-    for row in np.asarray(rows)[bad]:
-        log.add(int(row), header, f"not a date (expected {expected})")
-    distinct = pd.DatetimeIndex([pd.NaT if v is BAD or v is None else v for v in results])
-    return pd.Series(distinct.astype(tr.DATE_DTYPE).take(codes))
+    values = np.asarray(raw, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    blank = np.fromiter((_is_blank(u) for u in uniques), dtype=bool, count=len(uniques))
+    column = table_dates.read_column(np.asarray(uniques, dtype=object)[~blank], date_format)
+    results: list[Any] = [
+        None if b else column.dates[u] for u, b in zip(uniques, blank, strict=True)
+    ]
+    results.append(None)  # code -1: a missing value
+    bad_codes = np.fromiter(
+        (table_dates.is_bad(v) for v in results), dtype=bool, count=len(results)
+    )
+    odd_codes = np.fromiter(
+        (table_dates.implausible(v) for v in results), dtype=bool, count=len(results)
+    )
+    ambiguous = np.fromiter(
+        (u in column.ambiguous for u in uniques), dtype=bool, count=len(uniques)
+    )
+    ambiguous = np.append(ambiguous, False)
+    expected = date_format or "d.m.yyyy, yyyy-mm-dd or d/m/yyyy"
+    all_rows = np.asarray(rows)
+    for row, code in zip(all_rows[bad_codes[codes]], codes[bad_codes[codes]], strict=True):
+        if ambiguous[code]:
+            log.add(
+                int(row),
+                header,
+                "the column has both day-first and month-first dates, and this one could be "
+                "either: set the 'date_format' option",
+            )
+        else:
+            log.add(int(row), header, f"not a date (expected {expected})")
+    for row in all_rows[odd_codes[codes]]:
+        log.add(
+            int(row),
+            header,
+            f"a year before {table_dates.PLAUSIBLE_YEARS[0]} or after "
+            f"{table_dates.PLAUSIBLE_YEARS[1]}: read as written, but it is often a placeholder "
+            "for 'no date'",
+            severity="warning",
+        )
+    if column.order_unknown:
+        log.add(
+            None,
+            header,
+            "dates such as 1/2/2024 can be day-first or month-first and no date in the column "
+            "tells which: read day-first (the Finnish order); set 'date_format' "
+            "('%d/%m/%Y' or '%m/%d/%Y') to confirm",
+        )
+    distinct = table_dates.to_datetime64([None if table_dates.is_bad(v) else v for v in results])
+    return pd.Series(distinct[codes])
 
 
 def parse_amounts(raw: Any, rows: np.ndarray, header: str, log: ProblemLog) -> np.ndarray:

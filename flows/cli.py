@@ -242,11 +242,23 @@ def _source_id(file: Path) -> str:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
+    from connectors.detect import better_fit, suggest_source
+
     result = inspect_result(args.file, args.connector, args.kind)
+    detected = detect(args.file) if args.file.is_file() else None
+    better = better_fit(args.file, args.connector) if args.connector and detected else None
+    suggestion = None
+    if result.error is None:
+        suggestion = suggest_source(args.file, result.source.connector)
+        if args.kind:
+            suggestion["kind"] = args.kind
     if args.json:
         payload = {
             "file": str(args.file),
             "connector": result.source.connector,
+            "detected": detected,
+            "better_fit": better,
+            "source": suggestion,
             "error": str(result.error) if result.error else None,
             "traces": [
                 {key: _json_value(value) for key, value in row.items()}
@@ -258,7 +270,32 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         print()
         return result.exit_code
     _print_result(result, args.limit)
+    _print_setup(result, detected, better, suggestion)
     return result.exit_code
+
+
+def _print_setup(
+    result: ReadResult, detected: str | None, better: str | None, suggestion: Any
+) -> None:
+    """What inspect detected, a better fit if any, and the sources: block to paste."""
+    import yaml
+
+    asked = result.source.connector
+    if detected and detected == asked:
+        print(f"Tunnistettu / detected: {detected}")
+    elif detected:
+        print(f"Tunnistettu / detected: {detected} (luettu / read as {asked})")
+    if better:
+        print(
+            f"Huom / note: tiedosto näyttää {better}-vienniltä, ei {asked}: kokeile --as {better}"
+            f" / the file fits '{better}' better than '{asked}': try --as {better}"
+        )
+    if suggestion is not None:
+        print("\nLiitä karsinta.yaml-tiedostoon / paste into karsinta.yaml:\n")
+        block = yaml.safe_dump(
+            {"sources": [suggestion]}, allow_unicode=True, sort_keys=False, default_flow_style=False
+        )
+        print(block.rstrip())
 
 
 def _print_result(result: ReadResult, limit: int) -> None:

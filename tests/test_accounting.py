@@ -389,3 +389,54 @@ def test_50_mb_invoice_export_extract(tmp_path: Path) -> None:
     assert log.problems == []
     assert set(raw["status"]) == {"open", "paid", "collection", "credited"}
     assert elapsed < 60
+
+
+def test_cut_invoice_export_blocks_instead_of_losing_a_hold() -> None:
+    result = check_contract(spec(FIXTURES / "failing_fi_invoices_cut.csv"))
+    cut = [p for p in result.problems if p.row is not None and "ends in the middle" in p.message]
+    assert [(p.row, p.field) for p in cut] == [(8, "Asiakasnumero")]
+    # No wrong customer number: the cut "1" is not read as customer 1.
+    last = result.traces[result.traces["label"] == "Lasku 1048"].iloc[0]
+    assert pd.isna(last["customer_no"])
+    # The whole file is named: records after the cut are missing (a lost row blocks).
+    assert any(p.row is None and "cut off" in p.message for p in result.problems)
+
+
+def test_invoice_export_with_own_header_names_keeps_email_and_date(tmp_path: Path) -> None:
+    path = tmp_path / "laskut.csv"
+    path.write_text(
+        "Laskunumero;Laskupäivä;Asiakasnumero;Nimi;Email;Laskun tila\n"
+        "501;3.4.2024;17;Aino Virta;aino@example.fi;Avoin\n",
+        encoding="utf-8",
+    )
+    result = check_contract(
+        spec(
+            path,
+            format="fi_invoices",
+            columns={
+                "event_date": "Laskupäivä",
+                "name": "Nimi",
+                "email": "Email",
+                "status": "Laskun tila",
+                "due_date": [],
+                "business_id": [],
+                "amount": [],
+            },
+        )
+    )
+    assert result.error is None, result.error
+    [trace] = result.traces.to_dict("records")
+    assert trace["email"] == "aino@example.fi"
+    assert trace["status"] == "open"
+    assert str(trace["event_date"].date()) == "2024-04-03"
+
+
+def test_invoice_export_without_a_status_column_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "laskut.csv"
+    path.write_text(
+        "Invoice Date,Invoice ID,Invoice Number,Invoice Status,Customer Name,Customer ID\n"
+        "2024-04-03,1,INV-1,,Aino Virta,17\n",
+        encoding="utf-8",
+    )
+    result = read_source(spec(path, columns={"status": []}))
+    assert any(p.role == "status" and p.row is None for p in result.problems)

@@ -53,6 +53,25 @@ def test_passing_fixture_reads_cleanly(connector: str, path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("connector", "path"), _cases("passing"), ids=lambda v: getattr(v, "name", v)
+)
+def test_truncated_copy_of_a_passing_fixture_is_a_problem(
+    connector: str, path: Path, tmp_path: Path
+) -> None:
+    """A file cut in the middle of its last record never reads as '0 problems'.
+
+    (A cut XLSX is a broken zip: unreadable, which is fine.)
+    """
+    data = path.read_bytes().rstrip(b"\r\n")
+    start = max(data.rfind(b"\n"), 0)
+    cut = tmp_path / path.name
+    cut.write_bytes(data[: start + (len(data) - start) // 2])
+    result = check_contract(_spec(connector, cut), allow_unreadable=True)
+    assert result.unreadable or result.errors, "a cut file read without a problem"
+    assert not result.clean
+
+
+@pytest.mark.parametrize(
     ("connector", "path"), _cases("failing"), ids=lambda v: getattr(v, "name", v)
 )
 def test_failing_fixture_fails_cleanly(connector: str, path: Path) -> None:

@@ -64,3 +64,50 @@ def test_inspect_unreadable_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFi
 def test_inspect_missing_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["inspect", str(tmp_path / "ei-ole.csv"), "--as", "spreadsheet", "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["error"].endswith("file not found")
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_inspect_prints_the_sources_block_to_paste(capsys: pytest.CaptureFixture[str]) -> None:
+    import yaml
+
+    path = FIXTURES / "spreadsheet" / "passing_tilaukset_cp1252.csv"
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "detected: spreadsheet" in out
+    block = yaml.safe_load(out[out.index("sources:") :])
+    [source] = block["sources"]
+    assert source["connector"] == "spreadsheet"
+    assert source["kind"] == "order"
+    assert source["options"]["columns"]["email"] == "Sähköposti"
+    assert source["options"]["columns"]["event_date"] == "Tilauspäivä"
+
+
+def test_inspect_says_when_another_connector_fits_better(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = FIXTURES / "google_csv" / "passing_current_fi.csv"
+    main(["inspect", str(path), "--as", "outlook_csv", "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["detected"] == "google_csv"
+    assert payload["better_fit"] == "google_csv"
+    main(["inspect", str(path), "--as", "outlook_csv"])
+    assert "try --as google_csv" in capsys.readouterr().out
+
+
+def test_inspect_accounting_suggests_the_format(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["inspect", str(FIXTURES / "accounting" / "passing_fi_invoices.csv"), "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["source"]["options"] == {"format": "fi_invoices"}
+    assert payload["source"]["kind"] == "invoice"
+
+
+def test_wrong_connector_with_empty_identifiers_is_never_zero_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "tilaukset.csv"
+    path.write_text("Tilaus;Nimi;Sähköposti\n1;;\n2;;\n", encoding="utf-8")
+    assert main(["inspect", str(path), "--as", "spreadsheet", "--json"]) == 1
+    payload = json.loads(capsys.readouterr().out)
+    assert any("every identifier column" in p["message"] for p in payload["problems"])

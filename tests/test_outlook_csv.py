@@ -183,3 +183,52 @@ def test_sniff() -> None:
     assert outlook.sniff(vcf, vcf.read_bytes()) == 0
     for path in PASSING:
         assert get_connector("google_csv").sniff(path, path.read_bytes()) == 0, path.name
+
+
+# ------------------------------------------------------------ issue #10 classes
+
+
+def test_localized_outlook_headers_are_read_by_meaning() -> None:
+    path = FIXTURES / "passing_localized_ru.csv"
+    assert get_connector("outlook_csv").sniff(path, path.read_bytes()) >= 75
+    result = check_contract(spec(path))
+    assert result.problems == []
+    [ivan] = result.traces.to_dict("records")
+    assert (ivan["name"], ivan["email"], ivan["phone"]) == (
+        "Ivan Petrov",
+        "ivan.petrov@example.fi",
+        "+358407654321",
+    )
+
+
+def test_google_export_read_as_outlook_keeps_every_email_and_phone() -> None:
+    google = Path(__file__).parent / "fixtures" / "google_csv" / "passing_current_fi.csv"
+    result = check_contract(spec(google))
+    assert result.problems == []
+    as_google = read_source(SourceSpec(id="g", connector="google_csv", path=google)).traces
+    for column in ("email", "phone"):
+        assert result.traces[column].tolist() == as_google[column].tolist()
+    assert result.traces["email"].notna().sum() == 3
+
+
+def test_contact_export_without_any_email_or_phone_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("First Name,Last Name,E-mail Address,Mobile Phone\nAino,Virta,,\n")
+    result = read_source(spec(path))
+    [problem] = result.problems
+    assert problem.row is None
+    assert "right connector" in problem.message
+
+
+def test_cut_export_keeps_no_half_contact() -> None:
+    result = check_contract(spec(FIXTURES / "failing_cut_in_quotes.csv"))
+    assert "Maija Mehiläinen" not in result.traces["name"].tolist()
+    [problem] = result.problems
+    assert problem.row is None
+    assert "quoted field" in problem.message
+
+
+def test_short_row_in_the_middle_is_named() -> None:
+    result = check_contract(spec(FIXTURES / "failing_short_row_fi.csv"))
+    [problem] = result.problems
+    assert (problem.row, problem.field) == (3, "Muu puhelin")

@@ -418,3 +418,128 @@ def test_3_mb_csv_read_source(tmp_path: Path) -> None:
     assert len(result.traces) == count
     assert result.traces["found_categories"].str.contains("hetu").sum() == 1
     assert elapsed < 60
+
+
+# ------------------------------------------------------------ issue #10 classes
+
+
+def test_us_dates_are_month_first_when_the_column_proves_it() -> None:
+    result = check_contract(spec(FIXTURES / "passing_us_dates.csv"))
+    assert result.problems == []
+    dates = dict(zip(result.traces["name"], result.traces["event_date"], strict=True))
+    assert dates == {"John Smith": day("2024-01-28"), "Mary Jones": day("2024-02-03")}
+
+
+def test_a_column_mixing_date_orders_names_the_undecidable_rows() -> None:
+    result = check_contract(spec(FIXTURES / "failing_mixed_date_order.csv"))
+    found = [(p.row, p.field) for p in result.problems]
+    assert found == [(4, "Order date")]  # 2/3/2024: day-first or month-first?
+    assert "date_format" in result.problems[0].message
+    dates = dict(zip(result.traces["name"], result.traces["event_date"], strict=True))
+    assert dates["John Smith"] == dates["Mary Jones"] == day("2024-01-28")
+    assert pd.isna(dates["Anna Berg"])
+
+
+@pytest.mark.parametrize(
+    ("cells", "order_problem", "expected"),
+    [
+        (["1/2/2024", "3/4/2024"], True, ["2024-02-01", "2024-04-03"]),  # no evidence
+        (["1/1/2024", "2/2/2024"], False, ["2024-01-01", "2024-02-02"]),  # same either way
+        (["13/2/2024", "3/4/2024"], False, ["2024-02-13", "2024-04-03"]),  # day-first
+        (["2/13/2024", "3/4/2024"], False, ["2024-02-13", "2024-03-04"]),  # month-first
+        (["1.2.2024", "2024-03-04"], False, ["2024-02-01", "2024-03-04"]),
+        (["Jan 28 2021", "28 February 2021"], False, ["2021-01-28", "2021-02-28"]),
+    ],
+)
+def test_date_order_table(
+    tmp_path: Path, cells: list[str], order_problem: bool, expected: list[str]
+) -> None:
+    path = tmp_path / "d.csv"
+    lines = ["Nimi;Sähköposti;Pvm"] + [
+        f"Asiakas {i};a{i}@example.fi;{cell}" for i, cell in enumerate(cells)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = check_contract(spec(path))
+    assert [str(d.date()) for d in result.traces["event_date"]] == expected
+    column_problems = [p for p in result.problems if p.row is None and p.field == "Pvm"]
+    assert bool(column_problems) == order_problem
+    assert len(result.problems) == len(column_problems)
+
+
+def test_years_1_and_9999_are_read_right_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "Nimi;Sähköposti;Pvm;Loppupäivä\n"
+        "Aino;aino@example.fi;0001-01-01;31.12.9999\n"
+        "Eero;eero@example.fi;1.2.2024;\n",
+        encoding="utf-8",
+    )
+    result = check_contract(spec(path))
+    aino = result.traces.iloc[0]
+    assert str(aino["event_date"].date()) == "0001-01-01"
+    assert str(aino["end_date"].date()) == "9999-12-31"
+    assert {(p.row, p.severity) for p in result.problems} == {(2, "warning")}
+    assert result.errors == []
+
+
+def test_every_email_and_phone_column_is_read() -> None:
+    result = check_contract(spec(FIXTURES / "passing_several_emails_phones.csv"))
+    people = {t["name"]: t for t in result.traces.to_dict("records")}
+    assert people["Liisa Laine"]["email"] == "liisa@example.fi;liisa.laine@tyo.example.fi"
+    assert people["Liisa Laine"]["phone"] == "+358405551234"  # the second Phone column
+    assert people["Olli Oja"]["email"] == "olli@example.com"
+    assert people["Olli Oja"]["phone"] == "+358501234567"
+
+
+def test_a_consent_column_is_not_an_address_column(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "Nimi;Sähköposti;Sähköpostilupa\nAino;aino@example.fi;kyllä\n", encoding="utf-8"
+    )
+    result = check_contract(spec(path))
+    assert result.problems == []
+    assert result.traces.iloc[0]["email"] == "aino@example.fi"
+
+
+def test_mixed_encodings_read_right_and_named() -> None:
+    result = check_contract(spec(FIXTURES / "failing_mixed_encoding.csv"))
+    names = result.traces["name"].tolist()
+    assert "Väinö Mäkelä" in names
+    assert "Maija Mehiläinen" in names
+    [problem] = result.problems
+    assert problem.severity == "warning"
+    assert "Windows-1252" in problem.message
+
+
+def test_short_row_names_row_and_first_missing_field(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text(
+        "Nimi;Sähköposti;Pvm;Tila\nAino;aino@example.fi\nEero;eero@example.fi;1.2.2024;Avoin\n"
+    )
+    result = check_contract(spec(path))
+    [problem] = result.problems
+    assert (problem.row, problem.field) == (2, "Pvm")
+    assert "2 of the header's 4 fields" in problem.message
+
+
+def test_cut_file_blanks_the_cut_field_and_loses_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "cut.csv"
+    path.write_text(
+        "Nimi;Sähköposti;Asiakasnumero;Tila\nAino;aino@example.fi;17;Avoin\nEero;eero@ex"
+    )
+    result = check_contract(spec(path))
+    where = sorted((p.row or 0, p.field or "") for p in result.problems)
+    assert where == [(0, ""), (3, "Sähköposti")]
+    eero = result.traces[result.traces["name"] == "Eero"].iloc[0]
+    assert pd.isna(eero["email"])  # never half an address
+    file_level = next(p for p in result.problems if p.row is None)
+    assert "cut off" in file_level.message
+    assert file_level.role is None
+
+
+def test_mapped_column_empty_everywhere_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text("Nimi;Sähköposti;Ostettu\nAino;aino@example.fi;\nEero;eero@example.fi;\n")
+    result = read_source(spec(path, columns={"event_date": "Ostettu"}))
+    [problem] = result.problems
+    assert (problem.row, problem.field, problem.role) == (None, "Ostettu", "event_date")
