@@ -301,13 +301,20 @@ def _print_setup(
 def _print_result(result: ReadResult, limit: int) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    from flows.console import shown
+    from reports.cells import inert
+
+    # Everything from the file (its name, its values) is inert: never read as markup.
     console = Console(highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=200)  # a file or a pipe: no need to squeeze
-    console.print(f"[bold]{result.source.path}[/bold] read as [bold]{result.source.connector}[/]")
+    console.print(
+        f"[bold]{shown(result.source.path)}[/bold] read as [bold]{result.source.connector}[/]"
+    )
     if result.error:
-        console.print(f"[red]Unreadable:[/red] {result.error}", markup=True)
+        console.print(f"[red]Unreadable:[/red] {shown(result.error)}", markup=True)
         return
     traces = result.traces
     console.print(f"{len(traces)} traces, {len(result.problems)} problems")
@@ -319,7 +326,10 @@ def _print_result(result: ReadResult, limit: int) -> None:
             table.add_column(column, no_wrap=not wraps, overflow="fold", min_width=6)
         for _, row in traces.head(limit).iterrows():
             table.add_row(
-                *("" if pd.isna(row[c]) else str(_json_value(row[c])) for c in INSPECT_COLUMNS)
+                *(
+                    Text("" if pd.isna(row[c]) else inert(str(_json_value(row[c]))))
+                    for c in INSPECT_COLUMNS
+                )
             )
         console.print(table)
         if len(traces) > limit:
@@ -327,7 +337,7 @@ def _print_result(result: ReadResult, limit: int) -> None:
     if result.problems:
         console.print("[bold]Problems[/bold]")
         for problem in result.problems:
-            console.print(f"  - {problem}", markup=False)
+            console.print(f"  - {inert(str(problem))}", markup=False)
 
 
 # --------------------------------------------------------------------- check

@@ -111,3 +111,19 @@ def test_wrong_connector_with_empty_identifiers_is_never_zero_problems(
     assert main(["inspect", str(path), "--as", "spreadsheet", "--json"]) == 1
     payload = json.loads(capsys.readouterr().out)
     assert any("every identifier column" in p["message"] for p in payload["problems"])
+
+
+def test_paths_and_values_are_inert_on_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "arkisto ["
+    folder.mkdir()
+    path = folder / "b] asiakkaat [vanha].csv"  # the whole path reads "arkisto [/b] ..."
+    path.write_text(
+        "Nimi;Sähköposti;Tilauspäivä\n[bold]Eve\u202eX;eve@example.fi;1.2.2024\n", "utf-8"
+    )
+    assert main(["inspect", str(path)]) == 0  # no markup error, no traceback
+    out = capsys.readouterr().out
+    assert "arkisto [/b] asiakkaat [vanha].csv" in out  # shown as named, not eaten as markup
+    assert "[bold]Eve[U+202E]X" in out  # a value's markup and bidi override shown as written
+    assert "\u202e" not in out
