@@ -587,6 +587,11 @@ def resolve(
     return result
 
 
+_IDENTIFIER_ROLES = frozenset(
+    {"email", "phone", "hetu", "customer_no", "name", "first_name", "last_name"}
+)
+
+
 def report_empty_columns(
     table: Table,
     colmap: ColumnMap,
@@ -604,11 +609,15 @@ def report_empty_columns(
     for role, names in (explicit or {}).items():
         for header in colmap.roles.get(role, []) if as_list(names) else []:
             if not (table.cells(header) != "").any():
+                # An empty identifier column loses no one (its rows are keyless, and a
+                # keyless trace is reviewed, never deleted): a warning. An empty date,
+                # status or kind column could hide a hold or a newer date: it blocks.
                 log.add(
                     None,
                     header,
                     f"the column mapped to '{role}' is empty in every row: is it the right column?",
                     role=_problem_role(role),
+                    severity="warning" if role in _IDENTIFIER_ROLES else "error",
                 )
     keys = [h for r in ("email", "phone", "hetu", "customer_no") for h in colmap.roles.get(r, [])]
     named = [h for r in ("name", "first_name", "last_name") for h in colmap.roles.get(r, [])]

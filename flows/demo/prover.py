@@ -536,7 +536,7 @@ class Prover(Scenario):
         path = self.source(
             "uutiskirje", "spreadsheet", "uutiskirje.csv", "marketing",
             {"columns": {"email": "Email Address", "first_name": "First Name",
-                         "last_name": "Last Name", "phone": "Phone Number",
+                         "last_name": "Last Name",
                          "event_date": "LAST_CHANGED", "status": "Email Marketing"},
              "status_map": {"Subscribed": "active", "Unsubscribed": "opted_out"}},
         )  # fmt: skip
