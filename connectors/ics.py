@@ -102,7 +102,7 @@ from connectors.base import Connector, ProblemLog, SourceSpec, display_path, reg
 from connectors.errors import RowError, UnreadableSource
 from connectors.ics_series import Schedule, SeriesDates, in_calendar_zone, series_dates
 from connectors.ics_values import TimeReader, ValueProblem, split_line, unescape, value_colon
-from connectors.textfile import decode
+from connectors.textfile import NO_KEYS, decode_text
 
 #: Larger files are refused as a whole. icalendar parses every kept property on
 #: its own: 28 MiB packed with 41,500 appointments took 90 s and 650 MB on the
@@ -322,21 +322,28 @@ def _last_line(data: bytes) -> int:
     return 1
 
 
-def _encoding(data: bytes, file: str) -> tuple[bytes, str]:
-    """The bytes to scan (UTF-16 re-encoded) and their encoding.
+def _encoding(data: bytes, file: str, log: ProblemLog) -> tuple[bytes, str]:
+    """The bytes to scan (re-encoded as UTF-8 unless one legacy charset) and their encoding.
 
-    The encoding is decided on the unfolded bytes: folding may split a UTF-8
-    character in two, which must not make the file look like Windows-1252.
+    The encoding is decided on logical lines (:func:`decode_text` with
+    ``folded``): folding may split a UTF-8 character in two, which must not
+    make the file look like Windows-1252. A file that mixes UTF-8 and a
+    legacy charset is decoded line by line, each such line named, and
+    scanned as UTF-8 (its line numbers kept).
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
-        len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0] and data[2]
-    ):
-        text, _ = decode(data, file)
-        return text.lstrip("\ufeff").encode("utf-8"), "utf-8"
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    _, encoding = decode(_FOLD.sub(b"", data), file)
-    return data, "utf-8" if encoding.startswith("utf-8") else encoding
+    if data.isascii():
+        return data, "utf-8"
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        try:
+            _FOLD.sub(b"", body).decode("utf-8")
+            return body, "utf-8"
+        except UnicodeDecodeError:
+            pass
+    decoded = decode_text(data, file, log, folded=True)
+    if decoded.encoding.startswith(("utf-8", "utf-16", "utf-32")) or decoded.mixed_lines:
+        return decoded.text.lstrip("\ufeff").encode("utf-8"), "utf-8"
+    return data, decoded.encoding
 
 
 #: Components that only live directly inside VCALENDAR.
@@ -345,7 +352,7 @@ TOP_LEVEL = frozenset({"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE", 
 
 def scan(data: bytes, file: str, log: ProblemLog) -> Scan:
     """Split an iCalendar file into its components; UnreadableSource if it is none."""
-    data, encoding = _encoding(data, file)
+    data, encoding = _encoding(data, file, log)
     return _Scanner(file, log).run(data, encoding)
 
 
@@ -698,7 +705,12 @@ class IcsConnector(Connector):
             raise UnreadableSource(file, "file is empty")
         scanned = scan(data, file, log)
         del data
-        return _Reader(options, log).read(scanned)
+        reader = _Reader(options, log)
+        records = reader.read(scanned)
+        if reader.events_read and not any(r["emails"] or r["phones"] for r in records):
+            # Only keyless traces, or none: never "0 problems" (a holiday calendar says so).
+            log.add(None, "ATTENDEE", NO_KEYS, severity="warning")
+        return records
 
 
 class _Reader:
@@ -716,6 +728,7 @@ class _Reader:
         )
         self.name_re = re.compile(options.name_pattern, flags) if options.name_pattern else None
         self.times = TimeReader()
+        self.events_read = 0  # VEVENTs in the calendars read
 
     def read(self, scanned: Scan) -> list[dict[str, Any]]:
         readable = self._readable_calendars(scanned)
@@ -727,6 +740,7 @@ class _Reader:
         for block in scanned.events:
             if block.calendar not in readable:
                 continue
+            self.events_read += 1
             event = Event(block)
             key = event.uid or "nouid:" + _block_hash(block)
             series.setdefault((block.calendar, key), []).append(event)
