@@ -84,6 +84,7 @@ Speed
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import warnings
@@ -622,10 +623,14 @@ class Customer:
     @property
     def key(self) -> str:
         if self.email:
-            return tr.normalise_email(self.email) or self.email.strip().lower()
+            return _email(self.email) or self.email.strip().lower()
         if self.phone:
             return self.phone.strip()
         return tr.fold_name(self.name) or (self.name or "").strip()
+
+
+#: E-mail addresses normalised once each: a customer's address recurs in every visit.
+_email = functools.lru_cache(maxsize=65536)(tr.normalise_email)
 
 
 def _address(value: Any) -> tuple[str | None, str | None]:
@@ -703,6 +708,9 @@ class IcsConnector(Connector):
             raise UnreadableSource(file, "file not readable") from None
         if not data.strip():
             raise UnreadableSource(file, "file is empty")
+        # Caches live for one file: honest timings, memory bounded by the file.
+        split_line.cache_clear()
+        _email.cache_clear()
         scanned = scan(data, file, log)
         del data
         reader = _Reader(options, log)
@@ -848,8 +856,8 @@ class _Reader:
         for event in events:
             for _, params, value in event.props.get("ORGANIZER", []):
                 person = _person(params, value)
-                if person.email and tr.normalise_email(person.email):
-                    owner_set.add(tr.normalise_email(person.email) or "")
+                if person.email and _email(person.email):
+                    owner_set.add(_email(person.email) or "")
                 if person.name:
                     organiser_names.add(person.name.casefold())
         found: dict[str, Customer] = {}
@@ -865,7 +873,7 @@ class _Reader:
         return list(found.values())
 
     def _counts(self, person: Customer, owners: set[str], organiser_names: set[str]) -> bool:
-        email = tr.normalise_email(person.email) if person.email else None
+        email = _email(person.email) if person.email else None
         if email is not None:
             if email in owners or email.endswith(".calendar.google.com"):
                 return False
@@ -891,7 +899,7 @@ class _Reader:
         email = (groups.get("email") or "").strip() or None
         if name is None and email is None:
             return []
-        if email and tr.normalise_email(email) in set(self.options.owner_emails):
+        if email and _email(email) in set(self.options.owner_emails):
             return []
         return [Customer(name, email)]
 

@@ -86,7 +86,10 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return None
     even_nul = sample[0::2].count(0)
     odd_nul = sample[1::2].count(0)
-    for encoding, nul, other in (("utf-16-le", odd_nul, even_nul), ("utf-16-be", even_nul, odd_nul)):
+    for encoding, nul, other in (
+        ("utf-16-le", odd_nul, even_nul),
+        ("utf-16-be", even_nul, odd_nul),
+    ):
         if nul >= 0.6 * pairs and other <= 0.05 * pairs:
             try:
                 data[: len(data) - len(data) % 2].decode(encoding)
@@ -187,9 +190,7 @@ def decode_text(data: bytes, file: str, log: ProblemLog, *, folded: bool = False
     folds, so that line numbers stay right.
     """
     text, encoding = decode(data, file)
-    if encoding.startswith(("utf-16", "utf-32")) or (
-        encoding.startswith("utf-8") and not folded
-    ):
+    if encoding.startswith(("utf-16", "utf-32")) or (encoding.startswith("utf-8") and not folded):
         return DecodedText(text, encoding)
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     units = _units(body, folded)
