@@ -84,6 +84,7 @@ Speed
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import warnings
@@ -102,7 +103,7 @@ from connectors.base import Connector, ProblemLog, SourceSpec, display_path, reg
 from connectors.errors import RowError, UnreadableSource
 from connectors.ics_series import Schedule, SeriesDates, in_calendar_zone, series_dates
 from connectors.ics_values import TimeReader, ValueProblem, split_line, unescape, value_colon
-from connectors.textfile import decode
+from connectors.textfile import NO_KEYS, decode_text
 
 #: Larger files are refused as a whole. icalendar parses every kept property on
 #: its own: 28 MiB packed with 41,500 appointments took 90 s and 650 MB on the
@@ -322,21 +323,28 @@ def _last_line(data: bytes) -> int:
     return 1
 
 
-def _encoding(data: bytes, file: str) -> tuple[bytes, str]:
-    """The bytes to scan (UTF-16 re-encoded) and their encoding.
+def _encoding(data: bytes, file: str, log: ProblemLog) -> tuple[bytes, str]:
+    """The bytes to scan (re-encoded as UTF-8 unless one legacy charset) and their encoding.
 
-    The encoding is decided on the unfolded bytes: folding may split a UTF-8
-    character in two, which must not make the file look like Windows-1252.
+    The encoding is decided on logical lines (:func:`decode_text` with
+    ``folded``): folding may split a UTF-8 character in two, which must not
+    make the file look like Windows-1252. A file that mixes UTF-8 and a
+    legacy charset is decoded line by line, each such line named, and
+    scanned as UTF-8 (its line numbers kept).
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
-        len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0] and data[2]
-    ):
-        text, _ = decode(data, file)
-        return text.lstrip("\ufeff").encode("utf-8"), "utf-8"
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    _, encoding = decode(_FOLD.sub(b"", data), file)
-    return data, "utf-8" if encoding.startswith("utf-8") else encoding
+    if data.isascii():
+        return data, "utf-8"
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        try:
+            _FOLD.sub(b"", body).decode("utf-8")
+            return body, "utf-8"
+        except UnicodeDecodeError:
+            pass
+    decoded = decode_text(data, file, log, folded=True)
+    if decoded.encoding.startswith(("utf-8", "utf-16", "utf-32")) or decoded.mixed_lines:
+        return decoded.text.lstrip("\ufeff").encode("utf-8"), "utf-8"
+    return data, decoded.encoding
 
 
 #: Components that only live directly inside VCALENDAR.
@@ -345,7 +353,7 @@ TOP_LEVEL = frozenset({"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE", 
 
 def scan(data: bytes, file: str, log: ProblemLog) -> Scan:
     """Split an iCalendar file into its components; UnreadableSource if it is none."""
-    data, encoding = _encoding(data, file)
+    data, encoding = _encoding(data, file, log)
     return _Scanner(file, log).run(data, encoding)
 
 
@@ -615,10 +623,14 @@ class Customer:
     @property
     def key(self) -> str:
         if self.email:
-            return tr.normalise_email(self.email) or self.email.strip().lower()
+            return _email(self.email) or self.email.strip().lower()
         if self.phone:
             return self.phone.strip()
         return tr.fold_name(self.name) or (self.name or "").strip()
+
+
+#: E-mail addresses normalised once each: a customer's address recurs in every visit.
+_email = functools.lru_cache(maxsize=65536)(tr.normalise_email)
 
 
 def _address(value: Any) -> tuple[str | None, str | None]:
@@ -696,9 +708,17 @@ class IcsConnector(Connector):
             raise UnreadableSource(file, "file not readable") from None
         if not data.strip():
             raise UnreadableSource(file, "file is empty")
+        # Caches live for one file: honest timings, memory bounded by the file.
+        split_line.cache_clear()
+        _email.cache_clear()
         scanned = scan(data, file, log)
         del data
-        return _Reader(options, log).read(scanned)
+        reader = _Reader(options, log)
+        records = reader.read(scanned)
+        if reader.events_read and not any(r["emails"] or r["phones"] for r in records):
+            # Only keyless traces, or none: never "0 problems" (a holiday calendar says so).
+            log.add(None, "ATTENDEE", NO_KEYS, severity="warning")
+        return records
 
 
 class _Reader:
@@ -716,6 +736,7 @@ class _Reader:
         )
         self.name_re = re.compile(options.name_pattern, flags) if options.name_pattern else None
         self.times = TimeReader()
+        self.events_read = 0  # VEVENTs in the calendars read
 
     def read(self, scanned: Scan) -> list[dict[str, Any]]:
         readable = self._readable_calendars(scanned)
@@ -727,6 +748,7 @@ class _Reader:
         for block in scanned.events:
             if block.calendar not in readable:
                 continue
+            self.events_read += 1
             event = Event(block)
             key = event.uid or "nouid:" + _block_hash(block)
             series.setdefault((block.calendar, key), []).append(event)
@@ -834,8 +856,8 @@ class _Reader:
         for event in events:
             for _, params, value in event.props.get("ORGANIZER", []):
                 person = _person(params, value)
-                if person.email and tr.normalise_email(person.email):
-                    owner_set.add(tr.normalise_email(person.email) or "")
+                if person.email and _email(person.email):
+                    owner_set.add(_email(person.email) or "")
                 if person.name:
                     organiser_names.add(person.name.casefold())
         found: dict[str, Customer] = {}
@@ -851,7 +873,7 @@ class _Reader:
         return list(found.values())
 
     def _counts(self, person: Customer, owners: set[str], organiser_names: set[str]) -> bool:
-        email = tr.normalise_email(person.email) if person.email else None
+        email = _email(person.email) if person.email else None
         if email is not None:
             if email in owners or email.endswith(".calendar.google.com"):
                 return False
@@ -877,7 +899,7 @@ class _Reader:
         email = (groups.get("email") or "").strip() or None
         if name is None and email is None:
             return []
-        if email and tr.normalise_email(email) in set(self.options.owner_emails):
+        if email and _email(email) in set(self.options.owner_emails):
             return []
         return [Customer(name, email)]
 

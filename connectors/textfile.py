@@ -1,7 +1,9 @@
 """Reading the text files Finnish small businesses export.
 
-Encodings: UTF-8 with or without BOM, UTF-16 with BOM (legacy Google CSV),
-Windows-1252 (Finnish accounting software). Separators: ``;`` or ``,`` or tab.
+Encodings: UTF-8 with or without BOM, UTF-16 and UTF-32 with BOM (legacy
+Google CSV), UTF-16 without BOM, Windows-1252 (Finnish accounting software),
+other legacy charsets as charset-normalizer guesses them, and files that mix
+UTF-8 with a legacy charset line by line (:func:`decode_text`). Separators: ``;`` or ``,`` or tab.
 Dates: ``1.2.2024``, ``01.02.2024``, ``2024-02-01``, Excel serial numbers, or
 a format the source config names. Numbers: decimal comma.
 """
@@ -11,48 +13,283 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import charset_normalizer
 import pandas as pd
 
 from connectors.errors import RowError, UnreadableSource
+
+if TYPE_CHECKING:
+    from connectors.base import ProblemLog
+
+#: The warning of a contact or calendar file that gives only keyless traces
+#: (no record has an e-mail or phone): never "0 problems".
+NO_KEYS = (
+    "tiedostossa ei ole yhtään sähköpostiosoitetta eikä puhelinnumeroa / "
+    "no record in the file has an e-mail address or a phone number"
+)
 
 #: Files larger than this are refused as a whole rather than read half-way.
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
+# ------------------------------------------------------------------ encodings
+
+#: Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le", "utf-16"),
+    (b"\xfe\xff", "utf-16-be", "utf-16"),
+)
+#: The legacy charsets Finnish exports are in, best first.
+FINNISH_LEGACY = ("cp1252", "iso8859_15", "latin_1")
+#: Characters a Finnish or Swedish text in Windows-1252 plausibly holds beyond ASCII.
+_FINNISH_CHARS = frozenset(
+    "äöåÄÖÅšžŠŽéÉèÈüÜáÁàÀóÓíÍúÚñÑçÇæÆøØß€«»–—‘’‚“”„•…©®°½¼¾§£´¨¹²³±×÷¤¥¢µ¶·ªº¿¡\u00a0"
+)
+_FOLDED_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n|$)(?:[ \t][^\r\n]*(?:\r\n|\r|\n|$))*")
+_FOLD_BREAK = re.compile(rb"(?:\r\n|\r|\n)[ \t]")
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    """A file's text and how it was decoded.
+
+    ``encoding`` is the file's encoding (for a file that mixes two, the one
+    most of its lines are in); ``guessed`` is True when no byte-order mark or
+    valid UTF-8 said so; ``mixed_lines`` are the lines (1-based) decoded in
+    another encoding than the rest, each reported.
+    """
+
+    text: str
+    encoding: str
+    guessed: bool = False
+    mixed_lines: tuple[int, ...] = ()
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when the bytes look like mostly-ASCII UTF-16, else None.
+
+    Mostly-ASCII text in UTF-16 has a NUL as every other byte: the odd ones
+    (little-endian) or the even ones (big-endian), and few NULs elsewhere.
+    """
+    sample = data[:4096]
+    sample = sample[: len(sample) - len(sample) % 2]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even_nul = sample[0::2].count(0)
+    odd_nul = sample[1::2].count(0)
+    for encoding, nul, other in (
+        ("utf-16-le", odd_nul, even_nul),
+        ("utf-16-be", even_nul, odd_nul),
+    ):
+        if nul >= 0.6 * pairs and other <= 0.05 * pairs:
+            try:
+                data[: len(data) - len(data) % 2].decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return encoding
+    return None
+
+
+def _finnish_legacy(data: bytes) -> str | None:
+    """The text when the bytes read as plausible Finnish Windows-1252, else None."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    if all(ch < "\x80" or ch in _FINNISH_CHARS for ch in text):
+        return text
+    return None
+
+
+def _legacy(data: bytes) -> tuple[str, str, bool]:
+    """Text, encoding, and whether the encoding is only a guess, of non-UTF-8 bytes."""
+    text = _finnish_legacy(data)
+    if text is not None:
+        return text, "cp1252", False
+    best = charset_normalizer.from_bytes(data).best()
+    if best is not None and best.encoding not in ("utf_8", "ascii"):
+        return str(best), best.encoding, True
+    try:
+        return data.decode("cp1252"), "cp1252", True
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1", True  # latin-1 maps every byte
+
+
+def legacy_charset(data: bytes) -> tuple[str, bool]:
+    """The legacy charset of bytes that are not UTF-8, and whether it is only a guess.
+
+    Plausible Finnish Windows-1252 is not a guess; anything else is
+    charset-normalizer's best guess (Windows-1252 when it has none).
+    """
+    _, encoding, guessed = _legacy(data)
+    return encoding, guessed
+
+
+def _bom(data: bytes) -> tuple[int, str, str] | None:
+    for mark, codec, name in _BOMS:
+        if data.startswith(mark):
+            return len(mark), codec, name
+    return None
+
+
 def decode(data: bytes, file: str) -> tuple[str, str]:
-    """Text and the encoding it was in. Raises UnreadableSource for binary data."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """Text and the encoding it was in. Raises UnreadableSource for binary data.
+
+    Byte-order marks first (UTF-8, UTF-16, UTF-32), then UTF-16 without one,
+    then strict UTF-8, then a legacy charset (Windows-1252 for Finnish text,
+    else charset-normalizer's guess). Quiet: :func:`decode_text` also names
+    guesses and mixed encodings in a problem log.
+    """
+    found = _bom(data)
+    if found is not None:
+        size, codec, name = found
         try:
-            return data.decode("utf-16"), "utf-16"
+            text = data[size:].decode(codec)
         except UnicodeDecodeError:
-            raise UnreadableSource(file, "broken UTF-16 text") from None
-    if len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0] and data[2]:
-        # UTF-16 little-endian without a BOM
-        try:
-            return data.decode("utf-16-le"), "utf-16-le"
-        except UnicodeDecodeError:
-            pass
+            raise UnreadableSource(file, f"broken {codec.upper()} text") from None
+        return text, name
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return data[: len(data) - len(data) % 2].decode(utf16), utf16
     if b"\x00" in data[:4096]:
         raise UnreadableSource(file, "not a text file (binary content)")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        # cp1252 leaves five bytes undefined; latin-1 maps every byte.
-        return data.decode("latin-1"), "latin-1"
+    units = _units(data, folded=False)
+    utf8, legacy = _classify(units, folded=False)
+    text, encoding, _ = _legacy(b"\n".join(units[i][1] for i in legacy) if utf8 else data)
+    if utf8:  # mixed: each line in its own encoding
+        text = _decode_units(units, set(legacy), encoding, folded=False)
+    return text, encoding
+
+
+def decode_text(data: bytes, file: str, log: ProblemLog, *, folded: bool = False) -> DecodedText:
+    """The text of a file, its encoding found as :func:`decode` does, and named problems.
+
+    - a legacy charset that had to be guessed (not plausible Finnish
+      Windows-1252) is a warning naming the charset;
+    - a file that mixes UTF-8 and a legacy charset is decoded line by line,
+      each line in the encoding it is in, and every line in the minority
+      encoding is a warning (file, line): never "Ã¤" for "ä".
+
+    ``folded``: the format folds long lines (a line starting with a space or
+    tab continues the one before, as in iCalendar and vCard 3.0). A fold may
+    split a UTF-8 character, so a logical line is decoded as a whole; its
+    text is then the unfolded line followed by blank lines in place of the
+    folds, so that line numbers stay right.
+    """
+    text, encoding = decode(data, file)
+    if encoding.startswith(("utf-16", "utf-32")) or (encoding.startswith("utf-8") and not folded):
+        return DecodedText(text, encoding)
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    units = _units(body, folded)
+    utf8, legacy = _classify(units, folded)
+    if not legacy:  # UTF-8 (once unfolded: a fold may split a character)
+        return DecodedText(_decode_units(units, set(), "utf-8", folded), "utf-8")
+    _, legacy_encoding, guessed = _legacy(b"\n".join(units[i][1] for i in legacy))
+    text = _decode_units(units, set(legacy), legacy_encoding, folded)
+    if guessed:
+        log.add(
+            None,
+            None,
+            f"the character encoding was guessed as {legacy_encoding}; "
+            "check that names with ä, ö and å read right",
+            severity="warning",
+        )
+    if not utf8:
+        return DecodedText(text, legacy_encoding, guessed)
+    minority, other, main = (
+        (legacy, legacy_encoding, "utf-8")
+        if len(legacy) <= len(utf8)
+        else (utf8, "utf-8", legacy_encoding)
+    )
+    lines = tuple(units[i][0] for i in minority)
+    for line in lines:
+        log.add(
+            line,
+            None,
+            f"this line is in {other} while the rest of the file is in {main} "
+            "(mixed encodings); decoded on its own",
+            severity="warning",
+        )
+    return DecodedText(text, main, guessed, lines)
+
+
+def _classify(units: list[tuple[int, bytes]], folded: bool) -> tuple[list[int], list[int]]:
+    """Indexes of the units that are non-ASCII UTF-8, and of those that are not UTF-8."""
+    utf8: list[int] = []
+    legacy: list[int] = []
+    for index, (_, unit) in enumerate(units):
+        if unit.isascii():
+            continue
+        try:
+            (_FOLD_BREAK.sub(b"", unit) if folded else unit).decode("utf-8")
+            utf8.append(index)
+        except UnicodeDecodeError:
+            legacy.append(index)
+    return utf8, legacy
+
+
+def _decode_units(
+    units: list[tuple[int, bytes]], legacy: set[int], legacy_encoding: str, folded: bool
+) -> str:
+    return "".join(
+        _decode_unit(unit, legacy_encoding if index in legacy else "utf-8", folded)
+        for index, (_, unit) in enumerate(units)
+    )
+
+
+def _units(data: bytes, folded: bool) -> list[tuple[int, bytes]]:
+    """The lines (logical lines when ``folded``) of the bytes, each with its first line number."""
+    units: list[tuple[int, bytes]] = []
+    number = 1
+    if folded:
+        for match in _FOLDED_LINE.finditer(data):
+            unit = match.group()
+            if not unit:
+                continue
+            units.append((number, unit))
+            number += len(unit.splitlines())
+        return units
+    for number, unit in enumerate(data.splitlines(keepends=True), start=1):
+        units.append((number, unit))
+    return units
+
+
+def _decode_unit(unit: bytes, codec: str, folded: bool) -> str:
+    """A line's text; a folded logical line unfolded, its folds kept as blank lines."""
+    if not folded or not _FOLD_BREAK.search(unit):
+        return unit.decode(codec, errors="replace")
+    body = unit.rstrip(b"\r\n")
+    ending = unit[len(body) :].decode("ascii")
+    folds = len(_FOLD_BREAK.findall(body))
+    return _FOLD_BREAK.sub(b"", body).decode(codec, errors="replace") + ending + "\n" * folds
 
 
 def read_text(path: Path, file: str | None = None) -> tuple[str, str]:
     """The text of a file and its encoding; UnreadableSource when it has none."""
     name = file or str(path)
+    return decode(read_bytes(path, name), name)
+
+
+def read_decoded(path: Path, file: str, log: ProblemLog, *, folded: bool = False) -> DecodedText:
+    """:func:`decode_text` of a file: guessed and mixed encodings named in ``log``."""
+    return decode_text(read_bytes(path, file), file, log, folded=folded)
+
+
+def read_bytes(path: Path, name: str) -> bytes:
+    """The bytes of a text file; UnreadableSource when missing, too large or empty."""
     try:
         size = path.stat().st_size
     except OSError:
@@ -65,7 +302,7 @@ def read_text(path: Path, file: str | None = None) -> tuple[str, str]:
         raise UnreadableSource(name, "file not readable") from None
     if not data.strip():
         raise UnreadableSource(name, "file is empty")
-    return decode(data, name)
+    return data
 
 
 def sniff_delimiter(text: str) -> str:

@@ -13,8 +13,14 @@ leniently and reports what it had to guess:
 - folded lines (a leading space or tab) are joined; a line that is not a
   property and does not start with a space is read as a badly folded
   continuation of the line before (a problem, not a failure);
+- the file's encoding is found by :func:`connectors.textfile.decode_text`
+  (BOMs, UTF-16 without BOM, UTF-8, legacy charsets; a file that mixes
+  UTF-8 and Windows-1252 is decoded line by line, each such line named);
 - quoted-printable values (2.1: ``ENCODING=QUOTED-PRINTABLE``, soft line
-  breaks with a trailing ``=``) are decoded with their ``CHARSET``;
+  breaks with a trailing ``=``) are decoded with their ``CHARSET``; without
+  one, as UTF-8 when they are, else in the charset their bytes are in
+  (a guess beyond Finnish Windows-1252 is a warning);
+- a file in which no card has an e-mail or phone is a warning, never silence;
 - base64 / binary values (``PHOTO``, ``LOGO``, ``SOUND``, ``KEY``) are never
   read as text: a photo is only noted as the category ``photo``;
 - a card cut off by the end of the file is read as far as it goes, and reported.
@@ -39,8 +45,9 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
-from connectors.contact_fields import content_id, head_text, read_contact_text
+from connectors.contact_fields import content_id, head_text
 from connectors.errors import UnreadableSource
+from connectors.textfile import NO_KEYS, legacy_charset, read_decoded
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: MULTILINE: matches one line, and also finds a BEGIN line anywhere in a text.
@@ -91,6 +98,8 @@ class Property:
     name: str
     params: dict[str, list[str]]
     raw: str
+    #: The charset a quoted-printable value without CHARSET was found to be in.
+    charset_found: str | None = None
 
     def param(self, key: str) -> str | None:
         values = self.params.get(key)
@@ -118,11 +127,18 @@ class Property:
         """A structured value (N, ADR, ORG) split on unescaped separators."""
         return [unescape(part) for part in split_unescaped(self.decoded(), separator)]
 
-    def decoded(self) -> str:
+    def qp_bytes(self) -> bytes | None:
+        """The bytes of a quoted-printable value; None for any other value."""
         if self.encoding != "QUOTED-PRINTABLE":
+            return None
+        return quopri.decodestring(self.raw.encode("utf-8"))
+
+    def decoded(self) -> str:
+        data = self.qp_bytes()
+        if data is None:
             return self.raw
-        data = quopri.decodestring(self.raw.encode("utf-8"))
-        for charset in (self.param("CHARSET") or "utf-8", "utf-8", "cp1252"):
+        charsets = (self.param("CHARSET") or self.charset_found or "utf-8", "utf-8", "cp1252")
+        for charset in charsets:
             try:
                 codecs.lookup(charset)
                 return data.decode(charset).replace("\r\n", "\n")
@@ -190,6 +206,40 @@ def unfold(card: Card, problems: list[tuple[int, str | None, str]]) -> list[tupl
         else:
             problems.append((number, None, "line is not a property; skipped"))
     return [(item[0], item[1]) for item in logical]
+
+
+QP_GUESSED = (
+    "quoted-printable value has no CHARSET and is not UTF-8; decoded as {charset} "
+    "(a guess: check the name's letters)"
+)
+
+
+def _find_qp_charsets(properties: list[Property]) -> list[tuple[int, str | None, str]]:
+    """The charset of a card's quoted-printable values that name none and are not UTF-8.
+
+    Old phones (Nokia, BlackBerry, Windows Mobile) write vCard 2.1 in the
+    phone's legacy charset without saying which: UTF-8 when the bytes are
+    UTF-8, else the charset of all such bytes of the card together (plausible
+    Finnish Windows-1252, or charset-normalizer's guess, which is returned
+    as a warning per value).
+    """
+    unnamed = []
+    for prop in properties:
+        data = prop.qp_bytes()
+        if data is None or prop.param("CHARSET") or data.isascii():
+            continue
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            unnamed.append((prop, data))
+    if not unnamed:
+        return []
+    charset, guessed = legacy_charset(b"\n".join(data for _, data in unnamed))
+    for prop, _ in unnamed:
+        prop.charset_found = charset
+    if not guessed:
+        return []
+    return [(prop.line, prop.name, QP_GUESSED.format(charset=charset)) for prop, _ in unnamed]
 
 
 def _name_of(line: str) -> str | None:
@@ -395,6 +445,7 @@ def read_cards(text: str, log: ProblemLog, wanted: set[str] | None) -> Iterator[
                     )
                 else:
                     properties.append(prop)
+            guesses = _find_qp_charsets(properties)
             record = card_record(card, properties)
         except Exception as exc:  # noqa: BLE001 - one broken card must not stop the others
             log.add(card.begin, None, f"card could not be read ({type(exc).__name__})")
@@ -406,6 +457,8 @@ def read_cards(text: str, log: ProblemLog, wanted: set[str] | None) -> Iterator[
             continue
         for number, field_name, message in problems:
             log.add(number, field_name, message)
+        for number, field_name, message in guesses:
+            log.add(number, field_name, message, severity="warning")
         yield record
     if outside is not None:
         log.add(outside, None, OUTSIDE)
@@ -435,13 +488,16 @@ class VcardConnector(Connector):
     ) -> Iterable[Mapping[str, Any]]:
         assert isinstance(options, VcardOptions)
         file = display_path(source.path)
-        text = read_contact_text(source.path, file, log)
+        text = read_decoded(source.path, file, log, folded=True).text.lstrip("\ufeff")
         if not _BEGIN.search(text):
             raise UnreadableSource(file, "not a vCard file: no BEGIN:VCARD line")
         wanted = None
         if options.categories:
             wanted = {c.strip().casefold() for c in options.categories if c.strip()}
-        return list(read_cards(text, log, wanted))
+        records = list(read_cards(text, log, wanted))
+        if records and not any(r["emails"] or r["phones"] for r in records):
+            log.add(None, "EMAIL", NO_KEYS, severity="warning")
+        return records
 
     def field_names(self, options: Any) -> Mapping[str, str]:
         return {"emails": "EMAIL", "phones": "TEL"}

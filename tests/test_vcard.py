@@ -304,3 +304,63 @@ def test_sniff_recognises_vcards_only() -> None:
     assert connector.sniff(Path("contacts.txt"), utf16) >= 90
     csv = Path(__file__).parent / "fixtures" / "google_csv" / "passing_current_fi.csv"
     assert connector.sniff(csv, csv.read_bytes()) == 0
+
+
+# ------------------------------------------------------------------ encodings
+
+
+def _read(path: Path) -> tuple[dict[str, dict[str, Any]], list[Any]]:
+    result = read_source(spec(path))
+    assert result.error is None, result.error
+    return {row["name"]: row for row in result.traces.to_dict("records")}, result.problems
+
+
+@pytest.mark.parametrize(
+    ("fixture", "names"),
+    [
+        ("passing_nokia_21_qp_cp1252_no_charset.vcf", {"Väinö Äijälä", "Åsa Öhman"}),
+        ("passing_21_qp_utf8_no_charset.vcf", {"Pirjo Mäkelä"}),
+        ("passing_utf16le_no_bom.vcf", {"Jyrki Hämäläinen"}),
+    ],
+)
+def test_legacy_encodings_give_the_right_letters_without_problems(
+    fixture: str, names: set[str]
+) -> None:
+    rows, problems = _read(FIXTURES / fixture)
+    assert set(rows) == names
+    assert problems == []
+    assert not any("Ã" in text for row in rows.values() for text in row["name"])
+
+
+def test_qp_note_without_charset_is_read_in_the_cards_charset() -> None:
+    records = raw_records(FIXTURES / "passing_nokia_21_qp_cp1252_no_charset.vcf")
+    assert "Hieronta kevät, Jyväskylä" in records[0]["texts"]
+
+
+def test_qp_in_an_unusual_charset_is_decoded_and_the_guess_named() -> None:
+    rows, problems = _read(FIXTURES / "failing_qp_no_charset_guessed.vcf")
+    assert set(rows) == {"Сергей Петрович Иванов"}
+    guessed = [p for p in problems if "no CHARSET" in p.message]
+    assert {(p.row, p.field) for p in guessed} == {(3, "N"), (4, "FN")}
+    assert all(p.severity == "warning" and "cp1251" in p.message for p in guessed)
+
+
+def test_mixed_encodings_are_decoded_per_line_and_each_line_named() -> None:
+    rows, problems = _read(FIXTURES / "failing_mixed_encodings.vcf")
+    assert set(rows) == {"Sirpa Pöllänen", "Kalle Ylönen", "Eeva Hämäläinen"}
+    mixed = [p for p in problems if "mixed encodings" in p.message]
+    assert [p.row for p in mixed] == [14]  # FN:Eeva Hämäläinen, the one cp1252 line
+    assert all(p.severity == "warning" and "Eeva" not in str(p) for p in mixed)
+
+
+def test_a_file_without_any_email_or_phone_is_a_named_warning() -> None:
+    rows, problems = _read(FIXTURES / "failing_no_email_or_phone.vcf")
+    assert set(rows) == {"Matti Meikäläinen", "Liisa Virtanen"}
+    assert [(p.row, p.severity) for p in problems] == [(None, "warning")]
+    assert "sähköpostiosoitetta" in problems[0].message
+    assert "e-mail address or a phone number" in problems[0].message
+
+
+def test_one_card_with_a_phone_is_enough_to_not_warn() -> None:
+    _, problems = _read(FIXTURES / "passing_nokia_21_qp_cp1252_no_charset.vcf")
+    assert problems == []
