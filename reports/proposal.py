@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -59,6 +59,7 @@ from reports.cells import (
 )
 from reports.texts import DECISION_WORDS, kind_name, t
 from reports.view import ReviewRun, joined, next_month_end
+from reports.xlsx_stream import FastSheet, add_template, finish
 
 FORMAT_VERSION = "2"
 META_SHEET = "_karsinta"
@@ -144,7 +145,7 @@ def write_proposal(run: ReviewRun, out_dir: Path) -> ProposalFiles:
     xlsx_path = out_dir / f"{stem}.xlsx"
     write_text_file(html_path, render_html(run, view, proposal_id, unchanged))
     with owner_only_file(xlsx_path) as temp:
-        build_workbook(run, view, proposal_id).save(temp)
+        save_workbook(run, view, proposal_id, temp)
     return ProposalFiles(html_path, xlsx_path, proposal_id, digest, unchanged)
 
 
@@ -225,12 +226,29 @@ def _date_text(value: Any, lang: str) -> str:
     return en_date(value) if lang == "en" else fi_date(value)
 
 
+_ROW_COLUMNS = [
+    "person",
+    "source",
+    "where",
+    "kind",
+    "decision",
+    "action",
+    "trigger_date",
+    "due_date",
+    "days_overdue",
+    "hold_until",
+    "erasure_request",
+]
+
+
 def _rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
     """Plain dicts for the template; dates as text, NA as ''. Only for rows shown."""
     text = t(lang)
     suffix = "_en" if lang == "en" else "_fi"
+    reason = "review_reason" if lang == "fi" else "review_reason_en"
+    needed = [*_ROW_COLUMNS, "rule_text" + suffix, "hold_text" + suffix, reason]
     out = []
-    for row in frame.to_dict(orient="records"):
+    for row in frame[needed].to_dict(orient="records"):
         out.append(
             {
                 "person": row["person"],
@@ -246,7 +264,7 @@ def _rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
                 "overdue": "" if pd.isna(row["days_overdue"]) else int(row["days_overdue"]),
                 "hold": _na(row["hold_text" + suffix]),
                 "hold_until": _date_text(row["hold_until"], lang) or text("until_further"),
-                "reason": _na(row["review_reason" if lang == "fi" else "review_reason_en"]),
+                "reason": _na(row[reason]),
                 "erasure": bool(row["erasure_request"]),
             }
         )
@@ -498,17 +516,22 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 
-def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Workbook:
-    """The proposal workbook, written streaming (write-only): memory stays flat at any size.
+def build_workbook(
+    run: ReviewRun, view: pd.DataFrame, proposal_id: str
+) -> tuple[Workbook, list[FastSheet]]:
+    """The proposal workbook's structure, and its large sheets' rows to stream.
 
-    Column widths, hidden columns and frozen panes are set before the first
-    row; the dropdown, the autofilter and the protection after the last.
+    Save the workbook, then :func:`reports.xlsx_stream.finish` the file with
+    the returned sheets (:func:`save_workbook` does both). Column widths,
+    hidden columns and frozen panes are set before the header; the dropdown,
+    the autofilter and the protection cover every row.
     """
     lang = run.lang
     text = t(lang)
     date_format = DATE_FORMAT_EN if lang == "en" else DATE_FORMAT_FI
     suffix = "_en" if lang == "en" else "_fi"
     workbook = Workbook(write_only=True)
+    fast: list[FastSheet] = []
 
     proposal = workbook.create_sheet(text("sheet_proposal"))
     headers = [
@@ -534,10 +557,117 @@ def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Work
     delete = delete.assign(
         _erasure_first=~(delete["erasure_request"] & (delete["days_overdue"].fillna(0) > 0))
     ).sort_values(["_erasure_first", "person", "source", "where"], kind="stable")
+    unlocked = frozenset({DECISION_COLUMN - 1, COMMENT_COLUMN - 1})
+    add_template(proposal, len(headers), date_format, unlocked)
+    fast.append(FastSheet(0, len(headers), _proposal_rows(run, delete), unlocked))
+    last = max(2, len(delete) + 1)
+    choice = DataValidation(
+        type="list",
+        formula1='"' + ",".join(DECISION_WORDS) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Karsinta",
+        error=", ".join(DECISION_WORDS),
+    )
+    choice.add(f"A2:A{last}")
+    proposal.data_validations.append(choice)
+    # One range: the technical columns move with their row when she sorts or filters.
+    proposal.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
+    _protect(proposal)
+
+    _summary_sheet(workbook.create_sheet(text("sheet_summary")), run, proposal_id, date_format)
+    held = view[view["decision"] == "hold"].sort_values(["person"], kind="stable")
+    fast.append(
+        _list_sheet(
+            workbook,
+            2,
+            text("sheet_held"),
+            [
+                text("col_person"),
+                text("col_source"),
+                text("col_where"),
+                text("col_kind"),
+                text("col_hold"),
+                text("col_hold_until"),
+            ],
+            len(held),
+            zip(
+                held["person"].tolist(),
+                held["source"].tolist(),
+                held["where"].tolist(),
+                [kind_name(str(k), lang) for k in held["kind"].tolist()],
+                held["hold_text" + suffix].tolist(),
+                held["hold_until"].tolist(),
+                strict=True,
+            ),
+            [24, 16, 48, 16, 70, 14],
+            date_format,
+        )
+    )
+    reason = "review_reason" if lang == "fi" else "review_reason_en"
+    review = view[view["decision"] == "review"].sort_values(["person"], kind="stable")
+    keyless = (review["review_code"] == KEYLESS).fillna(False).astype(bool)
+    for index, title, rows in (
+        (3, text("sheet_review"), review[~keyless]),
+        (4, text("sheet_keyless"), review[keyless]),
+    ):
+        fast.append(
+            _list_sheet(
+                workbook,
+                index,
+                title,
+                [
+                    text("col_person"),
+                    text("col_source"),
+                    text("col_where"),
+                    text("col_kind"),
+                    text("col_reason"),
+                ],
+                len(rows),
+                zip(
+                    rows["person"].tolist(),
+                    rows["source"].tolist(),
+                    rows["where"].tolist(),
+                    [kind_name(str(k), lang) for k in rows["kind"].tolist()],
+                    rows[reason].tolist(),
+                    strict=True,
+                ),
+                [24, 16, 48, 16, 70],
+                date_format,
+            )
+        )
+    meta = workbook.create_sheet(META_SHEET)
+    meta.sheet_state = "hidden"
+    for key, value in [
+        ("format", FORMAT_VERSION),
+        ("proposal_id", proposal_id),
+        ("workspace_key", run.workspace_key),
+        ("month", run.month),
+        ("run_date", run.today.isoformat()),
+        ("lang", lang),
+        ("decision_column", str(DECISION_COLUMN)),
+        ("comment_column", str(COMMENT_COLUMN)),
+        ("check_columns", ",".join(map(str, CHECK_COLUMNS))),
+    ]:
+        meta.append(stream_row(meta, [key, value]))
+    return workbook, fast
+
+
+def save_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str, path: Path) -> None:
+    """Write the proposal XLSX to ``path`` (structure by openpyxl, rows streamed)."""
+    workbook, fast = build_workbook(run, view, proposal_id)
+    workbook.save(path)
+    finish(path, fast)
+
+
+def _proposal_rows(run: ReviewRun, delete: pd.DataFrame) -> Iterator[list[Any]]:
+    """The proposal sheet's rows: visible cells, then the ids and the row's check value."""
+    lang = run.lang
+    text = t(lang)
+    suffix = "_en" if lang == "en" else "_fi"
     words = dict(zip(("approve", "reject", "postpone"), DECISION_WORDS, strict=True))
     kinds = {k: kind_name(str(k), lang) for k in delete["kind"].dropna().unique()}
     actions = {a: text(f"action_{a}") for a in ("delete", "anonymise")}
-    unlocked = frozenset({DECISION_COLUMN - 1, COMMENT_COLUMN - 1})
     columns = [
         "trace_id",
         "fingerprint",
@@ -591,99 +721,7 @@ def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Work
             rule_id,
             [visible[c - 1] for c in CHECK_COLUMNS],
         )
-        proposal.append(
-            stream_row(
-                proposal,
-                [*visible, trace_id, fingerprint, action, rule_id, check],
-                date_format,
-                unlocked,
-            )
-        )
-    if delete.empty:  # an empty proposal still has one editable row under the header
-        proposal.append(stream_row(proposal, [None] * len(headers), date_format, unlocked))
-    last = max(2, len(delete) + 1)
-    choice = DataValidation(
-        type="list",
-        formula1='"' + ",".join(DECISION_WORDS) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Karsinta",
-        error=", ".join(DECISION_WORDS),
-    )
-    choice.add(f"A2:A{last}")
-    proposal.data_validations.append(choice)
-    # One range: the technical columns move with their row when she sorts or filters.
-    proposal.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
-    _protect(proposal)
-
-    _summary_sheet(workbook.create_sheet(text("sheet_summary")), run, proposal_id, date_format)
-    held = view[view["decision"] == "hold"].sort_values(["person"], kind="stable")
-    _list_sheet(
-        workbook,
-        text("sheet_held"),
-        [
-            text("col_person"),
-            text("col_source"),
-            text("col_where"),
-            text("col_kind"),
-            text("col_hold"),
-            text("col_hold_until"),
-        ],
-        zip(
-            held["person"].tolist(),
-            held["source"].tolist(),
-            held["where"].tolist(),
-            [kind_name(str(k), lang) for k in held["kind"].tolist()],
-            held["hold_text" + suffix].tolist(),
-            held["hold_until"].tolist(),
-            strict=True,
-        ),
-        [24, 16, 48, 16, 70, 14],
-        date_format,
-    )
-    reason = "review_reason" if lang == "fi" else "review_reason_en"
-    review = view[view["decision"] == "review"].sort_values(["person"], kind="stable")
-    keyless = (review["review_code"] == KEYLESS).fillna(False).astype(bool)
-    for title, rows in (
-        (text("sheet_review"), review[~keyless]),
-        (text("sheet_keyless"), review[keyless]),
-    ):
-        _list_sheet(
-            workbook,
-            title,
-            [
-                text("col_person"),
-                text("col_source"),
-                text("col_where"),
-                text("col_kind"),
-                text("col_reason"),
-            ],
-            zip(
-                rows["person"].tolist(),
-                rows["source"].tolist(),
-                rows["where"].tolist(),
-                [kind_name(str(k), lang) for k in rows["kind"].tolist()],
-                rows[reason].tolist(),
-                strict=True,
-            ),
-            [24, 16, 48, 16, 70],
-            date_format,
-        )
-    meta = workbook.create_sheet(META_SHEET)
-    meta.sheet_state = "hidden"
-    for key, value in [
-        ("format", FORMAT_VERSION),
-        ("proposal_id", proposal_id),
-        ("workspace_key", run.workspace_key),
-        ("month", run.month),
-        ("run_date", run.today.isoformat()),
-        ("lang", lang),
-        ("decision_column", str(DECISION_COLUMN)),
-        ("comment_column", str(COMMENT_COLUMN)),
-        ("check_columns", ",".join(map(str, CHECK_COLUMNS))),
-    ]:
-        meta.append(stream_row(meta, [key, value]))
-    return workbook
+        yield [*visible, trace_id, fingerprint, action, rule_id, check]
 
 
 def _protect(sheet: Any) -> None:
@@ -719,21 +757,21 @@ def _widths(sheet: Any, widths: list[int]) -> None:
 
 def _list_sheet(
     workbook: Workbook,
+    index: int,
     title: str,
     headers: list[str],
+    count: int,
     rows: Iterable[Sequence[Any]],
     widths: list[int],
     date_format: str,
-) -> None:
+) -> FastSheet:
     sheet = workbook.create_sheet(title)
     _widths(sheet, widths)
     sheet.freeze_panes = "A2"
     _header(sheet, headers)
-    count = 0
-    for values in rows:
-        sheet.append(stream_row(sheet, list(values), date_format))
-        count += 1
+    add_template(sheet, len(headers), date_format, frozenset())
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(2, count + 1)}"
+    return FastSheet(index, len(headers), rows)
 
 
 def _summary_sheet(sheet: Any, run: ReviewRun, proposal_id: str, date_format: str) -> None:
