@@ -72,7 +72,9 @@ class Workload(Kohonen):
         for n in range(self.customers):
             p = self.people.person(allow_same_name=True)
             last = self.ago(rng.randint(1, 4 * 365))
-            days = sorted({last - timedelta(days=rng.randint(0, 700)) for _ in range(rng.randint(1, 7))})
+            days = sorted(
+                {last - timedelta(days=rng.randint(0, 700)) for _ in range(rng.randint(1, 7))}
+            )
             days = [d for d in days if d <= last] or [last]
             for day in days:
                 # about one order row in 500 has a date that is no date: a row problem
@@ -104,7 +106,9 @@ class Workload(Kohonen):
                 )  # fmt: skip
             if rng.random() < 0.02:  # booked by phone: a name and nothing else
                 start = self.at(self.ago(rng.randint(30, 900)), 12)
-                events.append(CalEvent(google_uid(rng), f"{p.first} {p.last[0]}. – sparraus", start))
+                events.append(
+                    CalEvent(google_uid(rng), f"{p.first} {p.last[0]}. – sparraus", start)
+                )
             if rng.random() < 0.05:
                 summaries.append((p, last))
             if rng.random() < 0.005:
