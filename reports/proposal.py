@@ -248,7 +248,9 @@ def _rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
     reason = "review_reason" if lang == "fi" else "review_reason_en"
     needed = [*_ROW_COLUMNS, "rule_text" + suffix, "hold_text" + suffix, reason]
     out = []
-    for row in frame[needed].to_dict(orient="records"):
+    columns = [frame[c].tolist() for c in needed]
+    for values in zip(*columns, strict=True):
+        row = dict(zip(needed, values, strict=True))
         out.append(
             {
                 "person": row["person"],
@@ -300,17 +302,23 @@ def _people(
     rows = rows.assign(
         _place=rows["subject_id"].map(place), _order=rows["decision"].map(order)
     ).sort_values(["_place", "_order", "source", "where"], kind="stable")
-    people = []
-    for _, group in rows.groupby("_place", sort=True):
-        subject = str(group["subject_id"].iloc[0])
-        people.append(
-            {
-                "name": group["person"].iloc[0],
-                "erasure": subject in erasure,
-                "rows": _rows(group, run.lang),
-                "sources": sorted(set(group["source"])),
-            }
-        )
+    shown = _rows(rows, run.lang)
+    people: list[dict[str, Any]] = []
+    last = None
+    for place, subject, row in zip(rows["_place"], rows["subject_id"], shown, strict=True):
+        if place != last:
+            last = place
+            people.append(
+                {
+                    "name": row["person"],
+                    "erasure": str(subject) in erasure,
+                    "rows": [],
+                    "sources": [],
+                }
+            )
+        people[-1]["rows"].append(row)
+    for person in people:
+        person["sources"] = sorted({r["source"] for r in person["rows"]})
     return people
 
 
