@@ -69,8 +69,6 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import pandas as pd
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
 
 from connectors.base import (
     Capability,
@@ -96,7 +94,7 @@ from flows.ledger import (
     read_latest,
     workspace_secret,
 )
-from flows.runtime import artifact, in_flow_run
+from flows.runtime import NO_CACHE, artifact, flow, in_flow_run, task
 from flows.workspace import Workspace, sweep_leftovers, undo_stamp, workspace_lock
 from policies.reappearance import strong_identifiers
 from reports.receipt import Receipt, ReceiptFiles, ReceiptLine, write_receipt

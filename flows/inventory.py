@@ -13,12 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
-
 from flows.review import _workers, counts_markdown, helsinki_today, observe, summaries
-from flows.runtime import artifact, call
+from flows.runtime import NO_CACHE, ThreadPool, artifact, call, flow, task
 from flows.workspace import Workspace, load_workspace
 from reports.inventory import InventoryInput, write_inventory
 
@@ -53,7 +49,7 @@ def inventory(workspace: Workspace, today: date, lang: str | None = None) -> Inv
 @flow(
     name="processing_inventory",
     persist_result=False,
-    task_runner=ThreadPoolTaskRunner(max_workers=_workers()),  # type: ignore[arg-type]
+    task_runner=ThreadPool(max_workers=_workers()),
     log_prints=False,
 )
 def processing_inventory(

@@ -24,9 +24,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
 
 from connectors.base import ReadResult, SourceSpec, display_path, read_source
 from connectors.errors import KarsintaError
@@ -34,7 +31,16 @@ from connectors.keyed import Hasher
 from connectors.trace import empty_traces
 from flows.keyed import workspace_hasher
 from flows.ledger import reappeared, workspace_secret
-from flows.runtime import artifact, call, in_flow_run, retrying
+from flows.runtime import (
+    NO_CACHE,
+    ThreadPool,
+    artifact,
+    call,
+    flow,
+    in_flow_run,
+    retrying,
+    task,
+)
 from flows.workspace import Workspace, apply_running, load_workspace, sweep_leftovers
 from policies.engine import Evaluation, evaluate
 from policies.law import load_statutory_rules
@@ -450,7 +456,7 @@ def problem_lines(outcome: ReviewOutcome) -> list[str]:
 @flow(
     name="monthly_review",
     persist_result=False,
-    task_runner=ThreadPoolTaskRunner(max_workers=_workers()),  # type: ignore[arg-type]
+    task_runner=ThreadPool(max_workers=_workers()),
     log_prints=False,
     validate_parameters=True,
 )

@@ -17,14 +17,21 @@ or ``PREFECT_API_URL`` points at a server (then the run is recorded there).
 ``serve``, deployments and work pools always run the real flows. The trade-off:
 a plain run leaves no flow run, task states or artifact in a Prefect UI, and
 has no Prefect retries (remote reads retry in :func:`retrying` instead).
+
+Importing Prefect alone takes 2-4 s here, so the flows and tasks are declared
+with :func:`flow` and :func:`task` below: the same options as Prefect's
+decorators, but Prefect is imported (and the real flow or task made) only when
+one is first used as such; ``.fn`` is the plain function, without Prefect.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 DEFAULTS = {
@@ -88,3 +95,75 @@ def retrying(function: Callable[[], T], delays: Sequence[float]) -> T:
         except Exception:  # noqa: BLE001 - the same as Prefect's task retries
             time.sleep(delay)
     return function()
+
+
+#: ``cache_policy=NO_CACHE`` for :func:`task` (Prefect's NO_CACHE, resolved when Prefect loads)
+NO_CACHE = "NO_CACHE"
+
+
+@dataclass(frozen=True)
+class ThreadPool:
+    """``task_runner=`` for :func:`flow`: Prefect's ThreadPoolTaskRunner, made when needed."""
+
+    max_workers: int
+
+
+def _prefect_options(options: dict[str, Any]) -> dict[str, Any]:
+    out = dict(options)
+    if out.get("cache_policy") == NO_CACHE:
+        from prefect.cache_policies import NO_CACHE as PREFECT_NO_CACHE
+
+        out["cache_policy"] = PREFECT_NO_CACHE
+    runner = out.get("task_runner")
+    if isinstance(runner, ThreadPool):
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        out["task_runner"] = ThreadPoolTaskRunner(max_workers=runner.max_workers)
+    return out
+
+
+class _Lazy:
+    """A Prefect flow or task made on first use; ``fn`` is the plain function."""
+
+    _kind = ""
+
+    def __init__(self, fn: Callable[..., Any], options: dict[str, Any]) -> None:
+        self.fn = fn
+        self._options = options
+        self._real: Any = None
+        functools.update_wrapper(self, fn)
+
+    def prefect(self) -> Any:
+        """The real Prefect object (imports Prefect)."""
+        if self._real is None:
+            import prefect
+
+            decorator = getattr(prefect, self._kind)
+            self._real = decorator(**_prefect_options(self._options))(self.fn)
+        return self._real
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.prefect()(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:  # submit, with_options, to_deployment, name ...
+        if name.startswith("__") or name in ("_real", "_options", "fn"):
+            raise AttributeError(name)
+        return getattr(self.prefect(), name)
+
+
+class LazyFlow(_Lazy):
+    _kind = "flow"
+
+
+class LazyTask(_Lazy):
+    _kind = "task"
+
+
+def flow(**options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """Like ``prefect.flow(**options)``, without importing Prefect until the flow runs."""
+    return lambda fn: LazyFlow(fn, options)
+
+
+def task(**options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """Like ``prefect.task(**options)``, without importing Prefect until the task runs."""
+    return lambda fn: LazyTask(fn, options)
