@@ -8,9 +8,9 @@ shared by the reports: a person's display name, a record's location.
 from __future__ import annotations
 
 import json
+import posixpath
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import PurePath
 from typing import Any
 
 import pandas as pd
@@ -165,7 +165,7 @@ def location_text(locator: Any, label: Any, lang: str) -> str:
         where = {}
     parts: list[str] = []
     if where.get("file"):
-        parts.append(PurePath(str(where["file"])).name)
+        parts.append(posixpath.basename(str(where["file"]).rstrip("/")))
     if where.get("sheet"):
         parts.append(str(where["sheet"]))
     if where.get("path"):

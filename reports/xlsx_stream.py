@@ -69,6 +69,13 @@ def _serial(value: date) -> str:
 
 
 def _cell(ref: str, value: Any, styles: dict[str, str], style_of_empty: str) -> str:
+    if type(value) is str:  # the common case first
+        text = xml_safe(value)
+        style = styles["quote"] if is_formula_like(text) else styles["text"]
+        return (
+            f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+            f"{escape(text)}</t></is></c>"
+        )
     if value is None or value is pd.NA or value is pd.NaT:
         return f'<c r="{ref}" s="{style_of_empty}"/>' if style_of_empty != "0" else ""
     if isinstance(value, float) and pd.isna(value):
