@@ -69,9 +69,6 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import pandas as pd
-from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
 
 from connectors.base import (
     Capability,
@@ -97,6 +94,7 @@ from flows.ledger import (
     read_latest,
     workspace_secret,
 )
+from flows.runtime import NO_CACHE, artifact, flow, in_flow_run, task
 from flows.workspace import Workspace, sweep_leftovers, undo_stamp, workspace_lock
 from policies.reappearance import strong_identifiers
 from reports.receipt import Receipt, ReceiptFiles, ReceiptLine, write_receipt
@@ -1168,6 +1166,8 @@ def write_source_task(
 def _write_with_task(
     source: SourceSpec, requests: list[WriteRequest], ids: Hasher
 ) -> list[WriteResult]:
+    if not in_flow_run():  # a one-shot command's plain mode (flows.runtime)
+        return write_plain(source, requests, ids)
     task_run = write_source_task.with_options(task_run_name=f"write-{source.id}")
     return task_run(source, requests, ids)
 
@@ -1190,9 +1190,7 @@ def apply_decisions(
     )
     lines = ["# Karsinta: apply" + (" (dry run)" if dry_run else ""), "", "| | |", "|---|---|"]
     lines += [f"| {key} | {value} |" for key, value in report.counts.items()]
-    create_markdown_artifact(
-        "\n".join(lines), key="karsinta-apply", description="Counts only: no customer data."
-    )
+    artifact("\n".join(lines), key="karsinta-apply", description="Counts only: no customer data.")
     return {
         **report.counts,
         "exit_code": report.exit_code,

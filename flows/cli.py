@@ -24,6 +24,7 @@ import pandas as pd
 from connectors.base import ReadResult, SourceSpec, connector_names, owner_only_umask, read_source
 from connectors.detect import detect
 from connectors.errors import ApplyRefused, ConfigError, KarsintaError
+from flows.runtime import use_prefect
 
 REVIEW_EPILOG = """exit codes:
   0  every source read cleanly (warnings allowed)
@@ -36,6 +37,11 @@ CHECK_EPILOG = """Reads every source (as review does) and reports what would go 
 exit codes: 0 all readable, 1 row problems, 2 invalid config or policy,
 3 a source could not be read (its columns and the mappings that would fit are shown).
 """
+
+PREFECT_HELP = (
+    "run as a Prefect flow run (default when PREFECT_API_URL is set; otherwise the stages "
+    "run as plain calls, without starting Prefect's embedded server)"
+)
 
 INSPECT_COLUMNS = [
     "kind",
@@ -111,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--lang", choices=("fi", "en"), default=None)
         command.add_argument("--quiet", action="store_true", help="print only errors")
         command.add_argument("--json", action="store_true", help="machine-readable summary")
+        command.add_argument("--prefect", action="store_true", help=PREFECT_HELP)
 
     apply = sub.add_parser("apply", help="carry out the rows approved in a proposal XLSX")
     apply.add_argument("file", type=Path, help="the marked poistoehdotus-YYYY-MM.xlsx")
@@ -126,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
     apply.add_argument("--quiet", action="store_true", help="print only errors")
     apply.add_argument("--json", action="store_true", help="machine-readable summary")
+    apply.add_argument("--prefect", action="store_true", help=PREFECT_HELP)
 
     serve = sub.add_parser(
         "serve", help="run the monthly review on the 1st of every month and requests daily"
@@ -432,7 +440,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     root = _prepare(args.workspace)
     today = args.today.isoformat() if args.today else None
     with status("Luetaan lähteet ja laaditaan poistoehdotus...", args.quiet or args.json):
-        counts = monthly_review(workspace=str(root), today=today, lang=args.lang)
+        run = monthly_review if use_prefect(args.prefect) else monthly_review.fn
+        counts = run(workspace=str(root), today=today, lang=args.lang)
     if args.decisions is not None:
         _copy_decisions(root, str(counts["month"]), args.decisions)
     if args.json:
@@ -460,7 +469,8 @@ def cmd_inventory(args: argparse.Namespace) -> int:
     root = _prepare(args.workspace)
     today = args.today.isoformat() if args.today else None
     with status("Laaditaan seloste käsittelytoimista...", args.quiet or args.json):
-        result = processing_inventory(workspace=str(root), today=today, lang=args.lang)
+        run = processing_inventory if use_prefect(args.prefect) else processing_inventory.fn
+        result = run(workspace=str(root), today=today, lang=args.lang)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     elif not args.quiet:
@@ -491,7 +501,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
             lock,
             status("Tarkistetaan ja toteutetaan hyväksytyt poistot...", args.quiet or args.json),
         ):
-            result = apply_decisions(
+            run = apply_decisions if use_prefect(args.prefect) else apply_decisions.fn
+            result = run(
                 proposal=str(args.file.resolve()),
                 workspace=str(workspace.root),
                 today=today.isoformat(),

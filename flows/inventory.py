@@ -13,12 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
-
 from flows.review import _workers, counts_markdown, helsinki_today, observe, summaries
+from flows.runtime import NO_CACHE, ThreadPool, artifact, call, flow, task
 from flows.workspace import Workspace, load_workspace
 from reports.inventory import InventoryInput, write_inventory
 
@@ -47,13 +43,13 @@ def inventory(workspace: Workspace, today: date, lang: str | None = None) -> Inv
         findings=seen.evaluation.findings,
         sources=summaries(seen.results),
     )
-    return render_inventory_task(record, workspace.output_dir)
+    return call(render_inventory_task, record, workspace.output_dir)
 
 
 @flow(
     name="processing_inventory",
     persist_result=False,
-    task_runner=ThreadPoolTaskRunner(max_workers=_workers()),  # type: ignore[arg-type]
+    task_runner=ThreadPool(max_workers=_workers()),
     log_prints=False,
 )
 def processing_inventory(
@@ -64,7 +60,7 @@ def processing_inventory(
     run_date = date.fromisoformat(today) if today else helsinki_today()
     files = inventory(ws, run_date, lang)
     counts: dict[str, Any] = {"registers": len(ws.config.registers), "sources": len(ws.sources)}
-    create_markdown_artifact(
+    artifact(
         counts_markdown(ws.key(), counts, f"processing inventory {run_date.isoformat()}"),
         key="karsinta-processing-inventory",
         description="Counts only: no customer data.",

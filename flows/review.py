@@ -15,17 +15,15 @@ import dataclasses
 import json
 import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
 
 from connectors.base import ReadResult, SourceSpec, display_path, read_source
 from connectors.errors import KarsintaError
@@ -33,6 +31,16 @@ from connectors.keyed import Hasher
 from connectors.trace import empty_traces
 from flows.keyed import workspace_hasher
 from flows.ledger import reappeared, workspace_secret
+from flows.runtime import (
+    NO_CACHE,
+    ThreadPool,
+    artifact,
+    call,
+    flow,
+    in_flow_run,
+    retrying,
+    task,
+)
 from flows.workspace import Workspace, apply_running, load_workspace, sweep_leftovers
 from policies.engine import Evaluation, evaluate
 from policies.law import load_statutory_rules
@@ -48,6 +56,8 @@ if TYPE_CHECKING:
 HELSINKI = ZoneInfo("Europe/Helsinki")
 #: connectors that talk to a remote API: retried with backoff
 REMOTE_CONNECTORS = frozenset({"google_api", "graph_api"})
+#: seconds between a remote read's retries
+REMOTE_DELAYS = (5, 30, 120)
 STATE_FILE = "review-state.json"
 #: exit codes of ``karsinta review`` (README, ``karsinta review --help``)
 EXIT_CLEAN = 0
@@ -76,11 +86,24 @@ def read_all(sources: list[SourceSpec], ids: Hasher) -> list[ReadResult]:
 
     ``ids`` is the workspace's keyed-id helper (``flows.keyed.workspace_hasher``).
     """
+    if not in_flow_run():  # a one-shot command's plain mode (flows.runtime)
+        with ThreadPoolExecutor(max_workers=_workers()) as pool:
+            plain = [
+                pool.submit(
+                    retrying,
+                    partial(read_source, source, ids),
+                    REMOTE_DELAYS if source.connector in REMOTE_CONNECTORS else (),
+                )
+                for source in sources
+            ]
+            return [future.result() for future in plain]
     futures = []
     for source in sources:
         task_run = read_source_task.with_options(task_run_name=f"read-{source.id}")
         if source.connector in REMOTE_CONNECTORS:
-            task_run = task_run.with_options(retries=3, retry_delay_seconds=[5, 30, 120])
+            task_run = task_run.with_options(
+                retries=len(REMOTE_DELAYS), retry_delay_seconds=list(REMOTE_DELAYS)
+            )
         futures.append(task_run.submit(source, ids))
     return [future.result() for future in futures]
 
@@ -339,7 +362,7 @@ def observe(workspace: Workspace, today: date) -> Observation:
     if not apply_running(workspace):  # an apply's temporary file is not a leftover
         sweep_leftovers(workspace)
     results = read_all(workspace.sources, workspace_hasher(workspace))
-    evaluation, safety = evaluate_task(workspace, policies, results, today)
+    evaluation, safety = call(evaluate_task, workspace, policies, results, today)
     return Observation(policies, results, combined_traces(results), evaluation, safety)
 
 
@@ -362,8 +385,8 @@ def review(workspace: Workspace, today: date, lang: str | None = None) -> Review
     )
     run.previous_digest = previous_digest(workspace, run.month)
     plan = prepare(workspace, run, results)
-    files = render_task(run, workspace.output_dir)
-    csv_path = decisions_csv_task(run, workspace.output_dir)
+    files = call(render_task, run, workspace.output_dir)
+    csv_path = call(decisions_csv_task, run, workspace.output_dir)
     remember(workspace, run.month, files)
     decided = evaluation.decisions["decision"].value_counts()
     counts: dict[str, Any] = {
@@ -433,7 +456,7 @@ def problem_lines(outcome: ReviewOutcome) -> list[str]:
 @flow(
     name="monthly_review",
     persist_result=False,
-    task_runner=ThreadPoolTaskRunner(max_workers=_workers()),  # type: ignore[arg-type]
+    task_runner=ThreadPool(max_workers=_workers()),
     log_prints=False,
     validate_parameters=True,
 )
@@ -448,7 +471,7 @@ def monthly_review(
     ws = load_workspace(Path(workspace))
     run_date = date.fromisoformat(today) if today else helsinki_today()
     outcome = review(ws, run_date, lang)
-    create_markdown_artifact(
+    artifact(
         counts_markdown(ws.key(), outcome.counts, f"monthly review {outcome.counts['month']}"),
         key="karsinta-monthly-review",
         description="Counts only: no customer data.",

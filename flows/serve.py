@@ -292,7 +292,7 @@ def deployment(workspace: Workspace) -> Any:
 
     return monthly_review.to_deployment(
         name=DEPLOYMENT,
-        schedule=deployment_schedule(),  # type: ignore[arg-type]
+        schedule=deployment_schedule(),
         parameters={"workspace": str(Path(workspace.root).resolve())},
         description="Karsinta: the monthly deletion proposal (1st of the month, 07:00 Helsinki).",
     )

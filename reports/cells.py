@@ -30,7 +30,8 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, WriteOnlyCell
+from openpyxl.styles import Protection
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -114,6 +115,49 @@ def write_row(
 ) -> None:
     for column, value in enumerate(values, start=1):
         set_cell(sheet.cell(row=row, column=column), value, date_format)
+
+
+UNLOCKED = Protection(locked=False)
+
+
+def stream_row(
+    sheet: Any,
+    values: list[Any],
+    date_format: str = DATE_FORMAT_FI,
+    unlocked: frozenset[int] = frozenset(),
+) -> list[Any]:
+    """One row for a write-only (streaming) sheet, each value as :func:`set_cell` writes it.
+
+    Plain text and numbers go as values (fast); dates, text a spreadsheet
+    would run as a formula, and the ``unlocked`` columns (0-based: the cells
+    the owner may edit on a protected sheet) go as cells.
+    """
+    out: list[Any] = []
+    for index, value in enumerate(values):
+        if index not in unlocked:
+            if value is None or value is pd.NA or value is pd.NaT:
+                out.append(None)
+                continue
+            if isinstance(value, str):
+                text = xml_safe(value)
+                if not is_formula_like(text):
+                    out.append(text)
+                    continue
+            elif isinstance(value, bool | int) or (isinstance(value, float) and not pd.isna(value)):
+                out.append(value)
+                continue
+        cell = stream_cell(sheet, value, date_format)
+        if index in unlocked:
+            cell.protection = UNLOCKED
+        out.append(cell)
+    return out
+
+
+def stream_cell(sheet: Any, value: Any, date_format: str = DATE_FORMAT_FI) -> Cell:
+    """One cell for a write-only sheet (to style it), written as :func:`set_cell` does."""
+    cell = WriteOnlyCell(sheet)
+    set_cell(cell, value, date_format)
+    return cell
 
 
 def html_text(value: Any) -> Markup:

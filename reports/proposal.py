@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -42,21 +42,24 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from policies.identity import NO_KEY_NAME_MATCH
 from policies.periods import en_date, fi_date
 from reports.cells import (
     DATE_FORMAT_EN,
     DATE_FORMAT_FI,
     owner_only_file,
-    write_row,
+    stream_cell,
+    stream_row,
     write_text_file,
     xml_safe,
 )
 from reports.texts import DECISION_WORDS, kind_name, t
 from reports.view import ReviewRun, joined, next_month_end
+from reports.xlsx_stream import FastSheet, add_template, finish
 
 FORMAT_VERSION = "2"
 META_SHEET = "_karsinta"
@@ -133,7 +136,7 @@ def proposed(run: ReviewRun, view: pd.DataFrame) -> pd.DataFrame:
 
 def write_proposal(run: ReviewRun, out_dir: Path) -> ProposalFiles:
     """Write both files (owner-only, atomically) and say where they are."""
-    view = joined(run)
+    view = proposal_view(run)
     digest = proposal_digest(run.decisions, list(run.memory.hidden))
     proposal_id = f"{run.workspace_key[:12]}-{run.month}-{digest[:8]}"
     unchanged = run.previous_digest == digest
@@ -142,7 +145,7 @@ def write_proposal(run: ReviewRun, out_dir: Path) -> ProposalFiles:
     xlsx_path = out_dir / f"{stem}.xlsx"
     write_text_file(html_path, render_html(run, view, proposal_id, unchanged))
     with owner_only_file(xlsx_path) as temp:
-        build_workbook(run, view, proposal_id).save(temp)
+        save_workbook(run, view, proposal_id, temp)
     return ProposalFiles(html_path, xlsx_path, proposal_id, digest, unchanged)
 
 
@@ -150,13 +153,69 @@ def write_proposal(run: ReviewRun, out_dir: Path) -> ProposalFiles:
 
 
 def _env() -> Environment:
-    env = Environment(
+    return Environment(
         loader=PackageLoader("reports", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env
+
+
+# ------------------------------------------------------------ what is shown
+
+#: The page stays readable (and a few MB at most) at any size: at most this many
+#: people in full, this many rows per list, this many groups per summary. The
+#: XLSX holds every row; the counts on the page are always of every row.
+PEOPLE_SHOWN = 150
+ROWS_SHOWN = 200
+GROUPS_SHOWN = 300
+#: a review with this code is a trace with no strong key: its own section
+KEYLESS = "no_key"
+
+
+def overdue_erasure_subjects(run: ReviewRun, frame: pd.DataFrame) -> set[str]:
+    """Subjects whose erasure request is past its deadline (delete or review still open)."""
+    rows = frame[
+        frame["erasure_request"]
+        & frame["decision"].isin(["delete", "review"])
+        & frame["due_date"].notna()
+        & (frame["due_date"] < pd.Timestamp(run.today))
+    ]
+    return set(rows["subject_id"])
+
+
+def proposal_view(run: ReviewRun) -> pd.DataFrame:
+    """The joined view of what the proposal shows, not of every trace.
+
+    Every delete, hold and review row, what becomes due next month, and all
+    rows of the people shown in full (so each of them shows every source).
+    Kept rows of everyone else are counted from ``run.decisions``.
+    """
+    decisions = run.decisions
+    today = pd.Timestamp(run.today)
+    upcoming = (
+        (decisions["decision"] == "keep")
+        & decisions["due_date"].notna()
+        & (decisions["due_date"] > today)
+        & (decisions["due_date"] <= pd.Timestamp(next_month_end(run.today)))
+    )
+    erasure = overdue_erasure_subjects(run, decisions)
+    needed = decisions["decision"].isin(["delete", "hold", "review"]) | upcoming
+    needed |= decisions["subject_id"].isin(list(erasure))
+    view = joined(run, decisions[needed])
+    shown = set(_people_order(run, view, erasure)[:PEOPLE_SHOWN])
+    missing = decisions["subject_id"].isin(list(shown - erasure)) & ~needed
+    if missing.any():
+        view = pd.concat([view, joined(run, decisions[missing])], ignore_index=True)
+    return view
+
+
+def _people_order(run: ReviewRun, view: pd.DataFrame, erasure: set[str]) -> list[str]:
+    """Subjects with proposed deletions, by name (erasure people are listed apart)."""
+    delete = proposed(run, view)
+    delete = delete[~delete["subject_id"].isin(list(erasure))]
+    first = delete.drop_duplicates("subject_id").sort_values("person", kind="stable")
+    return list(first["subject_id"])
 
 
 def _date_text(value: Any, lang: str) -> str:
@@ -167,12 +226,31 @@ def _date_text(value: Any, lang: str) -> str:
     return en_date(value) if lang == "en" else fi_date(value)
 
 
+_ROW_COLUMNS = [
+    "person",
+    "source",
+    "where",
+    "kind",
+    "decision",
+    "action",
+    "trigger_date",
+    "due_date",
+    "days_overdue",
+    "hold_until",
+    "erasure_request",
+]
+
+
 def _rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
-    """Plain dicts for the template; dates as text, NA as ''."""
+    """Plain dicts for the template; dates as text, NA as ''. Only for rows shown."""
     text = t(lang)
     suffix = "_en" if lang == "en" else "_fi"
+    reason = "review_reason" if lang == "fi" else "review_reason_en"
+    needed = [*_ROW_COLUMNS, "rule_text" + suffix, "hold_text" + suffix, reason]
     out = []
-    for row in frame.to_dict(orient="records"):
+    columns = [frame[c].tolist() for c in needed]
+    for values in zip(*columns, strict=True):
+        row = dict(zip(needed, values, strict=True))
         out.append(
             {
                 "person": row["person"],
@@ -188,7 +266,7 @@ def _rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
                 "overdue": "" if pd.isna(row["days_overdue"]) else int(row["days_overdue"]),
                 "hold": _na(row["hold_text" + suffix]),
                 "hold_until": _date_text(row["hold_until"], lang) or text("until_further"),
-                "reason": _na(row["review_reason" if lang == "fi" else "review_reason_en"]),
+                "reason": _na(row[reason]),
                 "erasure": bool(row["erasure_request"]),
             }
         )
@@ -203,75 +281,199 @@ def _na(value: Any) -> str:
     )
 
 
+def _more(lang: str, total: int, shown: int) -> str:
+    """'... and 1 234 more: every row is in the Excel file' (empty when all are shown)."""
+    if total <= shown:
+        return ""
+    return t(lang)("more_in_xlsx").format(n=total - shown)
+
+
+def _month_text(stamp: Any) -> str:
+    return "" if pd.isna(stamp) else f"{stamp.month}/{stamp.year}"
+
+
+def _people(
+    run: ReviewRun, view: pd.DataFrame, subjects: list[str], erasure: set[str]
+) -> list[dict[str, Any]]:
+    """Each listed person with all their rows (one grouped pass, not a scan per person)."""
+    order = {"delete": 0, "review": 1, "hold": 2, "keep": 3}
+    place = {subject: n for n, subject in enumerate(subjects)}
+    rows = view[view["subject_id"].isin(subjects) & ~view["trace_id"].isin(list(run.memory.hidden))]
+    rows = rows.assign(
+        _place=rows["subject_id"].map(place), _order=rows["decision"].map(order)
+    ).sort_values(["_place", "_order", "source", "where"], kind="stable")
+    shown = _rows(rows, run.lang)
+    people: list[dict[str, Any]] = []
+    last = None
+    for place, subject, row in zip(rows["_place"], rows["subject_id"], shown, strict=True):
+        if place != last:
+            last = place
+            people.append(
+                {
+                    "name": row["person"],
+                    "erasure": str(subject) in erasure,
+                    "rows": [],
+                    "sources": [],
+                }
+            )
+        people[-1]["rows"].append(row)
+    for person in people:
+        person["sources"] = sorted({r["source"] for r in person["rows"]})
+    return people
+
+
+def deletion_summary(delete: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    """Proposed deletions per source, kind and month of the record (counts and people)."""
+    if delete.empty:
+        return []
+    month = delete["event_date"].dt.to_period("M")
+    groups = (
+        delete.assign(_month=month)
+        .groupby(["source", "kind", "_month"], dropna=False, sort=True)
+        .agg(rows=("trace_id", "size"), people=("subject_id", "nunique"))
+        .reset_index()
+    )
+    return [
+        {
+            "source": source,
+            "kind": kind_name(str(kind), lang),
+            "month": _month_text(month),
+            "rows": int(rows),
+            "people": int(people),
+        }
+        for source, kind, month, rows, people in groups.head(GROUPS_SHOWN).itertuples(index=False)
+    ]
+
+
+def review_summary(review: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    """Reviews per reason, most first: what kind of look they need."""
+    reason = review["review_reason" if lang == "fi" else "review_reason_en"].fillna("")
+    counts = reason.value_counts()
+    return [{"reason": str(r), "count": int(n)} for r, n in counts.head(GROUPS_SHOWN).items()]
+
+
+def keyless_groups(keyless: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    """Name-only traces grouped by source and name: 40 calendar entries are one line.
+
+    Each group says how many, over which months, where the first one is, and
+    whether the name matches a customer (the reason says so; the owner can
+    then look for that customer). Groups whose name matches come first.
+    """
+    if keyless.empty:
+        return []
+    matches = (keyless["review_reason"] == NO_KEY_NAME_MATCH[0]).fillna(False)
+    frame = keyless.assign(
+        _name=keyless["name"].fillna(t(lang)("unnamed")),
+        _match=matches.astype(bool),
+        _stamp=keyless["event_date"],
+    ).sort_values(["source", "_name", "_stamp"], kind="stable")
+    groups = (
+        frame.groupby(["source", "_name"], sort=False)
+        .agg(
+            count=("trace_id", "size"),
+            match=("_match", "any"),
+            first=("_stamp", "min"),
+            last=("_stamp", "max"),
+            where=("where", "first"),
+        )
+        .reset_index()
+        .sort_values(["match", "count", "source", "_name"], ascending=[False, False, True, True])
+    )
+    text = t(lang)
+    out = []
+    for source, name, count, match, first, last, where in groups.head(GROUPS_SHOWN).itertuples(
+        index=False
+    ):
+        months = _month_text(first)
+        if _month_text(last) != months:
+            months = f"{months}–{_month_text(last)}"
+        out.append(
+            {
+                "source": source,
+                "name": name,
+                "count": int(count),
+                "months": months,
+                "where": where,
+                "match": text("keyless_match") if match else "",
+            }
+        )
+    return out
+
+
 def sections(run: ReviewRun, view: pd.DataFrame) -> dict[str, Any]:
     """What the page shows, section by section, in the order the owner acts."""
     lang = run.lang
-    order = {"delete": 0, "review": 1, "hold": 2, "keep": 3}
     delete = proposed(run, view)
     # An overdue erasure request comes first, whatever keeps it from being done
     # (a source read with errors, an identity to check): the deadline has passed.
-    overdue_erasure = view[
-        view["erasure_request"]
-        & view["decision"].isin(["delete", "review"])
-        & view["due_date"].notna()
-        & (view["due_date"] < pd.Timestamp(run.today))
-    ]
-    erasure_subjects = set(overdue_erasure["subject_id"])
-    people = []
-    shown = pd.concat([delete, view[view["subject_id"].isin(erasure_subjects)]])
-    subjects = (
-        shown.assign(_erasure=shown["subject_id"].isin(erasure_subjects))
-        .sort_values(["_erasure", "person"], ascending=[False, True])["subject_id"]
-        .drop_duplicates()
+    erasure = overdue_erasure_subjects(run, view)
+    erasure_order = (
+        view[view["subject_id"].isin(list(erasure))]
+        .drop_duplicates("subject_id")
+        .sort_values("person", kind="stable")["subject_id"]
     )
-    for subject in subjects:
-        rows = view[view["subject_id"] == subject]
-        # a row decided earlier is in the "decided earlier" section, not proposed here
-        rows = rows[~rows["trace_id"].isin(list(run.memory.hidden))].copy()
-        rows["_order"] = rows["decision"].map(order)
-        rows = rows.sort_values(["_order", "source", "where"])
-        people.append(
-            {
-                "name": rows["person"].iloc[0],
-                "erasure": subject in erasure_subjects,
-                "rows": _rows(rows, lang),
-                "sources": sorted(set(rows["source"])),
-            }
-        )
-    held = view[view["decision"] == "hold"].sort_values(["person", "source"])
+    erasure_people = _people(run, view, list(erasure_order), erasure)
+    order = _people_order(run, view, erasure)
+    people = _people(run, view, order[:PEOPLE_SHOWN], erasure)
+
+    held_all = view[view["decision"] == "hold"]
+    # Holds that end soonest first: those people need attention first.
+    held = held_all.sort_values(
+        ["hold_until", "person", "source"], na_position="last", kind="stable"
+    ).head(ROWS_SHOWN)
     upcoming_end = pd.Timestamp(next_month_end(run.today))
-    upcoming = view[
+    upcoming_all = view[
         (view["decision"] == "keep")
         & view["due_date"].notna()
         & (view["due_date"] > pd.Timestamp(run.today))
         & (view["due_date"] <= upcoming_end)
-    ].sort_values(["due_date", "person"])
-    review = view[view["decision"] == "review"].sort_values(["person", "source"])
+    ]
+    upcoming = upcoming_all.sort_values(["due_date", "person"], kind="stable").head(ROWS_SHOWN)
+    review_all = view[view["decision"] == "review"]
+    is_keyless = (review_all["review_code"] == KEYLESS).fillna(False).astype(bool)
+    keyless = review_all[is_keyless]
+    review = review_all[~is_keyless]
+    review_shown = review.sort_values(["person", "source"], kind="stable").head(ROWS_SHOWN)
     return {
         "remembered": remembered(run, view),
-        "erasure_people": [p for p in people if p["erasure"]],
+        "erasure_people": erasure_people,
         "people": people,
+        "people_more": _more(lang, len(order), PEOPLE_SHOWN),
+        "deletion_summary": deletion_summary(delete, lang),
         "held": _rows(held, lang),
+        "held_more": _more(lang, len(held_all), ROWS_SHOWN),
         "upcoming": _rows(upcoming, lang),
-        "review": _rows(review, lang),
+        "upcoming_more": _more(lang, len(upcoming_all), ROWS_SHOWN),
+        "review": _rows(review_shown, lang),
+        "review_more": _more(lang, len(review), ROWS_SHOWN),
+        "review_summary": review_summary(review, lang) if len(review) > ROWS_SHOWN else [],
+        "keyless": keyless_groups(keyless, lang),
         "counts": {
             "delete": len(delete),
             "people": int(delete["subject_id"].nunique()),
-            "hold": len(held),
-            "review": len(review),
-            "next": len(upcoming),
+            "hold": len(held_all),
+            "review": len(review_all),
+            "keyless": len(keyless),
+            "next": len(upcoming_all),
         },
     }
 
 
-def remembered(run: ReviewRun, view: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """Due rows decided earlier, per state: rejected, postponed, waiting (on the checklist)."""
+def remembered(run: ReviewRun, view: pd.DataFrame) -> dict[str, Any]:
+    """Due rows decided earlier, per state: rejected, postponed, waiting (on the checklist).
+
+    ``counts`` has every state's count; the lists show at most ROWS_SHOWN rows each.
+    """
     text = t(run.lang)
-    out: dict[str, list[dict[str, Any]]] = {"rejected": [], "postponed": [], "waiting": []}
+    out: dict[str, Any] = {"rejected": [], "postponed": [], "waiting": []}
+    counts = dict.fromkeys(out, 0)
     hidden = run.memory.hidden
     rows = view[(view["decision"] == "delete") & view["trace_id"].isin(list(hidden))]
     for row in rows.sort_values(["person", "source", "where"]).to_dict(orient="records"):
         mark = hidden[str(row["trace_id"])]
+        counts[mark.state] = counts.get(mark.state, 0) + 1
+        if counts[mark.state] > ROWS_SHOWN:
+            continue
         out.setdefault(mark.state, []).append(
             {
                 "person": row["person"],
@@ -283,6 +485,7 @@ def remembered(run: ReviewRun, view: pd.DataFrame) -> dict[str, list[dict[str, A
                 "state": text(f"remembered_{mark.state}"),
             }
         )
+    out["counts"] = counts
     return out
 
 
@@ -321,17 +524,24 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 
-def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Workbook:
+def build_workbook(
+    run: ReviewRun, view: pd.DataFrame, proposal_id: str
+) -> tuple[Workbook, list[FastSheet]]:
+    """The proposal workbook's structure, and its large sheets' rows to stream.
+
+    Save the workbook, then :func:`reports.xlsx_stream.finish` the file with
+    the returned sheets (:func:`save_workbook` does both). Column widths,
+    hidden columns and frozen panes are set before the header; the dropdown,
+    the autofilter and the protection cover every row.
+    """
     lang = run.lang
     text = t(lang)
     date_format = DATE_FORMAT_EN if lang == "en" else DATE_FORMAT_FI
     suffix = "_en" if lang == "en" else "_fi"
-    workbook = Workbook()
-    summary = workbook.active
-    assert summary is not None
-    summary.title = text("sheet_summary")
+    workbook = Workbook(write_only=True)
+    fast: list[FastSheet] = []
 
-    proposal = workbook.create_sheet(text("sheet_proposal"), 0)
+    proposal = workbook.create_sheet(text("sheet_proposal"))
     headers = [
         text("col_decision"),
         text("col_person"),
@@ -346,42 +556,18 @@ def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Work
         text("col_comment"),
         *ID_HEADERS,
     ]
+    _widths(proposal, [12, 24, 16, 48, 16, 12, 60, 12, 12, 10, 30, 18, 18, 10, 10, 18])
+    for column in range(len(headers) - len(ID_HEADERS) + 1, len(headers) + 1):
+        proposal.column_dimensions[get_column_letter(column)].hidden = True
+    proposal.freeze_panes = "B2"
     _header(proposal, headers)
-    delete = proposed(run, view).copy()
-    delete["_erasure_first"] = ~(delete["erasure_request"] & (delete["days_overdue"].fillna(0) > 0))
-    delete = delete.sort_values(["_erasure_first", "person", "source", "where"])
-    words = dict(zip(("approve", "reject", "postpone"), DECISION_WORDS, strict=True))
-    for number, row in enumerate(delete.to_dict(orient="records"), start=2):
-        action = str(row["action"]) if isinstance(row["action"], str) else "delete"
-        mark, comment = run.memory.carried.get(str(row["trace_id"]), (None, None))
-        visible = [
-            words.get(mark or ""),
-            row["person"],
-            row["source"],
-            row["where"],
-            kind_name(str(row["kind"]), lang),
-            text(f"action_{action}"),
-            row["rule_text" + suffix],
-            row["trigger_date"],
-            row["due_date"],
-            None if pd.isna(row["days_overdue"]) else int(row["days_overdue"]),
-            comment,
-        ]
-        rule_id = "" if pd.isna(row["rule_id"]) else str(row["rule_id"])
-        check = row_check(
-            run.row_key,
-            str(row["trace_id"]),
-            str(row["fingerprint"]),
-            action,
-            rule_id,
-            [visible[c - 1] for c in CHECK_COLUMNS],
-        )
-        write_row(
-            proposal,
-            number,
-            [*visible, row["trace_id"], row["fingerprint"], action, rule_id, check],
-            date_format,
-        )
+    delete = proposed(run, view)
+    delete = delete.assign(
+        _erasure_first=~(delete["erasure_request"] & (delete["days_overdue"].fillna(0) > 0))
+    ).sort_values(["_erasure_first", "person", "source", "where"], kind="stable")
+    unlocked = frozenset({DECISION_COLUMN - 1, COMMENT_COLUMN - 1})
+    add_template(proposal, len(headers), date_format, unlocked)
+    fast.append(FastSheet(0, len(headers), _proposal_rows(run, delete), unlocked))
     last = max(2, len(delete) + 1)
     choice = DataValidation(
         type="list",
@@ -391,94 +577,168 @@ def build_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str) -> Work
         errorTitle="Karsinta",
         error=", ".join(DECISION_WORDS),
     )
-    proposal.add_data_validation(choice)
     choice.add(f"A2:A{last}")
-    proposal.freeze_panes = "B2"
+    proposal.data_validations.append(choice)
     # One range: the technical columns move with their row when she sorts or filters.
     proposal.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
-    _widths(proposal, [12, 24, 16, 48, 16, 12, 60, 12, 12, 10, 30, 18, 18, 10, 10, 18])
-    for column in range(len(headers) - len(ID_HEADERS) + 1, len(headers) + 1):
-        proposal.column_dimensions[get_column_letter(column)].hidden = True
-    _protect(proposal, last)
+    _protect(proposal)
 
-    _list_sheet(
-        workbook,
-        text("sheet_held"),
-        [
-            text("col_person"),
-            text("col_source"),
-            text("col_where"),
-            text("col_kind"),
-            text("col_hold"),
-            text("col_hold_until"),
-        ],
-        [
+    _summary_sheet(workbook.create_sheet(text("sheet_summary")), run, proposal_id, date_format)
+    held = view[view["decision"] == "hold"].sort_values(["person"], kind="stable")
+    fast.append(
+        _list_sheet(
+            workbook,
+            2,
+            text("sheet_held"),
             [
-                r["person"],
-                r["source"],
-                r["where"],
-                kind_name(str(r["kind"]), lang),
-                r["hold_text" + suffix],
-                r["hold_until"],
-            ]
-            for r in view[view["decision"] == "hold"]
-            .sort_values(["person"])
-            .to_dict(orient="records")
-        ],
-        [24, 16, 48, 16, 70, 14],
-        date_format,
+                text("col_person"),
+                text("col_source"),
+                text("col_where"),
+                text("col_kind"),
+                text("col_hold"),
+                text("col_hold_until"),
+            ],
+            len(held),
+            zip(
+                held["person"].tolist(),
+                held["source"].tolist(),
+                held["where"].tolist(),
+                [kind_name(str(k), lang) for k in held["kind"].tolist()],
+                held["hold_text" + suffix].tolist(),
+                held["hold_until"].tolist(),
+                strict=True,
+            ),
+            [24, 16, 48, 16, 70, 14],
+            date_format,
+        )
     )
     reason = "review_reason" if lang == "fi" else "review_reason_en"
-    _list_sheet(
-        workbook,
-        text("sheet_review"),
-        [
-            text("col_person"),
-            text("col_source"),
-            text("col_where"),
-            text("col_kind"),
-            text("col_reason"),
-        ],
-        [
-            [r["person"], r["source"], r["where"], kind_name(str(r["kind"]), lang), r[reason]]
-            for r in view[view["decision"] == "review"]
-            .sort_values(["person"])
-            .to_dict(orient="records")
-        ],
-        [24, 16, 48, 16, 70],
-        date_format,
-    )
-    _summary_sheet(summary, run, view, proposal_id, date_format)
-    meta = workbook.create_sheet(META_SHEET)
-    for number, (key, value) in enumerate(
-        [
-            ("format", FORMAT_VERSION),
-            ("proposal_id", proposal_id),
-            ("workspace_key", run.workspace_key),
-            ("month", run.month),
-            ("run_date", run.today.isoformat()),
-            ("lang", lang),
-            ("decision_column", str(DECISION_COLUMN)),
-            ("comment_column", str(COMMENT_COLUMN)),
-            ("check_columns", ",".join(map(str, CHECK_COLUMNS))),
-        ],
-        start=1,
+    review = view[view["decision"] == "review"].sort_values(["person"], kind="stable")
+    keyless = (review["review_code"] == KEYLESS).fillna(False).astype(bool)
+    for index, title, rows in (
+        (3, text("sheet_review"), review[~keyless]),
+        (4, text("sheet_keyless"), review[keyless]),
     ):
-        write_row(meta, number, [key, value])
+        fast.append(
+            _list_sheet(
+                workbook,
+                index,
+                title,
+                [
+                    text("col_person"),
+                    text("col_source"),
+                    text("col_where"),
+                    text("col_kind"),
+                    text("col_reason"),
+                ],
+                len(rows),
+                zip(
+                    rows["person"].tolist(),
+                    rows["source"].tolist(),
+                    rows["where"].tolist(),
+                    [kind_name(str(k), lang) for k in rows["kind"].tolist()],
+                    rows[reason].tolist(),
+                    strict=True,
+                ),
+                [24, 16, 48, 16, 70],
+                date_format,
+            )
+        )
+    meta = workbook.create_sheet(META_SHEET)
     meta.sheet_state = "hidden"
-    workbook.active = 0
-    return workbook
+    for key, value in [
+        ("format", FORMAT_VERSION),
+        ("proposal_id", proposal_id),
+        ("workspace_key", run.workspace_key),
+        ("month", run.month),
+        ("run_date", run.today.isoformat()),
+        ("lang", lang),
+        ("decision_column", str(DECISION_COLUMN)),
+        ("comment_column", str(COMMENT_COLUMN)),
+        ("check_columns", ",".join(map(str, CHECK_COLUMNS))),
+    ]:
+        meta.append(stream_row(meta, [key, value]))
+    return workbook, fast
 
 
-def _protect(sheet: Any, last: int) -> None:
+def save_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str, path: Path) -> None:
+    """Write the proposal XLSX to ``path`` (structure by openpyxl, rows streamed)."""
+    workbook, fast = build_workbook(run, view, proposal_id)
+    workbook.save(path)
+    finish(path, fast)
+
+
+def _proposal_rows(run: ReviewRun, delete: pd.DataFrame) -> Iterator[list[Any]]:
+    """The proposal sheet's rows: visible cells, then the ids and the row's check value."""
+    lang = run.lang
+    text = t(lang)
+    suffix = "_en" if lang == "en" else "_fi"
+    words = dict(zip(("approve", "reject", "postpone"), DECISION_WORDS, strict=True))
+    kinds = {k: kind_name(str(k), lang) for k in delete["kind"].dropna().unique()}
+    actions = {a: text(f"action_{a}") for a in ("delete", "anonymise")}
+    columns = [
+        "trace_id",
+        "fingerprint",
+        "action",
+        "rule_id",
+        "person",
+        "source",
+        "where",
+        "kind",
+        "rule_text" + suffix,
+        "trigger_date",
+        "due_date",
+        "days_overdue",
+    ]
+    for (
+        trace_id,
+        fingerprint,
+        action,
+        rule_id,
+        person,
+        source,
+        where,
+        kind,
+        rule,
+        trigger,
+        due,
+        late,
+    ) in zip(*(delete[c].tolist() for c in columns), strict=True):
+        action = str(action) if isinstance(action, str) else "delete"
+        trace_id = str(trace_id)
+        mark, comment = run.memory.carried.get(trace_id, (None, None))
+        visible = [
+            words.get(mark or ""),
+            person,
+            source,
+            where,
+            kinds.get(kind, kind),
+            actions.get(action) or text(f"action_{action}"),
+            rule,
+            trigger,
+            due,
+            None if pd.isna(late) else int(late),
+            comment,
+        ]
+        rule_id = "" if pd.isna(rule_id) else str(rule_id)
+        check = row_check(
+            run.row_key,
+            trace_id,
+            str(fingerprint),
+            action,
+            rule_id,
+            [visible[c - 1] for c in CHECK_COLUMNS],
+        )
+        yield [*visible, trace_id, fingerprint, action, rule_id, check]
+
+
+def _protect(sheet: Any) -> None:
     """Only the decision and comment cells can be edited; sort and filter stay allowed.
 
-    No password: protection keeps an accidental edit or cut from moving a
-    person away from the ids, it is not a secret (the check value is).
+    The editable cells are written unlocked (reports.cells.stream_row). No
+    password: protection keeps an accidental edit or cut from moving a person
+    away from the ids, it is not a secret (the check value is).
     """
-    for row in range(2, last + 1):
-        for column in (DECISION_COLUMN, COMMENT_COLUMN):
-            sheet.cell(row=row, column=column).protection = Protection(locked=False)
     protection = sheet.protection
     protection.sheet = True
     protection.sort = False  # False = not locked: sorting allowed
@@ -490,11 +750,12 @@ def _protect(sheet: Any, last: int) -> None:
 
 
 def _header(sheet: Any, headers: list[str]) -> None:
-    write_row(sheet, 1, headers)
-    for cell in sheet[1]:
+    cells = [stream_cell(sheet, header) for header in headers]
+    for cell in cells:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
+    sheet.append(cells)
 
 
 def _widths(sheet: Any, widths: list[int]) -> None:
@@ -504,26 +765,26 @@ def _widths(sheet: Any, widths: list[int]) -> None:
 
 def _list_sheet(
     workbook: Workbook,
+    index: int,
     title: str,
     headers: list[str],
-    rows: list[list[Any]],
+    count: int,
+    rows: Iterable[Sequence[Any]],
     widths: list[int],
     date_format: str,
-) -> None:
+) -> FastSheet:
     sheet = workbook.create_sheet(title)
-    _header(sheet, headers)
-    for number, values in enumerate(rows, start=2):
-        write_row(sheet, number, values, date_format)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(2, len(rows) + 1)}"
     _widths(sheet, widths)
+    sheet.freeze_panes = "A2"
+    _header(sheet, headers)
+    add_template(sheet, len(headers), date_format, frozenset())
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(2, count + 1)}"
+    return FastSheet(index, len(headers), rows)
 
 
-def _summary_sheet(
-    sheet: Any, run: ReviewRun, view: pd.DataFrame, proposal_id: str, date_format: str
-) -> None:
+def _summary_sheet(sheet: Any, run: ReviewRun, proposal_id: str, date_format: str) -> None:
     text = t(run.lang)
-    counts = view["decision"].value_counts()
+    counts = run.decisions["decision"].value_counts()
     lines: list[list[Any]] = [
         [text("proposal_title"), None],
         [text("business"), run.business],
@@ -539,10 +800,16 @@ def _summary_sheet(
         [None, None],
         ["ID", proposal_id],
     ]
-    for number, values in enumerate(lines, start=1):
-        write_row(sheet, number, values, date_format)
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A6"].alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.merge_cells("A6:D6")
-    sheet.row_dimensions[6].height = 60
     _widths(sheet, [34, 40, 20, 20])
+    sheet.row_dimensions[6].height = 60
+    sheet.merged_cells.add("A6:D6")
+    for number, values in enumerate(lines, start=1):
+        cells = [
+            stream_cell(sheet, values[0], date_format),
+            *stream_row(sheet, values[1:], date_format),
+        ]
+        if number == 1:
+            cells[0].font = Font(bold=True, size=14)
+        if number == 6:
+            cells[0].alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.append(cells)

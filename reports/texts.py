@@ -149,6 +149,34 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "business": ("Yritys", "Business"),
     "month": ("Kuukausi", "Month"),
+    # a proposal of any size (reports.proposal: the page summarises, the XLSX lists all)
+    "more_in_xlsx": (
+        "… ja {n} muuta: kaikki rivit ovat Excel-tiedostossa.",
+        "… and {n} more: every row is in the Excel file.",
+    ),
+    "deletion_summary": (
+        "Poistettavat lähteittäin, tietolajeittain ja kuukausittain",
+        "Deletions per source, kind and month",
+    ),
+    "col_month": ("Kuukausi", "Month"),
+    "col_rows": ("Merkintöjä", "Records"),
+    "col_people": ("Henkilöitä", "People"),
+    "col_months": ("Kuukaudet", "Months"),
+    "col_first_where": ("Ensimmäinen sijainti", "First location"),
+    "col_name": ("Nimi", "Name"),
+    "col_hint": ("Huomio", "Note"),
+    "keyless": ("Merkinnät ilman tunnistetta", "Records without an identifier"),
+    "keyless_intro": (
+        "Näissä merkinnöissä on vain nimi (ei sähköpostia, puhelinta, henkilötunnusta eikä "
+        "asiakasnumeroa). Nimi ei yksin riitä poistoon, joten ne odottavat katsomistasi. "
+        "Samannimiset merkinnät on koottu yhdelle riville; kaikki rivit ovat Excelin "
+        "välilehdellä Ilman tunnistetta.",
+        "These records carry only a name (no e-mail, phone, henkilötunnus or customer "
+        "number). A name alone is not enough to delete, so they wait for your look. Records "
+        "with the same name are one line; every row is on the Excel sheet Without identifier.",
+    ),
+    "keyless_match": ("nimi täsmää asiakkaaseen", "the name matches a customer"),
+    "sheet_keyless": ("Ilman tunnistetta", "Without identifier"),
 }
 
 #: Decision words of the XLSX dropdown (the owner may also type the English ones).

@@ -8,9 +8,9 @@ shared by the reports: a person's display name, a record's location.
 from __future__ import annotations
 
 import json
+import posixpath
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import PurePath
 from typing import Any
 
 import pandas as pd
@@ -101,12 +101,28 @@ class ReviewRun:
         return f"{self.today.year:04d}-{self.today.month:02d}"
 
 
-def joined(run: ReviewRun) -> pd.DataFrame:
-    """Decisions with the trace fields a person recognises, plus display columns."""
-    view = run.decisions.merge(
+def joined(run: ReviewRun, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Decisions with the trace fields a person recognises, plus display columns.
+
+    ``rows``: only these decisions (a subset of ``run.decisions``; a report
+    that shows part of a large run joins only that part). A person's display
+    name always comes from all of the subject's traces.
+    """
+    decisions = run.decisions if rows is None else rows
+    view = decisions.merge(
         run.traces[VIEW_TRACE_COLUMNS], on="trace_id", how="left", validate="one_to_one"
     )
-    view["person"] = person_names(view, run.lang)
+    if rows is None:
+        view["person"] = person_names(view, run.lang)
+    else:
+        names = subject_names(
+            run.decisions[["trace_id", "subject_id"]].merge(
+                run.traces[["trace_id", "name", "email"]], on="trace_id", how="left"
+            )
+        )
+        view["person"] = (
+            view["subject_id"].map(names).astype("string").fillna(t(run.lang)("unnamed"))
+        )
     view["where"] = [
         location_text(loc, label, run.lang)
         for loc, label in zip(view["locator"], view["label"], strict=True)
@@ -114,17 +130,29 @@ def joined(run: ReviewRun) -> pd.DataFrame:
     return view
 
 
+def subject_names(view: pd.DataFrame) -> pd.Series:
+    """Per subject id, its commonest name, else its first e-mail (grouped, no per-person loop).
+
+    A tie goes to the name seen first.
+    """
+    shown = view["name"].astype("string").copy()
+    missing = shown.isna()
+    if missing.any():
+        email = view.loc[missing, "email"].astype("string")
+        shown[missing] = email.str.split(";").str[0]
+    have = shown.notna()
+    pairs = pd.DataFrame({"subject": view.loc[have, "subject_id"], "name": shown[have]})
+    counts = pairs.groupby(["subject", "name"], sort=False).size()
+    counts = counts.sort_values(ascending=False, kind="stable")
+    best = counts[~counts.index.get_level_values(0).duplicated()]
+    return pd.Series(
+        best.index.get_level_values(1), index=best.index.get_level_values(0), dtype="string"
+    )
+
+
 def person_names(view: pd.DataFrame, lang: str) -> pd.Series:
     """One display name per subject: the commonest name, else an e-mail, else '(no name)'."""
-    names = view["name"].astype("string")
-    fallback = view["email"].astype("string").str.split(";").str[0]
-    shown = names.fillna(fallback)
-    best = (
-        shown.dropna()
-        .groupby(view.loc[shown.notna(), "subject_id"])
-        .agg(lambda s: s.value_counts().index[0])
-    )
-    out = view["subject_id"].map(best).astype("string")
+    out = view["subject_id"].map(subject_names(view)).astype("string")
     return out.fillna(t(lang)("unnamed"))
 
 
@@ -137,7 +165,7 @@ def location_text(locator: Any, label: Any, lang: str) -> str:
         where = {}
     parts: list[str] = []
     if where.get("file"):
-        parts.append(PurePath(str(where["file"])).name)
+        parts.append(posixpath.basename(str(where["file"]).rstrip("/")))
     if where.get("sheet"):
         parts.append(str(where["sheet"]))
     if where.get("path"):

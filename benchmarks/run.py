@@ -1,0 +1,257 @@
+"""The published figures: the review's stages timed on the benchmark workloads.
+
+    python -m benchmarks.run [S M L ...] [--repeat 3] [--json FILE] [--cli] [--readers]
+
+For each size (benchmarks.workload, built once and cached) it runs the
+review's stages as plain calls in a fresh process per repetition: read (per
+connector), resolve (identity alone), evaluate (identity + engine, as the
+review runs it), render (the proposal HTML + XLSX). Per stage: wall time,
+rows/s and the process's peak RSS so far; the median of ``--repeat`` runs.
+``--cli`` also times ``karsinta review`` as a user runs it, plain and with
+``--prefect``: their difference is Prefect's share. ``--readers`` adds the
+reader comparisons (benchmarks/bench_ics.py, bench_readers.py: each module's
+``ratios() -> dict[str, float]`` when it has one; skipped when absent).
+
+Prints a table and writes JSON (default benchmarks/results.json) that two
+runs can be compared with (``--compare OLD.json``). Not a test: timings vary
+with the machine; the test suite runs the tiny size once, asserting nothing
+about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import multiprocessing
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from benchmarks.workload import SIZES, TODAY, workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_JSON = Path(__file__).resolve().parent / "results.json"
+
+
+def _rss_mb() -> float:
+    """Peak RSS of this process so far, MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def stages(folder: Path, today: date = TODAY) -> list[dict[str, Any]]:
+    """One run of the review's stages as plain calls; one record per stage."""
+    from connectors.base import read_source
+    from flows.keyed import workspace_hasher
+    from flows.review import combined_traces, decide_safely, load_policies, summaries
+    from flows.workspace import load_workspace
+    from policies.identity import resolve
+    from reports.proposal import write_proposal
+    from reports.view import ReviewRun
+
+    out: list[dict[str, Any]] = []
+
+    def timed(name: str, rows: Callable[[Any], int], call: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        value = call()
+        seconds = time.perf_counter() - start
+        out.append({"stage": name, "seconds": seconds, "rows": rows(value), "rss_mb": _rss_mb()})
+        return value
+
+    ws = load_workspace(folder)
+    policies = load_policies(ws)
+    ids = workspace_hasher(ws)
+    results = [
+        timed(
+            f"read {s.connector} ({s.id})", lambda r: len(r.traces), lambda s=s: read_source(s, ids)
+        )
+        for s in ws.sources
+    ]
+    traces = combined_traces(results)
+    kinds = {register: policy.customer_kinds for register, policy in policies.items()}
+    timed("resolve", len, lambda: resolve(traces, kinds))
+    evaluation, safety = timed(
+        "evaluate",
+        lambda e: len(e[0].decisions),
+        lambda: decide_safely(ws, policies, results, today),
+    )
+    run = ReviewRun(
+        business=ws.config.business,
+        registers={register: policy.name for register, policy in policies.items()},
+        today=today,
+        lang=ws.config.language,
+        traces=traces,
+        decisions=evaluation.decisions,
+        findings=evaluation.findings,
+        sources=summaries(results),
+        workspace_key=ws.key(),
+        row_key=b"benchmark-row-key",
+        safety=safety,
+    )
+    with tempfile.TemporaryDirectory() as out_dir:
+        files = timed("render", lambda _: len(traces), lambda: write_proposal(run, Path(out_dir)))
+        out[-1]["html_mb"] = files.html.stat().st_size / 2**20
+        out[-1]["xlsx_mb"] = files.xlsx.stat().st_size / 2**20
+    return out
+
+
+def _child(folder: str, queue: Any) -> None:
+    queue.put(stages(Path(folder)))
+
+
+def measure(size: str, repeat: int) -> list[dict[str, Any]]:
+    """The median of ``repeat`` fresh-process runs, per stage."""
+    folder = workspace(size)
+    context = multiprocessing.get_context("spawn")
+    runs = []
+    for _ in range(repeat):
+        queue = context.Queue()
+        process = context.Process(target=_child, args=(str(folder), queue))
+        process.start()
+        runs.append(queue.get())
+        process.join()
+    merged = []
+    for records in zip(*runs, strict=True):
+        first = dict(records[0])
+        first["seconds"] = statistics.median(r["seconds"] for r in records)
+        first["rss_mb"] = max(r["rss_mb"] for r in records)
+        first["rows_per_s"] = first["rows"] / first["seconds"] if first["seconds"] else None
+        merged.append(first)
+    total = sum(r["seconds"] for r in merged)
+    rows = merged[-1]["rows"]
+    peak = max(r["rss_mb"] for r in merged)
+    merged.append(
+        {
+            "stage": "total (stages)",
+            "seconds": total,
+            "rows": rows,
+            "rows_per_s": rows / total,
+            "rss_mb": peak,
+        }
+    )
+    return merged
+
+
+def cli_times(size: str, repeat: int) -> list[dict[str, Any]]:
+    """``karsinta review`` as a user runs it, plain and with ``--prefect``; wall time."""
+    records = []
+    for label, extra in (("karsinta review", []), ("karsinta review --prefect", ["--prefect"])):
+        times = []
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory() as temp:
+                copy = Path(temp) / "ws"
+                shutil.copytree(workspace(size), copy)
+                env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_HOME": str(Path(temp) / "p")}
+                env.pop("PREFECT_API_URL", None)
+                start = time.perf_counter()
+                subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+                    [sys.executable, "-m", "flows.cli", "review", "--workspace", str(copy),
+                     "--today", TODAY.isoformat(), "--quiet", *extra],
+                    env=env, check=False, capture_output=True,
+                )  # fmt: skip
+                times.append(time.perf_counter() - start)
+        records.append({"stage": label, "seconds": statistics.median(times), "rows": None})
+    plain, prefect = records[0]["seconds"], records[1]["seconds"]
+    records.append({"stage": "Prefect's share (--prefect minus plain)", "seconds": prefect - plain})
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import prefect"], check=True)
+    records.append(
+        {
+            "stage": "import prefect (only --prefect runs pay it)",
+            "seconds": time.perf_counter() - start,
+        }
+    )
+    return records
+
+
+def reader_ratios() -> dict[str, Any]:
+    """W1's and W2's reader comparisons, when their bench modules offer ``ratios()``."""
+    out: dict[str, Any] = {}
+    for name in ("benchmarks.bench_ics", "benchmarks.bench_readers"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            out[name] = "absent"
+            continue
+        ratios = getattr(module, "ratios", None)
+        out[name] = ratios() if callable(ratios) else "no ratios() function"
+    return out
+
+
+ROW = "| {:<40} | {:>8} | {:>9} | {:>10} | {:>12} |"
+
+
+def table(size: str, records: list[dict[str, Any]]) -> str:
+    lines = [
+        f"{size}: {SIZES[size]} customers",
+        ROW.format("stage", "s", "rows", "rows/s", "peak RSS MiB"),
+        ROW.format("-" * 40, "-" * 8, "-" * 9, "-" * 10, "-" * 12),
+    ]
+    for r in records:
+        rows = "" if r.get("rows") is None else f"{r['rows']:,}".replace(",", " ")
+        speed = "" if not r.get("rows_per_s") else f"{r['rows_per_s']:,.0f}".replace(",", " ")
+        rss = "" if r.get("rss_mb") is None else f"{r['rss_mb']:.0f}"
+        stage = r["stage"]
+        if "html_mb" in r:
+            stage += f" (HTML {r['html_mb']:.1f} MiB, XLSX {r['xlsx_mb']:.1f} MiB)"
+        lines.append(ROW.format(stage, f"{r['seconds']:.2f}", rows, speed, rss))
+    return "\n".join(lines)
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> str:
+    lines = ["| size | stage | old s | new s | ratio |", "|---|---|---:|---:|---:|"]
+    for size, records in new.get("sizes", {}).items():
+        before = {r["stage"]: r for r in old.get("sizes", {}).get(size, [])}
+        for r in records:
+            if r["stage"] in before and r["seconds"]:
+                was = before[r["stage"]]["seconds"]
+                ratio = was / r["seconds"]
+                lines.append(
+                    f"| {size} | {r['stage']} | {was:.2f} | {r['seconds']:.2f} | {ratio:.1f}x |"
+                )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("sizes", nargs="*", default=["S", "M"], choices=sorted(SIZES))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    parser.add_argument(
+        "--cli", action="store_true", help="time karsinta review plain and --prefect"
+    )
+    parser.add_argument("--readers", action="store_true", help="run the reader comparisons")
+    parser.add_argument("--compare", type=Path, default=None, help="an earlier results JSON")
+    args = parser.parse_args(argv)
+    result: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+                              "repeat": args.repeat, "sizes": {}}  # fmt: skip
+    for size in args.sizes:
+        records = measure(size, args.repeat)
+        if args.cli:
+            records += cli_times(size, args.repeat)
+        result["sizes"][size] = records
+        print(table(size, records), flush=True)
+        print()
+    if args.readers:
+        result["readers"] = reader_ratios()
+        print("readers:", json.dumps(result["readers"], ensure_ascii=False))
+    args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(f"wrote {args.json}")
+    if args.compare:
+        print(compare(json.loads(args.compare.read_text("utf-8")), result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

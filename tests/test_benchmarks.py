@@ -1,0 +1,52 @@
+"""The benchmark runs (at the tiny size): every stage measured. No timing is asserted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.runtime import PREFECT_SWITCH, use_prefect
+
+
+@pytest.mark.slow
+def test_tiny_workload_runs_every_stage(tmp_path: Path) -> None:
+    from benchmarks.run import stages, table
+    from benchmarks.workload import workspace
+
+    folder = workspace("tiny", cache=tmp_path)
+    assert workspace("tiny", cache=tmp_path) == folder  # cached: found, not rebuilt
+    records = stages(folder)
+    names = [r["stage"] for r in records]
+    for connector in ("spreadsheet", "accounting", "outlook_csv", "google_csv", "vcard", "ics"):
+        read = [r for r in records if r["stage"].startswith(f"read {connector} ")]
+        assert read, connector
+        assert all(r["rows"] > 0 for r in read if "poistopyynnot" not in r["stage"]), connector
+    assert any(n.startswith("read folder ") for n in names)
+    assert names[-3:] == ["resolve", "evaluate", "render"]
+    render = records[-1]
+    assert render["rows"] == records[-2]["rows"] > 0
+    assert render["html_mb"] > 0
+    assert render["xlsx_mb"] > 0
+    assert all(r["rss_mb"] > 0 for r in records)
+    assert "render" in table("tiny", records)
+
+
+@pytest.mark.parametrize(
+    ("asked", "env", "expected"),
+    [
+        (False, {}, False),  # the one-shot default: plain calls, no embedded server
+        (True, {}, True),  # --prefect
+        (False, {"PREFECT_API_URL": "http://127.0.0.1:4200/api"}, True),  # a server is there
+        (False, {PREFECT_SWITCH: "1"}, True),
+        (False, {PREFECT_SWITCH: "0"}, False),
+    ],
+)
+def test_when_one_shot_commands_use_prefect(
+    monkeypatch: pytest.MonkeyPatch, asked: bool, env: dict[str, str], expected: bool
+) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv(PREFECT_SWITCH, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert use_prefect(asked) is expected
