@@ -35,8 +35,10 @@ engine's codes (:data:`REVIEW_CODES`):
 
 Precedence: statutory holds (and the policy's extra holds) always win; then
 erasure requests (all of the subject's traces in the register dated on or
-before the request — or undated — are due at request date + the register's
-deadline; the request log itself follows its own rule); then marketing
+before the request — or undated — are due on the request date, proposed at
+once; the register's deadline, request date + ``erasure.deadline``, is when
+it must be done, and days overdue count from it; the request log itself
+follows its own rule, and request logs are never customer activity); then marketing
 opt-outs (a ``marketing`` trace with status ``opted_out`` is due today); then the kind's
 rule. A subject hold keeps the subject's traces except the kinds it
 ``spares`` (an open invoice does not keep a marketing consent).
@@ -84,6 +86,8 @@ from policies.periods import (
 from policies.schema import Anchor, HoldRule, LastOf, RegisterPolicy, RetentionRule
 
 DECISIONS = ("delete", "hold", "keep", "review")
+#: request logs: kept as proof that a request was handled, never customer activity
+REQUEST_KINDS = frozenset({"erasure_request", "access_request"})
 
 DECISION_COLUMNS: dict[str, str] = {
     "trace_id": "string",
@@ -294,6 +298,7 @@ class _Frame:
         df["rule_en"] = _text(index)
         df["action"] = _text(index)
         df["erasure"] = False
+        df["deadline"] = _nat(index)
         df["held"] = False
         df["hold_until"] = _nat(index)
         df["hold_id"] = _text(index)
@@ -601,9 +606,12 @@ def _erasures(w: _Frame, mask: pd.Series, policy: RegisterPolicy) -> pd.Series:
         & (df["kind"] != "erasure_request")
         & (df["latest"].isna() | (df["latest"] <= request_date))
     )
+    # Due at once (GDPR art. 17: "without undue delay"); the notice's deadline is
+    # when it must be done, and what days overdue count from.
     deadline = add_period(request_date.where(applies), policy.erasure.deadline)
-    take = applies & (df["due"].isna() | (deadline <= df["due"]))
-    df.loc[take, "due"] = deadline[take]
+    take = applies & (df["due"].isna() | (request_date <= df["due"]))
+    df.loc[take, "due"] = request_date[take]
+    df.loc[take, "deadline"] = deadline[take]
     df.loc[take, "state"] = OK
     df.loc[take, "trigger"] = request_date[take]
     df.loc[take, "trigger_fi"] = "poistopyyntö"
@@ -639,18 +647,16 @@ def _while_customer(
     if not wc.any():
         return
     # Records the law keeps: their dates count, their (missing) due dates do not.
-    aside = (
-        mask
-        & (df["state"] != WC)
-        & (df["kind"].isin(list(bookkeeping)) | (df["state"] == STATUTORY_UNKNOWN))
-    )
-    others = mask & (df["state"] != WC) & ~aside
+    # Request logs (erasure, access) prove a request was handled: not customer activity.
+    in_play = mask & (df["state"] != WC) & ~df["kind"].isin(list(REQUEST_KINDS))
+    aside = in_play & (df["kind"].isin(list(bookkeeping)) | (df["state"] == STATUTORY_UNKNOWN))
+    others = in_play & ~aside
     other = df.loc[others]
     blocked = other["due"].isna().groupby(other["subject_id"]).any()
     last_due = other["due"].groupby(other["subject_id"]).max()
     set_aside = df.loc[aside]
     last_aside = set_aside["latest"].groupby(set_aside["subject_id"]).max()
-    activity = df.loc[mask & (df["state"] != WC)]
+    activity = df.loc[in_play]
     last_activity = activity["latest"].groupby(activity["subject_id"]).max()
 
     rows = df.loc[wc]
@@ -820,7 +826,9 @@ def _decide(w: _Frame, today: pd.Timestamp) -> pd.DataFrame:
     )
     no_due = [*_KEPT_STATES, STATUTORY_UNKNOWN]
     due_out = due.where(~out_of_scope & ~state.isin(no_due))
-    overdue = (today - due_out).dt.days
+    # An erasure counts its days overdue from the notice's deadline, not from the request.
+    overdue_from = df["deadline"].where(df["erasure"] & df["deadline"].notna(), due_out)
+    overdue = (today - overdue_from).dt.days
     days_overdue = overdue.where((decision == "delete") & (overdue > 0), 0).where(
         decision == "delete"
     )

@@ -305,8 +305,8 @@ def test_erasure_request_beats_rule_but_not_hold() -> None:
     order = row(ev, "t00001")
     assert order["decision"] == "delete"
     assert order["rule_id"] == "erasure"
-    assert order["due_date"] == pd.Timestamp("2026-10-03")
-    assert order["days_overdue"] == 7
+    assert order["due_date"] == pd.Timestamp("2026-10-01")  # due at once
+    assert order["days_overdue"] == 7  # counted from the notice's deadline, 3.10.
     assert order["erasure_request"]
     invoice = row(ev, "t00002")
     assert invoice["decision"] == "hold"
@@ -316,6 +316,32 @@ def test_erasure_request_beats_rule_but_not_hold() -> None:
     assert row(ev, "t00004")["decision"] == "delete"  # an undated card is covered too
     assert ev.findings[0].code == "erasure_overdue"
     assert ev.findings[0].count == 1
+
+
+@pytest.mark.parametrize(
+    ("today", "overdue"),
+    [("2026-10-01", 0), ("2026-10-02", 0), ("2026-10-03", 0), ("2026-10-04", 1)],
+)
+def test_an_erasure_request_is_proposed_the_day_it_arrives(today: str, overdue: int) -> None:
+    rows = [
+        {"kind": "erasure_request", "email": "a@x.fi", "event_date": "2026-10-01"},
+        {"kind": "order", "email": "a@x.fi", "event_date": "2026-09-15"},
+    ]
+    order = row(run(rows, date.fromisoformat(today)), "t00001")
+    assert order["decision"] == "delete"  # no waiting for the deadline to pass
+    assert order["days_overdue"] == overdue  # the 2-day promise ends on 3.10.
+
+
+def test_a_request_log_is_not_customer_activity() -> None:
+    rows = [
+        {"kind": "order", "email": "a@x.fi", "event_date": "2024-01-10"},
+        {"kind": "contact", "email": "a@x.fi"},
+        {"kind": "access_request", "email": "a@x.fi", "event_date": "2026-10-01"},
+    ]
+    ev = run(rows, date(2026, 11, 1))
+    # The contact goes with the orders; the access log's own 3-year proof period
+    # does not keep the customer relationship alive.
+    assert row(ev, "t00001")["decision"] == "delete"
 
 
 def test_erasure_from_non_customer_is_review() -> None:

@@ -141,10 +141,10 @@ class Kallio(Scenario):
             asker,
             "erasure_pending",
             source="poistopyynnot",
-            expect="keep",
+            expect="delete",
             request_date=request,
-            note="erasure asked 3 days ago, within the one-month deadline; the client "
-            "record itself is kept by the patient-records law",
+            note="erasure asked 3 days ago: proposed at once (the one-month deadline is when "
+            "it must be done); the client record itself is kept by the patient-records law",
         )
 
         self.messy_cases()

@@ -182,7 +182,7 @@ class Prover(Scenario):
 
         pending, overdue = recent[0].person, older[0].person
         for person, days, tag, expect in (
-            (pending, 1, "erasure_pending", "keep"),
+            (pending, 1, "erasure_pending", "delete"),  # proposed the day it arrives
             (overdue, 5, "erasure_overdue", "delete"),
         ):
             day = self.ago(days)
