@@ -484,6 +484,43 @@ def _approved(workspace: Workspace, decisions: pd.DataFrame) -> bool:
     return all(m is not None and m.decision == "approve" for m in marks)
 
 
+def status_of(
+    workspace: Workspace,
+    seen: Observation,
+    today: date,
+    prepared: dict[str, dict[str, str]] | None = None,
+) -> list[StatusRow]:
+    """Every logged request's state today (the status list, and the monthly proposal's)."""
+    prepared = load_state(workspace) if prepared is None else prepared
+    rows: list[StatusRow] = []
+    for request in logged_requests(seen):
+        record = prepared.get(request.request_id)
+        if request.received is None or not request.subject_id:
+            rows.append(StatusRow(request.kind, request.source, request.row, None, None))
+            continue
+        file = record.get("file") if record else None
+        if request.kind == "erasure":
+            subjects = {request.subject_id}
+            if request.row:
+                person = Person(row=(request.source, request.row))
+                subjects = find_subjects(seen, person) or subjects
+            view = person_view(seen, subjects)
+            state = erasure_state(
+                view.decisions,
+                request.received,
+                promised_deadline(seen, [request.register]),
+                today,
+                prepared=record is not None,
+                approved=_approved(workspace, view.decisions),
+            )
+        else:
+            state = access_state(request.received, today, prepared=record is not None)
+        rows.append(
+            StatusRow(request.kind, request.source, request.row, request.received, state, file)
+        )
+    return rows
+
+
 def requests_run(workspace: Workspace, today: date, lang: str | None = None) -> dict[str, Any]:
     """Read the request logs, prepare what each new request needs, list every request.
 
@@ -496,49 +533,28 @@ def requests_run(workspace: Workspace, today: date, lang: str | None = None) -> 
 
     seen = observe_plain(workspace, today)
     prepared = load_state(workspace)
-    rows: list[StatusRow] = []
     made = {"erasure": 0, "access": 0}
     refused = 0
     for request in logged_requests(seen):
-        record = prepared.get(request.request_id)
-        if request.received is None or not request.subject_id:
-            rows.append(StatusRow(request.kind, request.source, request.row, None, None))
+        if request.request_id in prepared or request.received is None:
             continue
-        person = Person(row=(request.source, request.row)) if request.row else None
-        if record is None and person is not None:
-            try:
-                if request.kind == "erasure":
-                    outcome = forget(workspace, person, today, lang, seen=seen)
-                    record = {"file": outcome.files.xlsx.name, "letter": outcome.letter.name}
-                else:
-                    done = access(workspace, person, today, lang, seen=seen)
-                    record = {"file": done.html.name}
-            except KarsintaError:
-                refused += 1
-                record = None
-            if record is not None:
-                record["prepared_on"] = today.isoformat()
-                prepared[request.request_id] = record
-                made[request.kind] += 1
-        file = record.get("file") if record else None
-        if request.kind == "erasure":
-            subjects = {request.subject_id}
-            if person is not None:
-                subjects = find_subjects(seen, person) or subjects
-            view = person_view(seen, subjects)
-            promised = promised_deadline(seen, [request.register])
-            state = erasure_state(
-                view.decisions,
-                request.received,
-                promised,
-                today,
-                prepared=record is not None,
-                approved=_approved(workspace, view.decisions),
-            )
-        else:
-            state = access_state(request.received, today, prepared=record is not None)
-        rows.append(StatusRow(request.kind, request.source, request.row, request.received, state,
-                              file))  # fmt: skip
+        if not request.subject_id or not request.row:
+            continue
+        person = Person(row=(request.source, request.row))
+        try:
+            if request.kind == "erasure":
+                outcome = forget(workspace, person, today, lang, seen=seen)
+                record = {"file": outcome.files.xlsx.name, "letter": outcome.letter.name}
+            else:
+                done = access(workspace, person, today, lang, seen=seen)
+                record = {"file": done.html.name}
+        except KarsintaError:
+            refused += 1
+            continue
+        record["prepared_on"] = today.isoformat()
+        prepared[request.request_id] = record
+        made[request.kind] += 1
+    rows = status_of(workspace, seen, today, prepared)
     save_state(workspace, prepared)
     status = write_status(
         workspace.output_dir, workspace.config.business, rows, today,

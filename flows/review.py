@@ -366,6 +366,16 @@ def observe(workspace: Workspace, today: date) -> Observation:
     return Observation(policies, results, combined_traces(results), evaluation, safety)
 
 
+def open_requests(
+    workspace: Workspace, seen: Observation, today: date, lang: str
+) -> list[dict[str, Any]]:
+    """Every open erasure and access request, for the proposal (never lost from sight)."""
+    from flows.requests import status_of
+    from reports.request_status import status_rows
+
+    return [row for row in status_rows(status_of(workspace, seen, today), lang) if row["open"]]
+
+
 def review(workspace: Workspace, today: date, lang: str | None = None) -> ReviewOutcome:
     """The review's stages in order (called inside the flow, tasks for each stage)."""
     seen = observe(workspace, today)
@@ -384,6 +394,7 @@ def review(workspace: Workspace, today: date, lang: str | None = None) -> Review
         safety=seen.safety,
     )
     run.previous_digest = previous_digest(workspace, run.month)
+    run.requests = open_requests(workspace, seen, today, run.lang)
     plan = prepare(workspace, run, results)
     files = call(render_task, run, workspace.output_dir)
     csv_path = call(decisions_csv_task, run, workspace.output_dir)
@@ -391,6 +402,7 @@ def review(workspace: Workspace, today: date, lang: str | None = None) -> Review
     decided = evaluation.decisions["decision"].value_counts()
     counts: dict[str, Any] = {
         "month": run.month,
+        "open_requests": len(run.requests),
         "sources": len(results),
         "unreadable_sources": sum(r.unreadable for r in results),
         "problems": sum(len(r.problems) for r in results),

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -54,9 +54,11 @@ from reports.cells import (
     owner_only_file,
     stream_cell,
     stream_row,
+    template_env,
     write_text_file,
     xml_safe,
 )
+from reports.request_status import request_texts
 from reports.texts import DECISION_WORDS, kind_name, t
 from reports.view import ReviewRun, joined, next_month_end
 from reports.xlsx_stream import FastSheet, add_template, finish
@@ -153,12 +155,7 @@ def write_proposal(run: ReviewRun, out_dir: Path) -> ProposalFiles:
 
 
 def _env() -> Environment:
-    return Environment(
-        loader=PackageLoader("reports", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return template_env()
 
 
 # ------------------------------------------------------------ what is shown
@@ -512,6 +509,8 @@ def render_html(run: ReviewRun, view: pd.DataFrame, proposal_id: str, unchanged:
         unchanged=unchanged,
         findings=findings,
         sources=run.sources,
+        requests=run.requests,
+        rt=request_texts(run.lang),
         blocked_registers=[b.text(run.lang) for b in run.safety.registers] if run.safety else [],
         blocked_sources=[p for b in run.safety.sources for p in b.problems] if run.safety else [],
         **sections(run, view),

@@ -53,6 +53,11 @@ TEXTS = {
 }
 
 
+def request_texts(lang: str) -> Any:
+    """The status list's texts, for any report that shows requests."""
+    return _t(lang)
+
+
 def _t(lang: str) -> Any:
     index = 1 if lang == "en" else 0
     return lambda key: TEXTS[key][index]
@@ -117,7 +122,7 @@ def write_status(
     """Write the status list (owner-only); its path."""
     env = template_env()
     html = env.get_template("request_status.html.j2").render(
-        t=_t(lang), lang=lang, business=business, day=_day(today, lang),
+        t=_t(lang), rt=_t(lang), lang=lang, business=business, day=_day(today, lang),
         rows=status_rows(rows, lang),
     )  # fmt: skip
     path = out_dir / file_name(today)

@@ -40,6 +40,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "n_next": ("erääntyy ensi kuussa", "due next month"),
     "action_now": ("Toimenpiteet nyt", "Action needed now"),
     "erasure_overdue": ("Myöhässä olevat poistopyynnöt", "Overdue erasure requests"),
+    "open_requests": ("Avoimet pyynnöt", "Open requests"),
+    "open_requests_intro": (
+        "Jokainen avoin poisto- ja tarkastuspyyntö määräaikoineen. Myös säilytysvelvoitteen "
+        "estämä pyyntö on tässä: vastaa pyytäjälle ja kerro, mikä tietoja pitää ja kuinka kauan.",
+        "Every open erasure and access request with its deadline. A request a legal hold "
+        "blocks is listed too: answer the person and say what keeps the data, and how long.",
+    ),
     "erasure_overdue_intro": (
         "Näiden henkilöiden poistopyynnön määräaika on umpeutunut. Hoida nämä ensin.",
         "The deadline of these people's erasure requests has passed. Handle these first.",

@@ -95,6 +95,9 @@ class ReviewRun:
     extra: dict[str, Any] = field(default_factory=dict)
     #: what the run's safety rule blocked (policies.safety): opens the proposal
     safety: SafetyReport | None = None
+    #: every open data subject request (reports.request_status.status_rows): the proposal
+    #: lists them first, blocked ones with their hold (GDPR art. 12(4))
+    requests: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def month(self) -> str:

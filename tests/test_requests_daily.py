@@ -120,3 +120,21 @@ def test_the_state_holds_no_customer_data(run: dict[str, object]) -> None:
         assert person.name not in text
     assert load_state(load_workspace(root))
     json.loads(text)
+
+
+def test_the_monthly_proposal_lists_every_open_request(run: dict[str, object]) -> None:
+    from flows.review import review
+
+    root, people = run["root"], run["people"]
+    assert isinstance(root, Path)
+    outcome = review(load_workspace(root), TODAY)
+    html = outcome.files.html.read_text("utf-8")
+    section = html.split('id="open-requests"', 1)[1].split("</div>", 1)[0]
+    assert "Avoimet pyynnöt" in html
+    assert outcome.counts["open_requests"] == section.count("<tr class=")
+    assert outcome.counts["open_requests"] >= 3  # the demo's, plus today's erasure and access
+    assert "myöhässä" in section  # overdue ones say by how much
+    assert "päivämäärä puuttuu" in section  # a broken log row is listed, not dropped
+    for person in people:  # log file and row only: nobody's name or e-mail
+        assert person.name not in section
+        assert person.email not in section
