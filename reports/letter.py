@@ -40,11 +40,60 @@ def _kinds(rows: pd.DataFrame, lang: str) -> list[str]:
     return [f"{kind_name(kind, lang)} ({source})" for kind, source in pairs]
 
 
+#: the letter's sentences: key -> (Finnish, English)
+LETTER: dict[str, tuple[str, str]] = {
+    "hello": ("Hei,", "Hello,"),
+    "handled": (
+        "kiitos pyynnöstäsi poistaa henkilötietosi. {controller} on käsitellyt sen; "
+        "määräaika on {deadline}.",
+        "thank you for your request to erase your personal data. {controller} has "
+        "handled it; the deadline is {deadline}.",
+    ),
+    "erased": ("Sinusta poistetaan seuraavat tiedot:", "The following data about you is erased:"),
+    "held": (
+        "Laki velvoittaa säilyttämään toistaiseksi seuraavat tiedot:",
+        "The law requires us to keep the following data for now:",
+    ),
+    "held_until": ("  - {hold} (säilytetään {until} asti)", "  - {hold} (kept until {until})"),
+    "held_open": (
+        "  - {hold} (säilytetään, kunnes asia on selvitetty)",
+        "  - {hold} (kept until the matter is settled)",
+    ),
+    "held_after": (
+        "Ne poistetaan, kun velvoite päättyy; niitä ei käytetä muuhun.",
+        "It will be erased when the obligation ends; it is not used otherwise.",
+    ),
+    "review": (
+        "Osa tiedoista tarkistetaan käsin ennen poistoa (esimerkiksi tieto, joka voi "
+        "kuulua samannimiselle tai samaa osoitetta käyttävälle henkilölle); kerromme, "
+        "kun ne on käsitelty.",
+        "Some records need to be checked by hand before erasure (for example, a "
+        "record that may belong to someone else with the same name or address); we "
+        "will tell you when they are handled.",
+    ),
+    "logged": (
+        "Pyyntösi ja sen käsittely kirjataan, jotta voimme osoittaa sen tulleen hoidetuksi.",
+        "We keep a note of your request and its handling, as proof that it was handled.",
+    ),
+    "complain": (
+        "Jos et ole tyytyväinen pyyntösi käsittelyyn, sinulla on oikeus tehdä valitus "
+        "valvontaviranomaiselle: {ombudsman}.",
+        "If you are not satisfied with how your request was handled, you have the right "
+        "to lodge a complaint with the supervisory authority: {ombudsman}.",
+    ),
+    "regards": ("Ystävällisin terveisin", "Kind regards,"),
+}
+
+
 def letter_text(
     run: ReviewRun, state: RequestState, policies: Sequence[RegisterPolicy], lang: str
 ) -> str:
     """The letter's text for the person in ``run`` (a one-person ReviewRun)."""
-    en = lang == "en"
+    lang = "en" if lang == "en" else "fi"
+
+    def say(key: str, **values: str) -> str:
+        return LETTER[key][lang == "en"].format(**values)
+
     decisions = run.decisions
     own = decisions[~decisions["kind"].isin(["erasure_request", "access_request"])]
     coming = (own["decision"] == "keep") & own["erasure_request"].astype(bool)
@@ -53,79 +102,29 @@ def letter_text(
     review = own[own["decision"] == "review"]
     controller = policies[0].controller.name if policies else run.business
     contact = policies[0].controller.email if policies and policies[0].controller.email else ""
-    lines: list[str] = []
-    if en:
-        lines += [
-            "Hello,",
-            "",
-            f"thank you for your request to erase your personal data. {controller} has "
-            f"handled it; the deadline is {_day(state.deadline, lang)}.",
-            "",
-        ]
-        if len(erased):
-            lines.append("The following data about you is erased:")
-            lines += [f"  - {item}" for item in _kinds(erased, lang)]
-            lines.append("")
-        if len(held):
-            lines.append("The law requires us to keep the following data for now:")
-            for hold in state.holds:
-                until = _day(hold.until, lang) or "until the matter is settled"
-                lines.append(f"  - {hold.text_en} (kept until {until})")
-            lines += [f"    ({item})" for item in _kinds(held, lang)]
-            lines.append("It will be erased when the obligation ends; it is not used otherwise.")
-            lines.append("")
-        if len(review):
-            lines.append(
-                "Some records need to be checked by hand before erasure (for example, a "
-                "record that may belong to someone else with the same name or address); we "
-                "will tell you when they are handled."
-            )
-            lines.append("")
-        lines += [
-            "We keep a note of your request and its handling, as proof that it was handled.",
-            "",
-            "If you are not satisfied with how your request was handled, you have the right "
-            f"to lodge a complaint with the supervisory authority: {OMBUDSMAN['en']}.",
-            "",
-            "Kind regards,",
-            controller + (f" ({contact})" if contact else ""),
-        ]
-    else:
-        lines += [
-            "Hei,",
-            "",
-            f"kiitos pyynnöstäsi poistaa henkilötietosi. {controller} on käsitellyt sen; "
-            f"määräaika on {_day(state.deadline, lang)}.",
-            "",
-        ]
-        if len(erased):
-            lines.append("Sinusta poistetaan seuraavat tiedot:")
-            lines += [f"  - {item}" for item in _kinds(erased, lang)]
-            lines.append("")
-        if len(held):
-            lines.append("Laki velvoittaa säilyttämään toistaiseksi seuraavat tiedot:")
-            for hold in state.holds:
-                until = _day(hold.until, lang) or "kunnes asia on selvitetty"
-                lines.append(f"  - {hold.text_fi} (säilytetään {until} asti)")
-            lines += [f"    ({item})" for item in _kinds(held, lang)]
-            lines.append("Ne poistetaan, kun velvoite päättyy; niitä ei käytetä muuhun.")
-            lines.append("")
-        if len(review):
-            lines.append(
-                "Osa tiedoista tarkistetaan käsin ennen poistoa (esimerkiksi tieto, joka voi "
-                "kuulua samannimiselle tai samaa osoitetta käyttävälle henkilölle); kerromme, "
-                "kun ne on käsitelty."
-            )
-            lines.append("")
-        lines += [
-            "Pyyntösi ja sen käsittely kirjataan, jotta voimme osoittaa sen tulleen hoidetuksi.",
-            "",
-            "Jos et ole tyytyväinen pyyntösi käsittelyyn, sinulla on oikeus tehdä valitus "
-            f"valvontaviranomaiselle: {OMBUDSMAN['fi']}.",
-            "",
-            "Ystävällisin terveisin",
-            controller + (f" ({contact})" if contact else ""),
-        ]
+    deadline = _day(state.deadline, lang)
+    lines = [say("hello"), "", say("handled", controller=controller, deadline=deadline), ""]
+    if len(erased):
+        lines += [say("erased"), *(f"  - {item}" for item in _kinds(erased, lang)), ""]
+    if len(held):
+        lines.append(say("held"))
+        for hold in state.holds:
+            text = hold.text_en if lang == "en" else hold.text_fi
+            until = _day(hold.until, lang)
+            held_line = say("held_until", hold=text, until=until) if until else None
+            lines.append(held_line or say("held_open", hold=text))
+        lines += [f"    ({item})" for item in _kinds(held, lang)]
+        lines += [say("held_after"), ""]
+    if len(review):
+        lines += [say("review"), ""]
+    lines += [
+        say("logged"),
+        "",
+        say("complain", ombudsman=OMBUDSMAN[lang]),
+        "",
+        say("regards"),
+        controller + (f" ({contact})" if contact else ""),
+    ]
     return "\n".join(lines) + "\n"
 
 
