@@ -162,7 +162,9 @@ def test_kohonen_open_invoice_prevents_erasure() -> None:
         date(2026, 11, 1),
     )
     assert decision(paid, "o")["decision"] == "delete"
-    assert decision(paid, "o")["due_date"] == pd.Timestamp("2026-09-08")  # 7 vrk reading
+    assert decision(paid, "o")["due_date"] == pd.Timestamp("2026-09-01")  # proposed at once
+    # "mahdollisimman pian", read as 7 vrk: the deadline was 8.9., so 54 days overdue
+    assert decision(paid, "o")["days_overdue"] == (date(2026, 11, 1) - date(2026, 9, 8)).days
     assert decision(paid, "i")["decision"] == "hold"  # the voucher stays: Kirjanpitolaki
 
 
@@ -248,7 +250,11 @@ def test_leoprana_erasure_without_delay() -> None:
     ev = run("leoprana", rows, date(2026, 5, 20))
     row = decision(ev, "a")
     assert row["decision"] == "delete"
-    assert row["due_date"] == pd.Timestamp("2026-05-17")
+    assert row["due_date"] == pd.Timestamp("2026-05-10")  # proposed the day it arrives
+    assert row["days_overdue"] == 3  # "viipymättä", read as 7 vrk: the deadline was 17.5.
+    on_time = decision(run("leoprana", rows, date(2026, 5, 17)), "a")
+    assert on_time["decision"] == "delete"
+    assert on_time["days_overdue"] == 0
     assert row["days_overdue"] == 3
     assert ev.findings[0].code == "erasure_overdue"
     assert decision(ev, "r")["decision"] == "keep"  # the log proves the request was handled
@@ -290,9 +296,11 @@ def test_prover_erasure_within_two_days() -> None:
     ev = run("prover", rows, date(2026, 11, 5))
     row = decision(ev, "e")
     assert row["decision"] == "delete"
-    assert row["due_date"] == pd.Timestamp("2026-11-05")
-    assert row["days_overdue"] == 0
-    assert decision(run("prover", rows, date(2026, 11, 4)), "e")["decision"] == "keep"
+    assert row["due_date"] == pd.Timestamp("2026-11-03")  # proposed the day it arrives
+    assert row["days_overdue"] == 0  # "2 vrk": the deadline is 5.11.
+    assert decision(run("prover", rows, date(2026, 11, 3)), "e")["decision"] == "delete"
+    late = decision(run("prover", rows, date(2026, 11, 6)), "e")
+    assert late["days_overdue"] == 1
 
 
 def test_prover_summaries_two_years_after_the_assignment() -> None:
