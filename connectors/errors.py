@@ -53,9 +53,7 @@ class SourceError(KarsintaError):
     file) name it in :data:`connectors.messages.PROBLEMS` for :meth:`text`.
     """
 
-    def __init__(
-        self, file: str, message: str, code: str | None = None, **params: object
-    ) -> None:
+    def __init__(self, file: str, message: str, code: str | None = None, **params: object) -> None:
         self.file = file
         self.message = message
         self.code = code
@@ -87,9 +85,7 @@ class RowError(KarsintaError):
     Carries the field name and what was wrong, never the value.
     """
 
-    def __init__(
-        self, field: str, message: str, code: str | None = None, **params: object
-    ) -> None:
+    def __init__(self, field: str, message: str, code: str | None = None, **params: object) -> None:
         self.field = field
         self.message = message
         self.code = code

@@ -28,15 +28,77 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check_columns": ("  sarakkeet tiedostossa: {columns}", "  columns found: {columns}"),
     "check_none": ("(ei yhtään)", "(none)"),
     "check_problem": ("Lähde '{source}': {problem}", "Source '{source}': {problem}"),
-    "check_more": (
-        "Lähde '{source}': ... ja {more} muuta ongelmaa",
-        "Source '{source}': ... and {more} more problems",
-    ),
+    "check_more": ("Lähde '{source}': ... ja {more}", "Source '{source}': ... and {more}"),
     "check_ok": ("kunnossa", "OK"),
     "check_bad": ("{unreadable} ei luettavissa, {problems}", "{unreadable} unreadable, {problems}"),
     "check_summary": (
         "{business}: {sources}, {registers} – {status}",
         "{business}: {sources}, {registers} - {status}",
+    ),
+    "config_error": ("Virhe tiedostossa {file}:", "Error in {file}:"),
+    "error": ("Virhe: {error}", "Error: {error}"),
+    # review (flows.console.print_review)
+    "review_counts": ("  {sources}, {traces}, {people}", "  {sources}, {traces}, {people}"),
+    "review_unreadable": ("{count} ei luettavissa", "{count} unreadable"),
+    "review_problems": ("{problems} lukiessa", "{problems} while reading"),
+    "review_decisions": (
+        "  poistetaan {delete}, säilytetään lain perusteella {hold}, tarkistettavia {review}, "
+        "havaintoja {findings}",
+        "  to delete {delete}, kept by law {hold}, to review {review}, findings {findings}",
+    ),
+    "review_unchanged": (
+        "  ei muutoksia edelliseen ehdotukseen",
+        "  no changes since the previous proposal",
+    ),
+    "review_rejected": (
+        "{count} hylätty aiemmin, ei ehdoteta uudelleen",
+        "{count} rejected earlier, not proposed again",
+    ),
+    "review_postponed": ("{count} siirretty ensi kuuhun", "{count} postponed to next month"),
+    "review_waiting": ("{count} odottaa käsin poistoa", "{count} waiting for manual deletion"),
+    "review_earlier": ("  aiemmat päätöksesi: {said}", "  your earlier decisions: {said}"),
+    "review_new_version": (
+        "  [bold]Edellisessä ehdotuksessa oli merkintöjä: se säilyi ennallaan. Uusi versio "
+        "on nyt voimassa[/bold] ({carried} siirretty muuttumattomille riveille):",
+        "  [bold]The previous proposal had marks: it was kept as it was. This new version "
+        "is now current[/bold] ({carried} carried over to unchanged rows):",
+    ),
+    # apply (flows.console.print_apply)
+    "apply_already": (
+        "Ei mitään uutta: jo tehty {when}: {rows}{on_list}",
+        "Nothing new: already done on {when}: {rows}{on_list}",
+    ),
+    "apply_no_file": ("Ehdotustiedostoa ei löydy: {file}", "Proposal file not found: {file}"),
+    "apply_on_list": (
+        " (niistä {count} tehtävälistallasi)",
+        " ({count} of them on your checklist)",
+    ),
+    "apply_done": ("tehty", "done"),
+    "apply_would": ("tehtäisiin", "would be done"),
+    "apply_manual": ("tehtävälistalla", "on the checklist"),
+    "apply_skipped": ("ohitettu", "skipped"),
+    "apply_failed": ("epäonnistui", "failed"),
+    "apply_not_approved": ("ei hyväksytty", "not approved"),
+    "apply_dry_run": (
+        "Koeajo: mitään ei muutettu. Nämä rivit muutettaisiin:",
+        "Dry run: nothing changed. These rows would change:",
+    ),
+    "apply_delete": ("poista", "delete"),
+    "apply_to_checklist": (" (tehtävälistalle)", " (to the checklist)"),
+    "apply_row": ("  rivi {row:>4}  {rest}", "  row {row:>4}  {rest}"),
+    "apply_unknown": (
+        "[yellow]![/yellow] Tuntematon merkintä ({rows}): ei hyväksytty "
+        "(kirjoita hyväksy, hylkää tai siirrä)",
+        "[yellow]![/yellow] Unknown mark ({rows}): not approved "
+        "(write approve, reject or postpone)",
+    ),
+    "apply_reason": (
+        "[yellow]![/yellow] {label} ({rows}): {reason}",
+        "[yellow]![/yellow] {label} ({rows}): {reason}",
+    ),
+    "apply_waiting": (
+        "  Käsin poistettavaksi tehtävälistalle kuitissa: {rows}",
+        "  Waiting for you on the checklist in the receipt: {rows}",
     ),
 }
 
@@ -51,6 +113,9 @@ WORDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "row": (("rivi", "riviä"), ("row", "rows")),
     "day": (("päivä", "päivää"), ("day", "days")),
     "field": (("kenttä", "kenttää"), ("field", "fields")),
+    "approval": (("hyväksyntä", "hyväksyntää"), ("approval", "approvals")),
+    "more_problem": (("muu ongelma", "muuta ongelmaa"), ("more problem", "more problems")),
+    "row_label": (("rivi", "rivit"), ("row", "rows")),
     "sheet": (("taulukko", "taulukkoa"), ("sheet", "sheets")),
 }
 
@@ -234,6 +299,12 @@ def plural(lang: str, count: int, key: str) -> str:
     """
     one, many = WORDS[key][_index(lang)]
     return f"{count} {one if count == 1 else many}"
+
+
+def rows_text(lang: str, numbers: list[int]) -> str:
+    """``rivi 4`` / ``rivit 4, 7`` (``row 4`` / ``rows 4, 7``): row numbers with their label."""
+    one, many = WORDS["row_label"][_index(lang)]
+    return f"{one if len(numbers) == 1 else many} " + ", ".join(str(n) for n in numbers)
 
 
 def problem_text(lang: str, code: str, **params: object) -> str:
