@@ -30,7 +30,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check_problem": ("Lähde '{source}': {problem}", "Source '{source}': {problem}"),
     "check_more": ("Lähde '{source}': ... ja {more}", "Source '{source}': ... and {more}"),
     "check_ok": ("kunnossa", "OK"),
-    "check_bad": ("{unreadable} ei luettavissa, {problems}", "{unreadable} unreadable, {problems}"),
     "check_summary": (
         "{business}: {sources}, {registers} – {status}",
         "{business}: {sources}, {registers} - {status}",

@@ -914,7 +914,7 @@ def parse_dates(
         (u in column.ambiguous for u in uniques), dtype=bool, count=len(uniques)
     )
     ambiguous = np.append(ambiguous, False)
-    expected = date_format or "d.m.yyyy, yyyy-mm-dd or d/m/yyyy"
+    expected = date_format or "d.m.yyyy | yyyy-mm-dd | d/m/yyyy"
     all_rows = np.asarray(rows)
     for row, code in zip(all_rows[bad_codes[codes]], codes[bad_codes[codes]], strict=True):
         if ambiguous[code]:

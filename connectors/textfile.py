@@ -431,7 +431,7 @@ def row_date(value: object, field: str, date_format: str | None = None) -> date 
     try:
         return parse_date(value, date_format)
     except (ValueError, OverflowError):
-        expected = date_format or "d.m.yyyy or yyyy-mm-dd"
+        expected = date_format or "d.m.yyyy | yyyy-mm-dd"
         raise RowError(
             field, f"not a date (expected {expected})", "not_a_date_expected", expected=expected
         ) from None

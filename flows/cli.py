@@ -406,8 +406,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     status = (
         say(lang, "check_ok")
         if not unreadable and not problems
-        else say(
-            lang, "check_bad", unreadable=unreadable, problems=plural(lang, problems, "row_problem")
+        else ", ".join(
+            ([say(lang, "review_unreadable", count=unreadable)] if unreadable else [])
+            + ([plural(lang, problems, "row_problem")] if problems else [])
         )
     )
     if not args.quiet or unreadable or problems:
