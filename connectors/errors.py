@@ -24,6 +24,8 @@ edge into these classes, with the original chained as ``__cause__``.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class KarsintaError(Exception):
     """Base of every error Karsinta raises on purpose."""
@@ -53,7 +55,7 @@ class SourceError(KarsintaError):
     file) name it in :data:`connectors.messages.PROBLEMS` for :meth:`text`.
     """
 
-    def __init__(self, file: str, message: str, code: str | None = None, **params: object) -> None:
+    def __init__(self, file: str, message: str, code: str | None = None, **params: Any) -> None:
         self.file = file
         self.message = message
         self.code = code
@@ -85,7 +87,7 @@ class RowError(KarsintaError):
     Carries the field name and what was wrong, never the value.
     """
 
-    def __init__(self, field: str, message: str, code: str | None = None, **params: object) -> None:
+    def __init__(self, field: str, message: str, code: str | None = None, **params: Any) -> None:
         self.field = field
         self.message = message
         self.code = code

@@ -382,7 +382,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if result.unreadable:
             unreadable += 1
             print(
-                say(lang, "check_unreadable", source=source.id, error=result.error.text(lang)),
+                say(lang, "check_unreadable", source=source.id, error=_error_text(result, lang)),
                 file=sys.stderr,
             )
             if carries_hold(result.kinds, policies.get(source.register), law):
@@ -425,6 +425,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if unreadable:
         return EXIT_UNREADABLE
     return EXIT_ROW_PROBLEMS if problems else EXIT_CLEAN
+
+
+def _error_text(result: ReadResult, lang: str) -> str:
+    return result.error.text(lang) if result.error is not None else ""
 
 
 #: Problems printed per source by ``check``.
