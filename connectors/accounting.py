@@ -235,7 +235,7 @@ def records(
     if fmt.record == "invoice":
         header = colmap.header("invoice_no") or "invoice_no"
         for row in rows[~has_key]:
-            log.add(int(row), header, "no invoice number")
+            log.add(int(row), header, "", code="no_invoice_number")
     data: dict[str, Any] = {
         "record_id": tabular.coalesce(key, tabular.content_ids(frame["texts"])),
         "row": rows,

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from connectors import messages
 from connectors import trace as tr
 from connectors.errors import RowError, SourceError, UnreadableSource
 from connectors.keyed import Hasher, run_hasher
@@ -132,6 +133,14 @@ class Problem:
     raw field it fills (:data:`PROBLEM_ROLES`, None when not known) and
     ``severity`` whether it may block a deletion. Never holds the offending
     value (it may be personal data).
+
+    ``message`` is English (logs, Prefect); ``code`` and ``params`` name the
+    same problem in :data:`connectors.messages.PROBLEMS`, so that
+    :meth:`text` says it in the owner's language. ``params`` are (name,
+    value) pairs of column names, row numbers, counts and formats, never a
+    value from the file; a value ``(word, count)`` is a count with its noun
+    (:func:`connectors.messages.plural`). A problem with no code is shown in
+    English in every language.
     """
 
     file: str
@@ -141,15 +150,27 @@ class Problem:
     fatal: bool = False
     role: str | None = None
     severity: str = "error"
+    code: str | None = None
+    params: tuple[tuple[str, Any], ...] = ()
 
-    def __str__(self) -> str:
+    def describe(self, lang: str) -> str:
+        """What was wrong, without where: in ``lang`` when the problem has a code."""
+        if self.code is None:
+            return self.message
+        return messages.problem_text(lang, self.code, **dict(self.params))
+
+    def text(self, lang: str = "en") -> str:
+        """The whole line in ``lang``: file, row, field and what was wrong."""
         where = [self.file]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(messages.where(lang, "row", row=self.row))
         if self.field:
-            where.append(f"field '{self.field}'")
-        warning = " (warning)" if self.severity == "warning" else ""
-        return ", ".join(where) + f": {self.message}{warning}"
+            where.append(messages.where(lang, "field", field=self.field))
+        warning = messages.where(lang, "warning") if self.severity == "warning" else ""
+        return ", ".join(where) + f": {self.describe(lang)}{warning}"
+
+    def __str__(self) -> str:
+        return self.text("en")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -160,6 +181,7 @@ class Problem:
             "fatal": self.fatal,
             "role": self.role,
             "severity": self.severity,
+            "code": self.code,
         }
 
 
@@ -191,15 +213,27 @@ class ProblemLog:
         *,
         role: str | None = None,
         severity: str = "error",
+        code: str | None = None,
+        **params: Any,
     ) -> None:
+        """One problem; ``code`` and ``params`` say it in the catalogue's words.
+
+        With a code, ``message`` may be left empty: the English text is made
+        from the catalogue.
+        """
         if role is not None and role not in PROBLEM_ROLES:
             raise ValueError(f"unknown problem role {role!r}")
         if severity not in SEVERITIES:
             raise ValueError(f"unknown severity {severity!r}")
-        self.problems.append(Problem(self.file, row, field, message, False, role, severity))
+        if code is not None:
+            message = message or messages.problem_text("en", code, **params)
+        pairs = tuple(params.items())
+        self.problems.append(
+            Problem(self.file, row, field, message, False, role, severity, code, pairs)
+        )
 
     def row_error(self, row: int | None, error: RowError) -> None:
-        self.add(row, error.field, error.message)
+        self.add(row, error.field, error.message, code=error.code, **error.params)
 
     def assign_roles(self, field_names: Mapping[str, str]) -> None:
         """Give problems reported by a file's column name the raw field that column fills."""
@@ -411,9 +445,11 @@ def read_source(source: SourceSpec, ids: Hasher | None = None) -> ReadResult:
                 f"option '{'.'.join(str(p) for p in err['loc'])}': {err['msg']}"
                 for err in exc.errors()
             )
-            raise UnreadableSource(file, f"invalid connector options: {details}") from None
+            raise UnreadableSource(
+                file, f"invalid connector options: {details}", "bad_options", details=details
+            ) from None
         if not source.path.exists() and not connector.keeps_state:
-            raise UnreadableSource(file, "file not found")
+            raise UnreadableSource(file, "file not found", "file_not_found")
         raw = connector.extract(source, options, log)
         names = connector.field_names(options)
         traces = finalize(raw, source, log, connector.default_kind, names, ids)
@@ -424,7 +460,8 @@ def read_source(source: SourceSpec, ids: Hasher | None = None) -> ReadResult:
         return _failed(source, log, UnreadableSource(file, str(exc)), default_kind)
     except Exception as exc:  # noqa: BLE001 - an unforeseen failure must not stop the run
         # The message of a third-party error may quote file content; name only its type.
-        error = UnreadableSource(file, f"could not be read ({type(exc).__name__})")
+        name = type(exc).__name__
+        error = UnreadableSource(file, f"could not be read ({name})", "could_not_read", error=name)
         return _failed(source, log, error, default_kind)
     return ReadResult(source, traces, log.problems, None, log.trace_rows, default_kind)
 
@@ -518,7 +555,7 @@ def _dates(
     converted = _per_distinct(series, _one_date, None)
     bad = np.fromiter((v is _NOT_A_DATE for v in converted), dtype=bool, count=len(converted))
     for row in rows[bad]:
-        log.add(_row_or_none(row), field_name, "not a date", role=role)
+        log.add(_row_or_none(row), field_name, "", role=role, code="not_a_date")
     out = np.empty(len(converted), dtype=tr.DATE_DTYPE)
     for i, value in enumerate(converted):
         out[i] = np.datetime64("NaT") if value is None or value is _NOT_A_DATE else value
@@ -655,7 +692,7 @@ def finalize(
     email_raw = _joined(frame["emails"])
     email = _normalise_multi(email_raw, tr.normalise_email)
     for row in rows[_invalid(email_raw, email)]:
-        log.add(_row_or_none(row), names["emails"], "not a valid e-mail address", role="emails")
+        log.add(_row_or_none(row), names["emails"], "", role="emails", code="bad_email")
     out["email"] = email
     out["email_raw"] = email_raw
 
@@ -673,9 +710,7 @@ def finalize(
     business = tr.map_unique(hetu_raw, lambda v: "y" if tr.is_business_id(v) else None).notna()
     bad_hetu = hetu_raw.notna() & hetu.isna() & ~business
     for row in rows[bad_hetu]:
-        log.add(
-            _row_or_none(row), names["hetu"], "not a valid henkilötunnus or Y-tunnus", role="hetu"
-        )
+        log.add(_row_or_none(row), names["hetu"], "", role="hetu", code="bad_hetu")
     # A valid henkilötunnus anywhere in the record counts as found data, even in a
     # notes field. It is not taken as the person's identifier: a note may quote
     # someone else's number, and an event's texts are shared by its attendees.
@@ -712,8 +747,9 @@ def finalize(
         log.add(
             _row_or_none(row),
             names["phones"],
-            "not a valid phone number",
+            "",
             role="phones",
+            code="bad_phone",
             severity="warning" if keyed else "error",
         )
     out["event_date"] = _dates(frame["event_date"], log, rows, names["event_date"], "event_date")
@@ -721,7 +757,7 @@ def finalize(
     status = frame["status"].astype("string")
     bad_status = status.notna() & ~status.isin(sorted(tr.STATUSES))
     for row in rows[bad_status]:
-        log.add(_row_or_none(row), names["status"], "unknown status", role="status")
+        log.add(_row_or_none(row), names["status"], "", role="status", code="unknown_status")
     out["status"] = status.where(~bad_status).astype("string")
 
     file = display_path(source.path)

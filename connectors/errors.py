@@ -24,6 +24,8 @@ edge into these classes, with the original chained as ``__cause__``.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class KarsintaError(Exception):
     """Base of every error Karsinta raises on purpose."""
@@ -47,12 +49,28 @@ class ApplyRefused(KarsintaError):
 
 
 class SourceError(KarsintaError):
-    """One source could not be read; the run goes on with the other sources."""
+    """One source could not be read; the run goes on with the other sources.
 
-    def __init__(self, file: str, message: str) -> None:
+    ``message`` is English; ``code`` and ``params`` (never a value from the
+    file) name it in :data:`connectors.messages.PROBLEMS` for :meth:`text`.
+    """
+
+    def __init__(self, file: str, message: str, code: str | None = None, **params: Any) -> None:
         self.file = file
         self.message = message
+        self.code = code
+        self.params = params
         super().__init__(f"{file}: {message}")
+
+    def describe(self, lang: str) -> str:
+        """What is wrong, in ``lang`` when the error has a code (English otherwise)."""
+        from connectors.messages import problem_text
+
+        return self.message if self.code is None else problem_text(lang, self.code, **self.params)
+
+    def text(self, lang: str = "en") -> str:
+        """``file: what is wrong`` in ``lang``."""
+        return f"{self.file}: {self.describe(lang)}"
 
 
 class UnreadableSource(SourceError):
@@ -69,7 +87,9 @@ class RowError(KarsintaError):
     Carries the field name and what was wrong, never the value.
     """
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, code: str | None = None, **params: Any) -> None:
         self.field = field
         self.message = message
+        self.code = code
+        self.params = params
         super().__init__(f"{field}: {message}")

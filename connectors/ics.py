@@ -421,7 +421,7 @@ class _Scanner:
                 block.problem_lines.append(block.line)
                 self.log.add(block.line, None, why)
             else:
-                self.log.add(last_line, None, "the file ends without END:VCALENDAR (cut off?)")
+                self.log.add(last_line, None, "", code="calendar_cut_off")
         return self.result
 
     def begin(self, number: int, value: str, text: str) -> None:
@@ -705,9 +705,9 @@ class IcsConnector(Connector):
                 )
             data = source.path.read_bytes()
         except OSError:
-            raise UnreadableSource(file, "file not readable") from None
+            raise UnreadableSource(file, "file not readable", "file_not_readable") from None
         if not data.strip():
-            raise UnreadableSource(file, "file is empty")
+            raise UnreadableSource(file, "file is empty", "file_empty")
         # Caches live for one file: honest timings, memory bounded by the file.
         split_line.cache_clear()
         _email.cache_clear()
@@ -717,7 +717,7 @@ class IcsConnector(Connector):
         records = reader.read(scanned)
         if reader.events_read and not any(r["emails"] or r["phones"] for r in records):
             # Only keyless traces, or none: never "0 problems" (a holiday calendar says so).
-            log.add(None, "ATTENDEE", NO_KEYS, severity="warning")
+            log.add(None, "ATTENDEE", NO_KEYS, severity="warning", code="no_keys")
         return records
 
 

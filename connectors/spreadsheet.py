@@ -275,7 +275,7 @@ class SpreadsheetConnector(Connector):
         opts: SpreadsheetOptions = options
         file = display_path(source.path)
         if source.path.is_dir():
-            raise UnreadableSource(file, "is a folder, not a spreadsheet file")
+            raise UnreadableSource(file, "is a folder, not a spreadsheet file", "is_folder")
         table, colmap = locate_table(source.path, file, opts)
         tabular.report_structure(table, log)
         tabular.report_empty_columns(table, colmap, opts.columns, log)
@@ -320,7 +320,13 @@ def locate_table(
             first_error = first_error or exc
             continue
         return table, colmap
-    raise first_error or UnreadableSource(file, "no header row")
+    error = first_error or UnreadableSource(file, "no header row", "no_header_row")
+    if path.suffix.lower() in (".xlsx", ".xlsm") and grid.is_csv:
+        # Read as CSV by its content, yet no customer table: the name is what is wrong.
+        raise UnreadableSource(
+            file, "this file is CSV text, not an Excel workbook", "csv_not_workbook"
+        ) from error
+    raise error
 
 
 def records(

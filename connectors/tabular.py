@@ -53,6 +53,10 @@ def is_workbook(head: bytes) -> bool:
 # --------------------------------------------------------------------- tables
 
 
+#: A problem of a file's shape: (row, field, English message, severity, code, params)
+Notice = tuple[int | None, str | None, str, str, str | None, dict[str, Any]]
+
+
 @dataclass
 class Table:
     """The cells below the header row of one sheet or CSV file.
@@ -69,7 +73,7 @@ class Table:
     rows: np.ndarray
     values: pd.DataFrame | None = None
     #: what is wrong with the file's records: (row, field, message, severity, lost)
-    structure: list[tuple[int | None, str | None, str, str]] = field(default_factory=list)
+    structure: list[Notice] = field(default_factory=list)
     #: the header row's index among the file's records, its cells, and each column's place
     header_index: int = 0
     header_cells: list[str] = field(default_factory=list)
@@ -103,8 +107,13 @@ class Grid:
     cut: bool = False
     #: the text does not end with a line break (a cut file often does not)
     no_final_newline: bool = False
-    #: file-level notices: (row, field, message, severity)
-    notices: list[tuple[int | None, str | None, str, str]] = field(default_factory=list)
+    #: file-level notices
+    notices: list[Notice] = field(default_factory=list)
+
+    @property
+    def is_csv(self) -> bool:
+        """Read as CSV text (a workbook has no record widths)."""
+        return self.widths is not None
 
     def table(self, header_row: int) -> Table:
         """The table whose header is the first non-blank row at or below ``header_row``."""
@@ -140,7 +149,7 @@ def load_grid(
         with open(path, "rb") as handle:
             head = handle.read(8)
     except OSError:
-        raise UnreadableSource(file, "file not readable") from None
+        raise UnreadableSource(file, "file not readable", "file_not_readable") from None
     if is_workbook(head):
         return _load_workbook(path, file, sheet)
     text, legacy = csv_text(path, file, encoding)
@@ -154,6 +163,8 @@ def load_grid(
                 "the file mixes UTF-8 and Windows-1252 text; each line was decoded on its own "
                 f"(Windows-1252 on line(s) {shown}): check that names read right",
                 "warning",
+                "encoding_mixed_lines",
+                {"lines": shown},
             )
         )
     return grid
@@ -205,11 +216,11 @@ def _csv_text(path: Path, file: str, encoding: str | None) -> str:
     try:
         data = path.read_bytes()
     except OSError:
-        raise UnreadableSource(file, "file not readable") from None
+        raise UnreadableSource(file, "file not readable", "file_not_readable") from None
     if len(data) > textfile.MAX_FILE_BYTES:
-        raise UnreadableSource(file, "file is too large")
+        raise UnreadableSource(file, "file is too large", "file_too_large")
     if not data.strip():
-        raise UnreadableSource(file, "file is empty")
+        raise UnreadableSource(file, "file is empty", "file_empty")
     try:
         return data.decode(encoding).lstrip("\ufeff")
     except LookupError:
@@ -255,7 +266,7 @@ def _load_csv(text: str, file: str, delimiter: str | None) -> Grid:
         try:
             chunks, widths, cut = _parse(text, sep, strict=False)
         except csv.Error:
-            raise UnreadableSource(file, "not a valid CSV file") from None
+            raise UnreadableSource(file, "not a valid CSV file", "not_csv") from None
     width = max((len(c) for c in chunks), default=0)
     columns: list[np.ndarray] = []
     for i in range(width):
@@ -323,7 +334,13 @@ def _load_workbook(path: Path, file: str, sheet: str | None) -> Grid:
                 data = book.get_sheet_by_name(sheet)
             else:
                 count = len(book.sheet_names)
-                raise UnreadableSource(file, f"sheet '{sheet}' not found ({count} sheets)")
+                raise UnreadableSource(
+                    file,
+                    f"sheet '{sheet}' not found ({count} sheets)",
+                    "sheet_not_found",
+                    sheet=sheet,
+                    sheets=("sheet", count),
+                )
             name = data.name
             cells = data.to_python(skip_empty_area=False)
         finally:
@@ -332,7 +349,9 @@ def _load_workbook(path: Path, file: str, sheet: str | None) -> Grid:
         raise
     except (CalamineError, OSError, ValueError) as exc:
         kind = type(exc).__name__
-        raise UnreadableSource(file, f"not a readable workbook ({kind})") from exc
+        raise UnreadableSource(
+            file, f"not a readable workbook ({kind})", "not_a_workbook", error=kind
+        ) from exc
     # Transposed in C (zip_longest); cell_text only for the columns that are not all text.
     typed = [objects(column) for column in itertools.zip_longest(*cells, fillvalue="")]
     text = [
@@ -393,7 +412,7 @@ def _split_header(
     )
 
 
-def _structure(grid: Grid, table: Table) -> list[tuple[int | None, str | None, str, str]]:
+def _structure(grid: Grid, table: Table) -> list[Notice]:
     """What is wrong with the records' shape: short rows, long rows, a cut end.
 
     A row with fewer fields than the header lost its last fields (a cut or
@@ -402,7 +421,7 @@ def _structure(grid: Grid, table: Table) -> list[tuple[int | None, str | None, s
     customer number "1" of "17" must not join customer 1), and the records
     after it are missing, which is a problem of the whole file.
     """
-    out: list[tuple[int | None, str | None, str, str]] = list(grid.notices)
+    out: list[Notice] = list(grid.notices)
     widths = grid.widths
     if widths is None or not len(widths):
         return out
@@ -435,6 +454,8 @@ def _structure(grid: Grid, table: Table) -> list[tuple[int | None, str | None, s
                     f"(not read), and '{missing}' and {need - count - 1} field(s) after it "
                     "are missing",
                     "error",
+                    "ends_mid_row",
+                    {"cut": cut_field, "missing": missing, "fields": ("field", need - count - 1)},
                 )
             )
             out.append(
@@ -444,6 +465,8 @@ def _structure(grid: Grid, table: Table) -> list[tuple[int | None, str | None, s
                     f"the file ends in the middle of row {row}: it looks cut off, and any "
                     "records after it are missing",
                     "error",
+                    "file_cut_off",
+                    {"at": row},
                 )
             )
         else:
@@ -454,6 +477,8 @@ def _structure(grid: Grid, table: Table) -> list[tuple[int | None, str | None, s
                     f"the row has {count} of the header's {need} fields: '{missing}' and the "
                     "fields after it are missing (a broken or cut record)",
                     "error",
+                    "short_row",
+                    {"count": count, "need": need, "missing": missing},
                 )
             )
     for i in np.flatnonzero(have > max(len(names), need)):
@@ -465,6 +490,8 @@ def _structure(grid: Grid, table: Table) -> list[tuple[int | None, str | None, s
                 f"the row has {count} fields, the header {len(names)}: a value may hold an "
                 "unquoted separator, so the columns of this row may be shifted",
                 "error",
+                "long_row",
+                {"count": count, "header": len(names)},
             )
         )
     if grid.cut:
@@ -476,6 +503,8 @@ def _structure(grid: Grid, table: Table) -> list[tuple[int | None, str | None, s
                 f"the file ends inside a quoted field that starts on row {row} or before: "
                 "that record was not read, and any records after it are missing",
                 "error",
+                "ends_mid_record",
+                {"start": row},
             )
         )
     return out
@@ -483,8 +512,8 @@ def _structure(grid: Grid, table: Table) -> list[tuple[int | None, str | None, s
 
 def report_structure(table: Table, log: ProblemLog) -> None:
     """Report what :func:`_structure` found (short, long and cut rows; mixed encodings)."""
-    for row, column, message, severity in table.structure:
-        log.add(row, column, message, severity=severity)
+    for row, column, message, severity, code, params in table.structure:
+        log.add(row, column, message, severity=severity, code=code, **params)
 
 
 def cell_text(value: Any) -> str:
@@ -615,8 +644,10 @@ def report_empty_columns(
                 log.add(
                     None,
                     header,
-                    f"the column mapped to '{role}' is empty in every row: is it the right column?",
+                    "",
                     role=_problem_role(role),
+                    code="empty_column",
+                    role_name=role,
                     severity="warning" if role in _IDENTIFIER_ROLES else "error",
                 )
     keys = [h for r in ("email", "phone", "hetu", "customer_no") for h in colmap.roles.get(r, [])]
@@ -625,8 +656,8 @@ def report_empty_columns(
         log.add(
             None,
             " / ".join(keys + named),
-            "every identifier column (name, e-mail, phone, number) is empty in every row: "
-            "is this the right connector and mapping?",
+            "",
+            code="no_identifiers_in_file",
         )
 
 
@@ -639,7 +670,9 @@ def _problem_role(role: str) -> str | None:
 def _require(columns: Sequence[str], header: str, file: str) -> str:
     found = textfile.find_column(list(columns), header)
     if found is None:
-        raise UnreadableSource(file, f"column '{header}' not found")
+        raise UnreadableSource(
+            file, f"column '{header}' not found", "column_not_found", column=header
+        )
     return found
 
 
@@ -650,6 +683,7 @@ def require_identifiers(colmap: ColumnMap, file: str) -> None:
             file,
             "no column for a name, e-mail, phone, henkilötunnus or customer number "
             "(map one in the 'columns' option, or set 'header_row')",
+            "no_identifier_column",
         )
 
 
@@ -880,34 +914,34 @@ def parse_dates(
         (u in column.ambiguous for u in uniques), dtype=bool, count=len(uniques)
     )
     ambiguous = np.append(ambiguous, False)
-    expected = date_format or "d.m.yyyy, yyyy-mm-dd or d/m/yyyy"
+    expected = date_format or "d.m.yyyy | yyyy-mm-dd | d/m/yyyy"
     all_rows = np.asarray(rows)
     for row, code in zip(all_rows[bad_codes[codes]], codes[bad_codes[codes]], strict=True):
         if ambiguous[code]:
             log.add(
                 int(row),
                 header,
-                "the column has both day-first and month-first dates, and this one could be "
-                "either: set the 'date_format' option",
+                "",
+                code="ambiguous_date",
             )
         else:
-            log.add(int(row), header, f"not a date (expected {expected})")
+            log.add(int(row), header, "", code="not_a_date_expected", expected=expected)
     for row in all_rows[odd_codes[codes]]:
         log.add(
             int(row),
             header,
-            f"a year before {table_dates.PLAUSIBLE_YEARS[0]} or after "
-            f"{table_dates.PLAUSIBLE_YEARS[1]}: read as written, but it is often a placeholder "
-            "for 'no date'",
+            "",
             severity="warning",
+            code="implausible_year",
+            first=table_dates.PLAUSIBLE_YEARS[0],
+            last=table_dates.PLAUSIBLE_YEARS[1],
         )
     if column.order_unknown:
         log.add(
             None,
             header,
-            "dates such as 1/2/2024 can be day-first or month-first and no date in the column "
-            "tells which: read day-first (the Finnish order); set 'date_format' "
-            "('%d/%m/%Y' or '%m/%d/%Y') to confirm",
+            "",
+            code="date_order_unknown",
         )
     distinct = table_dates.to_datetime64([None if table_dates.is_bad(v) else v for v in results])
     return pd.Series(distinct[codes])
@@ -927,7 +961,7 @@ def parse_amounts(raw: Any, rows: np.ndarray, header: str, log: ProblemLog) -> n
     codes, results = _distinct(raw, one)
     bad = _bad_mask(results, codes)
     for row in np.asarray(rows)[bad]:
-        log.add(int(row), header, "not an amount", role="other")  # blocks nothing
+        log.add(int(row), header, "", role="other", code="not_an_amount")  # blocks nothing
     numbers = np.array([np.nan if v is BAD or v is None else v for v in results], dtype=float)
     return numbers[codes]
 
@@ -963,11 +997,6 @@ def map_status(
             pd.Series(np.asarray(rows)[bad]).groupby(codes[bad], sort=False).agg(["min", "size"])
         )
         for row, count in first.itertuples(index=False):
-            plural = "row" if count == 1 else "rows"
-            log.add(
-                int(row),
-                header,
-                f"unknown status word ({count} {plural}); map it in the 'status_map' option",
-            )
+            log.add(int(row), header, "", code="unknown_status_word", rows=("row", int(count)))
     clean = objects([None if v is BAD else v for v in results])
     return clean[codes]

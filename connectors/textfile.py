@@ -28,10 +28,8 @@ if TYPE_CHECKING:
 
 #: The warning of a contact or calendar file that gives only keyless traces
 #: (no record has an e-mail or phone): never "0 problems".
-NO_KEYS = (
-    "tiedostossa ei ole yhtään sähköpostiosoitetta eikä puhelinnumeroa / "
-    "no record in the file has an e-mail address or a phone number"
-)
+#: The English text of the ``no_keys`` problem (connectors.messages has both languages).
+NO_KEYS = "no record in the file has an e-mail address or a phone number"
 
 #: Files larger than this are refused as a whole rather than read half-way.
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -161,7 +159,7 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
     if utf16 is not None:
         return data[: len(data) - len(data) % 2].decode(utf16), utf16
     if b"\x00" in data[:4096]:
-        raise UnreadableSource(file, "not a text file (binary content)")
+        raise UnreadableSource(file, "not a text file (binary content)", "binary")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -203,9 +201,10 @@ def decode_text(data: bytes, file: str, log: ProblemLog, *, folded: bool = False
         log.add(
             None,
             None,
-            f"the character encoding was guessed as {legacy_encoding}; "
-            "check that names with ä, ö and å read right",
+            "",
             severity="warning",
+            code="encoding_guessed",
+            encoding=legacy_encoding,
         )
     if not utf8:
         return DecodedText(text, legacy_encoding, guessed)
@@ -219,9 +218,11 @@ def decode_text(data: bytes, file: str, log: ProblemLog, *, folded: bool = False
         log.add(
             line,
             None,
-            f"this line is in {other} while the rest of the file is in {main} "
-            "(mixed encodings); decoded on its own",
+            "",
             severity="warning",
+            code="encoding_mixed",
+            other=other,
+            main=main,
         )
     return DecodedText(text, main, guessed, lines)
 
@@ -293,15 +294,15 @@ def read_bytes(path: Path, name: str) -> bytes:
     try:
         size = path.stat().st_size
     except OSError:
-        raise UnreadableSource(name, "file not found or not readable") from None
+        raise UnreadableSource(name, "file not found or not readable", "file_not_found") from None
     if size > MAX_FILE_BYTES:
         raise UnreadableSource(name, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
     try:
         data = path.read_bytes()
     except OSError:
-        raise UnreadableSource(name, "file not readable") from None
+        raise UnreadableSource(name, "file not readable", "file_not_readable") from None
     if not data.strip():
-        raise UnreadableSource(name, "file is empty")
+        raise UnreadableSource(name, "file is empty", "file_empty")
     return data
 
 
@@ -324,10 +325,10 @@ def read_csv(text: str, file: str, delimiter: str | None = None) -> pd.DataFrame
     try:
         rows = list(reader)
     except csv.Error:
-        raise UnreadableSource(file, "not a valid CSV file") from None
+        raise UnreadableSource(file, "not a valid CSV file", "not_csv") from None
     header_index = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
     if header_index is None:
-        raise UnreadableSource(file, "file has no header row")
+        raise UnreadableSource(file, "file has no header row", "no_header_row")
     header = [h.strip().lstrip("\ufeff") for h in rows[header_index]]
     width = len(header)
     body: list[list[str]] = []
@@ -430,8 +431,10 @@ def row_date(value: object, field: str, date_format: str | None = None) -> date 
     try:
         return parse_date(value, date_format)
     except (ValueError, OverflowError):
-        expected = date_format or "d.m.yyyy or yyyy-mm-dd"
-        raise RowError(field, f"not a date (expected {expected})") from None
+        expected = date_format or "d.m.yyyy | yyyy-mm-dd"
+        raise RowError(
+            field, f"not a date (expected {expected})", "not_a_date_expected", expected=expected
+        ) from None
 
 
 def parse_decimal(value: object) -> float | None:

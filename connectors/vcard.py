@@ -430,7 +430,7 @@ def read_cards(text: str, log: ProblemLog, wanted: set[str] | None) -> Iterator[
     cards, outside = split_cards(text)
     for card in cards:
         if outside is not None and outside < card.begin:
-            log.add(outside, None, OUTSIDE)
+            log.add(outside, None, OUTSIDE, code="vcard_outside")
             outside = None
         problems: list[tuple[int, str | None, str]] = []
         if not card.complete:
@@ -448,7 +448,8 @@ def read_cards(text: str, log: ProblemLog, wanted: set[str] | None) -> Iterator[
             guesses = _find_qp_charsets(properties)
             record = card_record(card, properties)
         except Exception as exc:  # noqa: BLE001 - one broken card must not stop the others
-            log.add(card.begin, None, f"card could not be read ({type(exc).__name__})")
+            name = type(exc).__name__
+            log.add(card.begin, None, "", code="card_unreadable", error=name)
             continue
         if record is None:
             continue
@@ -461,7 +462,7 @@ def read_cards(text: str, log: ProblemLog, wanted: set[str] | None) -> Iterator[
             log.add(number, field_name, message, severity="warning")
         yield record
     if outside is not None:
-        log.add(outside, None, OUTSIDE)
+        log.add(outside, None, OUTSIDE, code="vcard_outside")
 
 
 # ------------------------------------------------------------------ connector
@@ -496,7 +497,7 @@ class VcardConnector(Connector):
             wanted = {c.strip().casefold() for c in options.categories if c.strip()}
         records = list(read_cards(text, log, wanted))
         if records and not any(r["emails"] or r["phones"] for r in records):
-            log.add(None, "EMAIL", NO_KEYS, severity="warning")
+            log.add(None, "EMAIL", NO_KEYS, severity="warning", code="no_keys")
         return records
 
     def field_names(self, options: Any) -> Mapping[str, str]:

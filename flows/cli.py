@@ -21,7 +21,14 @@ from typing import Any
 
 import pandas as pd
 
-from connectors.base import ReadResult, SourceSpec, connector_names, owner_only_umask, read_source
+from connectors.base import (
+    ReadResult,
+    SourceSpec,
+    connector_names,
+    display_path,
+    owner_only_umask,
+    read_source,
+)
 from connectors.detect import detect
 from connectors.errors import ApplyRefused, ConfigError, KarsintaError
 from flows.runtime import use_prefect
@@ -375,7 +382,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         if result.unreadable:
             unreadable += 1
             print(
-                say(lang, "check_unreadable", source=source.id, error=result.error), file=sys.stderr
+                say(lang, "check_unreadable", source=source.id, error=_error_text(result, lang)),
+                file=sys.stderr,
             )
             if carries_hold(result.kinds, policies.get(source.register), law):
                 print(say(lang, "check_holds", register=source.register), file=sys.stderr)
@@ -389,15 +397,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         errors = [p for p in result.problems if blocking(p)]
         problems += len(errors)
         for problem in result.problems[:CHECK_PROBLEM_LINES]:
-            print(say(lang, "check_problem", source=source.id, problem=problem), file=sys.stderr)
+            line = say(lang, "check_problem", source=source.id, problem=problem.text(lang))
+            print(line, file=sys.stderr)
         if len(result.problems) > CHECK_PROBLEM_LINES:
             more = len(result.problems) - CHECK_PROBLEM_LINES
-            print(say(lang, "check_more", source=source.id, more=more), file=sys.stderr)
+            more_text = plural(lang, more, "more_problem")
+            print(say(lang, "check_more", source=source.id, more=more_text), file=sys.stderr)
     status = (
         say(lang, "check_ok")
         if not unreadable and not problems
-        else say(
-            lang, "check_bad", unreadable=unreadable, problems=plural(lang, problems, "row_problem")
+        else ", ".join(
+            ([say(lang, "review_unreadable", count=unreadable)] if unreadable else [])
+            + ([plural(lang, problems, "row_problem")] if problems else [])
         )
     )
     if not args.quiet or unreadable or problems:
@@ -414,6 +425,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if unreadable:
         return EXIT_UNREADABLE
     return EXIT_ROW_PROBLEMS if problems else EXIT_CLEAN
+
+
+def _error_text(result: ReadResult, lang: str) -> str:
+    return result.error.text(lang) if result.error is not None else ""
 
 
 #: Problems printed per source by ``check``.
@@ -447,7 +462,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(counts, ensure_ascii=False))
     elif not args.quiet:
-        print_review(root, counts)
+        print_review(root, counts, lang=args.lang or counts.get("lang"))
     return exit_code(counts)
 
 
@@ -490,6 +505,15 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from flows.review import helsinki_today
     from flows.workspace import load_workspace, workspace_lock
 
+    if not args.file.is_file():
+        # Name the proposal, not the karsinta.yaml that would be looked for beside it.
+        from connectors.messages import say
+
+        lang = "fi"
+        if args.workspace is not None:
+            lang = load_workspace(args.workspace).config.language
+        print(say(lang, "apply_no_file", file=display_path(args.file)), file=sys.stderr)
+        return 2
     workspace = load_workspace(args.workspace or default_workspace(args.file))
     today = args.today or helsinki_today()
     read_checked(args.file, workspace, today)
@@ -514,7 +538,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     elif not args.quiet:
-        print_apply(result, workspace.output_dir)
+        print_apply(result, workspace.output_dir, workspace.config.language)
     return int(result["exit_code"])
 
 

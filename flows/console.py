@@ -10,6 +10,8 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from connectors.messages import plural as plural_of
+from connectors.messages import rows_text, say
 from reports.cells import inert
 from reports.proposal import file_stem
 
@@ -23,7 +25,10 @@ def shown(value: Any) -> str:
 
 
 def plural(count: int, one: str, many: str) -> str:
-    """``1 ongelma``, ``2 ongelmaa``: the count with the right form of the word."""
+    """``1 ongelma``, ``2 ongelmaa``: the count with the right form of the word.
+
+    For words of the catalogue use :func:`connectors.messages.plural`.
+    """
     return f"{count} {one if count == 1 else many}"
 
 
@@ -37,65 +42,80 @@ def status(text: str, quiet: bool) -> Iterator[None]:
         yield
 
 
-def print_review(root: Path, counts: dict[str, Any], name: str | None = None) -> None:
-    """The summary of one review: counts and where the proposal is."""
+def print_review(
+    root: Path, counts: dict[str, Any], name: str | None = None, lang: str | None = None
+) -> None:
+    """The summary of one review in ``lang`` (the review's own language when None)."""
+    lang = lang or str(counts.get("lang") or "fi")
     year, month = (int(part) for part in str(counts["month"]).split("-"))
     from datetime import date
 
     stem = file_stem(date(year, month, 1))
     title = name or str(root)
     console.print(f"[bold]{shown(title)}[/bold]")
-    console.print(
-        f"  {plural(counts['sources'], 'lähde', 'lähdettä')}, "
-        f"{plural(counts['traces'], 'merkintä', 'merkintää')}, "
-        f"{plural(counts['subjects'], 'henkilö', 'henkilöä')}"
-        + (
-            f", [red]{counts['unreadable_sources']} ei luettavissa[/red]"
-            if counts["unreadable_sources"]
-            else ""
+    line = say(
+        lang,
+        "review_counts",
+        sources=plural_of(lang, counts["sources"], "source"),
+        traces=plural_of(lang, counts["traces"], "trace"),
+        people=plural_of(lang, counts["subjects"], "person"),
+    )
+    if counts["unreadable_sources"]:
+        unreadable = say(lang, "review_unreadable", count=counts["unreadable_sources"])
+        line += f", [red]{unreadable}[/red]"
+    if counts["problems"]:
+        problems = say(
+            lang, "review_problems", problems=plural_of(lang, counts["problems"], "problem")
         )
-        + (
-            f", [yellow]{plural(counts['problems'], 'ongelma', 'ongelmaa')} lukiessa[/yellow]"
-            if counts["problems"]
-            else ""
+        line += f", [yellow]{problems}[/yellow]"
+    console.print(line)
+    console.print(
+        say(
+            lang,
+            "review_decisions",
+            delete=counts["decision_delete"],
+            hold=counts["decision_hold"],
+            review=counts["decision_review"],
+            findings=counts["findings"],
         )
     )
-    console.print(
-        f"  poistetaan {counts['decision_delete']}, säilytetään lain perusteella "
-        f"{counts['decision_hold']}, tarkistettavia {counts['decision_review']}, "
-        f"havaintoja {counts['findings']}"
-    )
-    for line in counts.get("problem_list", [])[:20]:
-        console.print(f"  [yellow]![/yellow] {shown(line)}", markup=True, soft_wrap=True)
+    for problem in counts.get("problem_list", [])[:20]:
+        console.print(f"  [yellow]![/yellow] {shown(problem)}", markup=True, soft_wrap=True)
     if counts.get("unchanged"):
-        console.print("  ei muutoksia edelliseen ehdotukseen")
-    remembered = [
-        (counts.get("rejected_earlier", 0), "hylätty aiemmin, ei ehdoteta uudelleen"),
-        (counts.get("postponed", 0), "siirretty ensi kuuhun"),
-        (counts.get("waiting_manual", 0), "odottaa käsin poistoa"),
+        console.print(say(lang, "review_unchanged"))
+    said = [
+        say(lang, key, count=counts.get(field, 0))
+        for field, key in (
+            ("rejected_earlier", "review_rejected"),
+            ("postponed", "review_postponed"),
+            ("waiting_manual", "review_waiting"),
+        )
+        if counts.get(field, 0)
     ]
-    said = [f"{n} {text}" for n, text in remembered if n]
     if said:
-        console.print("  aiemmat päätöksesi: " + ", ".join(said), soft_wrap=True)
+        console.print(say(lang, "review_earlier", said=", ".join(said)), soft_wrap=True)
     html = str(counts.get("proposal_html") or stem + ".html")
     xlsx = str(counts.get("proposal_xlsx") or stem + ".xlsx")
     if int(counts.get("version") or 1) > 1:
-        console.print(
-            "  [bold]Edellisessä ehdotuksessa oli merkintöjä: se säilyi ennallaan. Uusi versio "
-            f"on nyt voimassa[/bold] ({counts.get('marks_carried', 0)} hyväksyntää siirretty "
-            "muuttumattomille riveille) / the marked proposal was kept; this version is current:",
-            soft_wrap=True,
-        )
+        carried = plural_of(lang, int(counts.get("marks_carried", 0)), "approval")
+        console.print(say(lang, "review_new_version", carried=carried), soft_wrap=True)
     console.print(f"  {inert(str(root / 'raportit' / html))}", markup=False)
     console.print(f"  {inert(str(root / 'raportit' / xlsx))}", markup=False)
 
 
-def _rows_text(numbers: list[int]) -> str:
-    return ", ".join(str(n) for n in numbers)
+#: apply's outcome -> its label in the catalogue
+APPLY_LABELS = {
+    "done": "apply_done",
+    "would": "apply_would",
+    "manual": "apply_manual",
+    "skipped": "apply_skipped",
+    "failed": "apply_failed",
+    "not_approved": "apply_not_approved",
+}
 
 
-def print_apply(result: dict[str, Any], output_dir: Path) -> None:
-    """What apply did (or, in a dry run, would do), row by row; never a customer's data.
+def print_apply(result: dict[str, Any], output_dir: Path, lang: str = "fi") -> None:
+    """What apply did (or, in a dry run, would do), row by row, in ``lang``; no customer data.
 
     Rows are named by the proposal's row number, the source, the place in it
     (row, record id, invoice number, calendar UID) and the action: what the
@@ -103,78 +123,57 @@ def print_apply(result: dict[str, Any], output_dir: Path) -> None:
     """
     from reports.receipt_texts import rt
 
-    fi, en = rt("fi"), rt("en")
+    text = rt(lang)
 
-    def say(text: str, *, markup: bool = True) -> None:
-        console.print(text, markup=markup, soft_wrap=True)  # one line per row, never wrapped
+    def out(line: str, *, markup: bool = True) -> None:
+        console.print(line, markup=markup, soft_wrap=True)  # one line per row, never wrapped
 
     lines: list[dict[str, Any]] = result.get("lines") or []
     already = result.get("already")
     if already:
         count, when, manual = already
-        on_list = (
-            f" ({manual} niistä tehtävälistallasi / {manual} of them on your checklist)"
-            if manual
-            else ""
-        )
-        say(
-            f"Ei mitään uutta: {count} riviä tehtiin jo {when} "
-            f"/ nothing new: {count} rows were already done on {when}{on_list}"
-        )
-    labels = {
-        "done": "tehty / done",
-        "would": "tehtäisiin / would be done",
-        "manual": "tehtävälistalla / on the checklist",
-        "skipped": "ohitettu / skipped",
-        "failed": "epäonnistui / failed",
-        "not_approved": "ei hyväksytty / not approved",
-    }
+        on_list = say(lang, "apply_on_list", count=manual) if manual else ""
+        rows = plural_of(lang, int(count), "row")
+        out(say(lang, "apply_already", when=when, rows=rows, on_list=on_list))
     if not already:
-        for key, label in labels.items():
+        for key, label in APPLY_LABELS.items():
             if result.get(key):
-                say(f"{result[key]:5d}  {label}")
+                out(f"{result[key]:5d}  {say(lang, label)}")
     if result.get("dry_run"):
         changes = [line for line in lines if line["outcome"] in ("would", "manual")]
-        say(
-            "Koeajo: mitään ei muutettu. Nämä rivit muutettaisiin "
-            "/ dry run: nothing changed. These rows would change:"
-        )
+        out(say(lang, "apply_dry_run"))
         for line in changes:
             action = (
-                fi(f"todo_{line['action']}")
+                text(f"todo_{line['action']}")
                 if line["action"] == "anonymise"
-                else ("poista / delete")
+                else say(lang, "apply_delete")
             )
-            how = "" if line["outcome"] == "would" else " (tehtävälistalle / to the checklist)"
+            how = "" if line["outcome"] == "would" else say(lang, "apply_to_checklist")
             where = f"  {inert(str(line['where']))}" if line["where"] else ""
-            say(
-                f"  rivi/row {line['row']:>4}  {line['source']}{where}  {action}{how}",
-                markup=False,
-            )
+            rest = f"{line['source']}{where}  {action}{how}"
+            out(say(lang, "apply_row", row=line["row"], rest=rest), markup=False)
         if not changes:
-            say("  (ei yhtään / none)")
-    unknown = [line["row"] for line in lines if line["decision"] == "unknown"]
+            out("  " + say(lang, "check_none"))
+    unknown = [int(line["row"]) for line in lines if line["decision"] == "unknown"]
     if unknown:
-        say(
-            f"[yellow]![/yellow] Tuntematon merkintä riveillä {_rows_text(unknown)}: ei hyväksytty "
-            "(kirjoita hyväksy, hylkää tai siirrä) / unknown mark on rows "
-            f"{_rows_text(unknown)}: not approved (write approve, reject or postpone)"
-        )
+        out(say(lang, "apply_unknown", rows=rows_text(lang, unknown)))
     for outcome in ("skipped", "failed"):
         reasons: dict[str, list[int]] = {}
         for line in lines:
             if line["outcome"] == outcome and line["reason"]:
                 reasons.setdefault(str(line["reason"]), []).append(int(line["row"]))
-        for reason, rows in reasons.items():
-            say(
-                f"[yellow]![/yellow] {labels[outcome]}, riveillä / rows {_rows_text(rows)}: "
-                f"{fi('reason_' + reason)} / {en('reason_' + reason)}"
+        for reason, numbers in reasons.items():
+            out(
+                say(
+                    lang,
+                    "apply_reason",
+                    label=say(lang, APPLY_LABELS[outcome]),
+                    rows=rows_text(lang, numbers),
+                    reason=text("reason_" + reason),
+                )
             )
     if result.get("manual") and not result.get("dry_run") and not already:
-        say(
-            f"  {result['manual']} riviä odottaa käsin poistoa: tehtävälista on kuitissa "
-            f"/ {result['manual']} rows wait for you on the checklist in the receipt"
-        )
+        out(say(lang, "apply_waiting", rows=plural_of(lang, int(result["manual"]), "row")))
     if result.get("receipt_html"):
-        say(f"  {output_dir / str(result['receipt_html'])}", markup=False)
-        say(f"  {output_dir / str(result['receipt_xlsx'])}", markup=False)
+        out(f"  {output_dir / str(result['receipt_html'])}", markup=False)
+        out(f"  {output_dir / str(result['receipt_xlsx'])}", markup=False)

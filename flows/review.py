@@ -175,7 +175,8 @@ def combined_traces(results: list[ReadResult]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else empty_traces()
 
 
-def summaries(results: list[ReadResult]) -> list[SourceSummary]:
+def summaries(results: list[ReadResult], lang: str = "fi") -> list[SourceSummary]:
+    """Each source's summary for the proposal page, its problems in ``lang``."""
     return [
         SourceSummary(
             id=r.source.id,
@@ -183,8 +184,8 @@ def summaries(results: list[ReadResult]) -> list[SourceSummary]:
             file=display_path(r.source.path),
             register=r.source.register,
             traces=len(r.traces),
-            problems=tuple(str(p) for p in r.problems),
-            error=str(r.error.message) if r.error else None,
+            problems=tuple(p.text(lang) for p in r.problems),
+            error=r.error.describe(lang) if r.error else None,
         )
         for r in results
     ]
@@ -380,16 +381,17 @@ def review(workspace: Workspace, today: date, lang: str | None = None) -> Review
     """The review's stages in order (called inside the flow, tasks for each stage)."""
     seen = observe(workspace, today)
     results, traces, evaluation = seen.results, seen.traces, seen.evaluation
+    lang = lang or workspace.config.language
     run = ReviewRun(
         business=workspace.config.business,
         registers={register: policy.name for register, policy in seen.policies.items()},
         today=today,
-        lang=lang or workspace.config.language,
+        lang=lang,
         traces=traces,
         decisions=evaluation.decisions,
         # people erased by an earlier apply who turned up again (from the ledger's hashes)
         findings=[*reappeared(workspace.state_dir, traces), *evaluation.findings],
-        sources=summaries(results),
+        sources=summaries(results, lang),
         workspace_key=workspace.key(),
         safety=seen.safety,
     )
@@ -455,10 +457,11 @@ def exit_code(counts: Mapping[str, Any]) -> int:
 
 def problem_lines(outcome: ReviewOutcome) -> list[str]:
     """Every read problem and unreadable source as text (file, row, field; never a value)."""
-    lines = [f"{r.error}" for r in outcome.results if r.error]
+    lang = outcome.run.lang
+    lines = [r.error.text(lang) for r in outcome.results if r.error]
     if outcome.run.safety is not None:
-        lines = [b.text(outcome.run.lang) for b in outcome.run.safety.registers] + lines
-    lines += [str(p) for r in outcome.results for p in r.problems]
+        lines = [b.text(lang) for b in outcome.run.safety.registers] + lines
+    lines += [p.text(lang) for r in outcome.results for p in r.problems]
     return lines
 
 
@@ -489,4 +492,4 @@ def monthly_review(
         description="Counts only: no customer data.",
     )
     # The return value is not persisted; problems name file, row and field only.
-    return {**outcome.counts, "problem_list": problem_lines(outcome)}
+    return {**outcome.counts, "lang": outcome.run.lang, "problem_list": problem_lines(outcome)}

@@ -357,7 +357,7 @@ def test_a_file_without_any_email_or_phone_is_a_named_warning() -> None:
     rows, problems = _read(FIXTURES / "failing_no_email_or_phone.vcf")
     assert set(rows) == {"Matti Meikäläinen", "Liisa Virtanen"}
     assert [(p.row, p.severity) for p in problems] == [(None, "warning")]
-    assert "sähköpostiosoitetta" in problems[0].message
+    assert "sähköpostiosoitetta" in problems[0].text("fi")
     assert "e-mail address or a phone number" in problems[0].message
 
 
