@@ -89,7 +89,8 @@ def test_demo_apply_removes_approved_rows_and_flags_a_reappearance(
     assert code == 0
     dry = capsys.readouterr().out
     assert "Koeajo" in dry
-    assert dry.count("  rivi ") == len(_proposed(proposal))  # every approved row listed
+    listed = [line for line in dry.splitlines() if line.startswith("  rivi ")]
+    assert len(listed) == len(_proposed(proposal))  # every approved row listed
     unchanged = read_source(orders, workspace_hasher(workspace)).traces
     assert set(unchanged["trace_id"]) == set(before["trace_id"])
 

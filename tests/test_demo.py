@@ -499,8 +499,8 @@ def test_karsinta_demo_command_returns_0_and_prints_no_customer_data(
     out = capsys.readouterr().out
     assert "Tmi Krista Kohonen" in out
     assert "Prover Oy" in out
-    assert "uutiskirje.csv, row " in out
-    assert "field 'Liittynyt'" in out  # the broken row is reported
+    assert "uutiskirje.csv, rivi " in out  # the problem line in the owner's language
+    assert "kenttä 'Liittynyt'" in out  # the broken row is reported
     manifest = build_demo(tmp_path / "again", TODAY, SEED)
     for value in _customer_values(manifest):
         assert value not in out, "the demo output names a customer"

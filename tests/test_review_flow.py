@@ -108,7 +108,7 @@ def test_a_source_that_raises_is_reported_and_the_rest_goes_on(run: dict[str, An
     counts = run["counts"]["kallio"]  # kallio's phone contacts are a vCard
     assert counts["unreadable_sources"] == 1
     assert counts["decision_delete"] > 0
-    assert any("could not be read (ValueError)" in line for line in counts["problem_list"])
+    assert any("ei voitu lukea (ValueError)" in line for line in counts["problem_list"])
     assert run["restored"]
 
 
@@ -164,7 +164,7 @@ def test_a_faulty_row_blocks_only_its_person(run: dict[str, Any]) -> None:
     faulty = [
         int(m.group(1))
         for line in lines
-        if (m := re.search(r"row (\d+), field 'Liittynyt': not a date", line))
+        if (m := re.search(r"rivi (\d+), kenttä 'Liittynyt': ei ole päivämäärä", line))
     ]
     assert faulty
     # The faulty rows' people wait; nothing proposed comes from those rows.
@@ -172,7 +172,7 @@ def test_a_faulty_row_blocks_only_its_person(run: dict[str, Any]) -> None:
         if row["Lähde"] == "uutiskirje":
             assert not any(f"rivi {n}" in str(row["Sijainti lähteessä"]) for n in faulty)
     sources = _section(_html(manifest, "leoprana"), "sources")
-    assert "field &#39;Liittynyt&#39;: not a date" in sources
+    assert "kenttä &#39;Liittynyt&#39;: ei ole päivämäärä" in sources
 
 
 def test_xlsx_is_made_for_marking(run: dict[str, Any]) -> None:

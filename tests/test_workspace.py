@@ -91,7 +91,7 @@ def test_check_command_missing_source_file(
     # An unreadable source: exit 3, as review's.
     assert main(["check", "--workspace", str(tmp_path)]) == 3
     assert "Lähde 'asiakkaat'" in (err := capsys.readouterr().err)
-    assert "file not found" in err
+    assert "tiedostoa ei löydy" in err  # the workspace speaks Finnish
 
 
 def test_check_command_names_a_missing_policy(
