@@ -89,7 +89,7 @@ def _split_keys(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Each distinct cell is split once; rows follow by their factorized code.
     """
     codes, distinct = pd.factorize(values)
-    pieces = [[p.strip() for p in str(v).split(";") if p.strip()] for v in distinct]
+    pieces = [[p.strip() for p in str(v).split(";") if p.strip()] for v in distinct.tolist()]
     lengths = np.array([len(p) for p in pieces], dtype=np.int64)
     piece_codes, _ = pd.factorize(pd.Series([p for ps in pieces for p in ps], dtype=object))
     starts = np.cumsum(lengths) - lengths
@@ -200,10 +200,16 @@ def resolve(
     # fall back to slow per-group Python in pandas.
     order, sorted_ids = pd.factorize(trace_id, sort=True)
     smallest_code = pd.Series(order, index=frame.index).groupby(label).transform("min")
-    smallest = pd.Series(sorted_ids[smallest_code.to_numpy()], index=frame.index, dtype="string")
-    joined = register + "\x1f" + smallest
-    ids = {key: subject_hash(*key.split("\x1f", 1)) for key in joined.unique()}
-    subject_id = joined.map(ids).astype("string")
+    # One hash per distinct (register, smallest id) pair, spread back by its code.
+    register_codes, registers = pd.factorize(register)
+    pair = register_codes.astype(np.int64) * len(sorted_ids) + smallest_code.to_numpy()
+    pair_codes, pairs = pd.factorize(pair)
+    register_names, id_names = registers.tolist(), sorted_ids.tolist()
+    hashes = [
+        subject_hash(register_names[p // len(id_names)], id_names[p % len(id_names)])
+        for p in pairs.tolist()
+    ]
+    subject_id = pd.Series(np.array(hashes, dtype=object)[pair_codes], dtype="string")
 
     code = pd.Series(pd.NA, index=frame.index, dtype="string")
     reason = pd.Series(pd.NA, index=frame.index, dtype="string")
