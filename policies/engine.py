@@ -527,9 +527,10 @@ def _hold_targets(
     """The rows the trigger ``rows`` hold, and the last day each is held (NaT: indefinite)."""
     if hold.scope == "trace":
         return rows.index, until
-    per_subject = until.groupby(rows["subject_id"]).agg(
-        lambda s: pd.NaT if s.isna().any() else s.max()
-    )
+    # Per subject the longest hold; any indefinite (NaT) one makes it indefinite.
+    by_subject = rows["subject_id"]
+    indefinite = until.isna().groupby(by_subject).any()
+    per_subject = until.groupby(by_subject).max().mask(indefinite)
     targets = in_register & df["subject_id"].isin(per_subject.index)
     if hold.spares:
         targets &= ~df["kind"].isin(hold.spares)
