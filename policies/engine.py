@@ -62,11 +62,12 @@ calendar arithmetic runs once per distinct date.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from connectors.trace import DATE_DTYPE
@@ -250,10 +251,33 @@ def _map_flag(keys: pd.Series, mapping: pd.Series) -> pd.Series:
     return keys.isin(true_keys).astype(bool)
 
 
-def _date_texts(series: pd.Series, en: bool = False) -> pd.Series:
-    values = series.dropna().unique()
-    mapping = {v: (pd.Timestamp(v).date().isoformat() if en else fi_date(v)) for v in values}
-    return series.map(mapping).astype("string").fillna("")
+def _date_text(value: Any, en: bool) -> str:
+    """A date as the rule and hold texts show it; NA -> ""."""
+    if value is None or pd.isna(value):
+        return ""
+    return pd.Timestamp(value).date().isoformat() if en else fi_date(value)
+
+
+def _texts_per_distinct(columns: list[pd.Series], build: Callable[..., str | None]) -> pd.Series:
+    """``build(*values)`` once per distinct combination of the columns' values, per row.
+
+    A million rows carry a few thousand distinct (rule, label, date)
+    combinations: the texts are built once each and spread back by integer
+    codes, not concatenated row by row. Missing values reach ``build`` as None;
+    a None result is a missing text.
+    """
+    index = columns[0].index
+    combined = np.zeros(len(index), dtype=np.int64)
+    per_column = []
+    for column in columns:  # kept compact (< rows) by factorizing after each column
+        codes, distinct = pd.factorize(column)
+        per_column.append((codes, [*distinct.tolist(), None]))  # code -1: missing
+        combined, _ = pd.factorize(combined * (len(distinct) + 1) + (codes + 1))
+    _, first_rows = np.unique(combined, return_index=True)
+    picked = [[values[c] for c in codes[first_rows]] for codes, values in per_column]
+    texts = [build(*combo) for combo in zip(*picked, strict=True)]
+    out = np.array([*texts, None], dtype=object)[combined]
+    return pd.Series(out, index=index, dtype="string")
 
 
 class _Frame:
@@ -503,9 +527,10 @@ def _hold_targets(
     """The rows the trigger ``rows`` hold, and the last day each is held (NaT: indefinite)."""
     if hold.scope == "trace":
         return rows.index, until
-    per_subject = until.groupby(rows["subject_id"]).agg(
-        lambda s: pd.NaT if s.isna().any() else s.max()
-    )
+    # Per subject the longest hold; any indefinite (NaT) one makes it indefinite.
+    by_subject = rows["subject_id"]
+    indefinite = until.isna().groupby(by_subject).any()
+    per_subject = until.groupby(by_subject).max().mask(indefinite)
     targets = in_register & df["subject_id"].isin(per_subject.index)
     if hold.spares:
         targets &= ~df["kind"].isin(hold.spares)
@@ -810,20 +835,11 @@ def _decide(w: _Frame, today: pd.Timestamp) -> pd.DataFrame:
     decision = decision.mask(rest & decision.isna(), "keep")
 
     rule_id = df["rule_id"].mask(out_of_scope, NOT_CUSTOMER[0])
-    rule_fi = _rule_text(df, "rule_fi", "trigger_fi", en=False).mask(out_of_scope, NOT_CUSTOMER[1])
-    rule_en = _rule_text(df, "rule_en", "trigger_en", en=True).mask(out_of_scope, NOT_CUSTOMER[2])
-    for kept_state, (suffix_fi, suffix_en) in _KEPT_STATES.items():
-        shown = ~out_of_scope & (state == kept_state)
-        rule_fi = rule_fi.mask(shown, df["rule_fi"] + suffix_fi)
-        rule_en = rule_en.mask(shown, df["rule_en"] + suffix_en)
-
+    rule_fi = _rule_text(df, out_of_scope, "rule_fi", "trigger_fi", en=False)
+    rule_en = _rule_text(df, out_of_scope, "rule_en", "trigger_en", en=True)
     show_hold = df["held"] & ~out_of_scope
-    hold_suffix_fi = _date_texts(df["hold_until"]).map(
-        lambda s: f" — pidetään {s} asti" if s else " — toistaiseksi"
-    )
-    hold_suffix_en = _date_texts(df["hold_until"], en=True).map(
-        lambda s: f" — held until {s}" if s else " — held indefinitely"
-    )
+    hold_fi = _hold_text(df["hold_fi"].where(show_hold), df["hold_until"], en=False)
+    hold_en = _hold_text(df["hold_en"].where(show_hold), df["hold_until"], en=True)
     no_due = [*_KEPT_STATES, STATUTORY_UNKNOWN]
     due_out = due.where(~out_of_scope & ~state.isin(no_due))
     # An erasure counts its days overdue from the notice's deadline, not from the request.
@@ -849,8 +865,8 @@ def _decide(w: _Frame, today: pd.Timestamp) -> pd.DataFrame:
             "rule_text_fi": rule_fi,
             "rule_text_en": rule_en,
             "hold_id": df["hold_id"].where(show_hold),
-            "hold_text_fi": (df["hold_fi"] + hold_suffix_fi).where(show_hold),
-            "hold_text_en": (df["hold_en"] + hold_suffix_en).where(show_hold),
+            "hold_text_fi": hold_fi,
+            "hold_text_en": hold_en,
             "hold_source": df["hold_source"].where(show_hold),
             "hold_until": df["hold_until"].where(show_hold),
             "days_overdue": days_overdue,
@@ -863,13 +879,38 @@ def _decide(w: _Frame, today: pd.Timestamp) -> pd.DataFrame:
     return out.astype(DECISION_COLUMNS)
 
 
-def _rule_text(df: pd.DataFrame, rule: str, trigger: str, en: bool) -> pd.Series:
-    dates = _date_texts(df["trigger"], en=en)
-    label = df[trigger].fillna("")
-    suffix = (label + " " + dates).str.strip()
-    text = df[rule].fillna("")
-    joined = text.where(suffix == "", text + " — " + suffix)
-    return joined.where(df[rule].notna()).astype("string")
+def _rule_text(
+    df: pd.DataFrame, out_of_scope: pd.Series, rule: str, trigger: str, en: bool
+) -> pd.Series:
+    """The rule in words: the rule, its trigger and date, or why the trace is kept."""
+    not_customer = NOT_CUSTOMER[2] if en else NOT_CUSTOMER[1]
+
+    def build(text: str | None, label: str | None, day: Any, state: str, outside: bool) -> Any:
+        if outside:
+            return not_customer
+        if text is None:
+            return None
+        if state in _KEPT_STATES:
+            return text + _KEPT_STATES[state][1 if en else 0]
+        suffix = f"{label or ''} {_date_text(day, en)}".strip()
+        return f"{text} — {suffix}" if suffix else text
+
+    columns = [df[rule], df[trigger], df["trigger"], df["state"], out_of_scope]
+    return _texts_per_distinct(columns, build)
+
+
+def _hold_text(text: pd.Series, until: pd.Series, en: bool) -> pd.Series:
+    """The hold in words with its end ("pidetään 1.1.2027 asti"); NA where nothing holds."""
+
+    def build(hold: str | None, day: Any) -> str | None:
+        if hold is None:
+            return None
+        shown = _date_text(day, en)
+        if en:
+            return hold + (f" — held until {shown}" if shown else " — held indefinitely")
+        return hold + (f" — pidetään {shown} asti" if shown else " — toistaiseksi")
+
+    return _texts_per_distinct([text, until], build)
 
 
 def _run_findings(decisions: pd.DataFrame, w: _Frame) -> list[fnd.Finding]:

@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from connectors.trace import CATEGORIES
@@ -206,15 +207,16 @@ def undeclared_findings(
 
     ``frame`` has ``trace_id``, ``found_categories`` and ``hetu`` of the register's traces.
     """
-    # Comma-fenced so "hetu" never matches inside another code.
-    fenced = ("," + frame["found_categories"].astype("string").fillna("") + ",").astype(object)
-    hetu = frame["hetu"].notna()
+    # Each distinct category list is read once; rows follow by their factorized code.
+    codes, lists = pd.factorize(frame["found_categories"].astype("string").fillna(""))
+    found_in = [set(str(value).split(",")) for value in lists]
+    hetu = frame["hetu"].notna().to_numpy(dtype=bool)
     out: list[Finding] = []
     declared = policy.declared_codes
     for code in sorted(CATEGORIES):
         if code in declared:
             continue
-        present = fenced.str.contains(f",{code},", regex=False).astype(bool)
+        present = np.array([code in found for found in found_in], dtype=bool)[codes]
         if code == "hetu":
             present = present | hetu
         if not present.any():

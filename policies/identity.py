@@ -83,46 +83,53 @@ SUBJECT_COLUMNS = [
 ]
 
 
+def _split_keys(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(row position, key code) per ';'-separated, stripped, non-empty key in ``values``.
+
+    Each distinct cell is split once; rows follow by their factorized code.
+    """
+    codes, distinct = pd.factorize(values)
+    pieces = [[p.strip() for p in str(v).split(";") if p.strip()] for v in distinct.tolist()]
+    lengths = np.array([len(p) for p in pieces], dtype=np.int64)
+    piece_codes, _ = pd.factorize(pd.Series([p for ps in pieces for p in ps], dtype=object))
+    starts = np.cumsum(lengths) - lengths
+    rows = np.flatnonzero(codes >= 0)
+    per_row = lengths[codes[rows]]
+    first = np.repeat(starts[codes[rows]], per_row)
+    within = np.arange(per_row.sum()) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    return np.repeat(rows, per_row), piece_codes[first + within].astype(np.int64)
+
+
 def _keys(traces: pd.DataFrame) -> pd.DataFrame:
-    """One row per (trace position, key): the edges of the identity graph."""
-    register = traces["register"].astype("string").fillna("")
-    parts = []
-    for column, tag in (("email", "e"), ("phone", "p")):
-        values = traces[column].astype("string")
-        have = values.notna()
-        if have.any():
-            split = values[have].str.split(";").explode().str.strip()
-            split = split[split.notna() & (split != "")]
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "pos": split.index.to_numpy(),
-                        "key": register[split.index] + f"\x1f{tag}\x1f" + split,
-                    }
-                )
-            )
-    hetu = traces["hetu"].astype("string")
-    have = hetu.notna()
-    parts.append(
-        pd.DataFrame(
-            {"pos": hetu.index[have].to_numpy(), "key": register[have] + "\x1fh\x1f" + hetu[have]}
-        )
-    )
+    """One row per (trace position, key): the edges of the identity graph.
+
+    A key is (register, key type, value) as one integer: e-mails and phones
+    (';'-separated, stripped), the henkilötunnus as found, and the customer
+    number within its source. Strings are factorized once, never concatenated.
+    """
+    registers, _ = pd.factorize(traces["register"].astype("string").fillna(""))
+    parts = [_split_keys(traces[column].astype("string")) for column in ("email", "phone")]
+    hetu, _ = pd.factorize(traces["hetu"].astype("string"))
+    have = np.flatnonzero(hetu >= 0)
+    parts.append((have, hetu[have].astype(np.int64)))
     number = traces["customer_no"].astype("string").str.strip()
-    have = number.notna() & (number != "")
-    parts.append(
-        pd.DataFrame(
-            {
-                "pos": number.index[have].to_numpy(),
-                "key": register[have]
-                + "\x1fc\x1f"
-                + traces["source"].astype("string")[have]
-                + "\x1f"
-                + number[have],
-            }
-        )
+    numbered = number.notna() & (number != "")
+    pairs = pd.DataFrame({"source": traces["source"].astype("string"), "number": number})
+    pair_codes = pairs.groupby(["source", "number"], sort=False, dropna=False).ngroup()
+    have = np.flatnonzero(numbered.to_numpy(dtype=bool))
+    parts.append((have, pair_codes.to_numpy(dtype=np.int64)[have]))
+    width = max(int(values.max(initial=-1)) for _, values in parts) + 1
+    edges = pd.DataFrame(
+        {
+            "pos": np.concatenate([pos for pos, _ in parts]),
+            "key": np.concatenate(
+                [
+                    (registers[pos].astype(np.int64) * len(parts) + tag) * width + values
+                    for tag, (pos, values) in enumerate(parts)
+                ]
+            ),
+        }
     )
-    edges = pd.concat(parts, ignore_index=True)
     return edges.drop_duplicates()
 
 
@@ -193,10 +200,16 @@ def resolve(
     # fall back to slow per-group Python in pandas.
     order, sorted_ids = pd.factorize(trace_id, sort=True)
     smallest_code = pd.Series(order, index=frame.index).groupby(label).transform("min")
-    smallest = pd.Series(sorted_ids[smallest_code.to_numpy()], index=frame.index, dtype="string")
-    joined = register + "\x1f" + smallest
-    ids = {key: subject_hash(*key.split("\x1f", 1)) for key in joined.unique()}
-    subject_id = joined.map(ids).astype("string")
+    # One hash per distinct (register, smallest id) pair, spread back by its code.
+    register_codes, registers = pd.factorize(register)
+    pair = register_codes.astype(np.int64) * len(sorted_ids) + smallest_code.to_numpy()
+    pair_codes, pairs = pd.factorize(pair)
+    register_names, id_names = registers.tolist(), sorted_ids.tolist()
+    hashes = [
+        subject_hash(register_names[p // len(id_names)], id_names[p % len(id_names)])
+        for p in pairs.tolist()
+    ]
+    subject_id = pd.Series(np.array(hashes, dtype=object)[pair_codes], dtype="string")
 
     code = pd.Series(pd.NA, index=frame.index, dtype="string")
     reason = pd.Series(pd.NA, index=frame.index, dtype="string")
