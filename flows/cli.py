@@ -587,7 +587,7 @@ def cmd_access(args: argparse.Namespace) -> int:
 
     person = person_from(args.email, args.phone, args.hetu, args.request)
     workspace = load_workspace(args.workspace)
-    outcome = access(workspace, person, args.today or helsinki_today(), args.lang)
+    outcome = access(workspace, person, args.today or helsinki_today(), args.lang, log=True)
     if args.json:
         print(json.dumps(outcome.counts, ensure_ascii=False))
     elif not args.quiet:

@@ -157,3 +157,56 @@ def notify_requests(workspace: Workspace, counts: Mapping[str, Any]) -> bool:
         print(f"notification not sent: {type(exc).__name__}", file=sys.stderr)
         return False
     return True
+
+
+def proposal_message(counts: Mapping[str, Any], folder: Path, lang: str) -> tuple[str, str]:
+    """(subject, body) for a finished monthly review: counts and the file, no customer data."""
+    month = str(counts.get("month", ""))
+    delete, review = int(counts.get("decision_delete", 0)), int(counts.get("decision_review", 0))
+    requests = int(counts.get("open_requests", 0))
+    unreadable = int(counts.get("unreadable_sources", 0))
+    file = folder / str(counts.get("proposal_html", ""))
+    if lang == "en":
+        subject = f"Karsinta: deletion proposal {month} ready ({delete} to delete)"
+        lines = [
+            f"The deletion proposal {month} is ready.",
+            "",
+            f"To delete: {delete}",
+            f"To check by hand: {review}",
+            f"Open requests: {requests}",
+            f"Sources that could not be read: {unreadable}",
+            "",
+            f"Open it: {file}",
+        ]
+    else:
+        subject = f"Karsinta: poistoehdotus {month} valmiina ({delete} poistettavaa)"
+        lines = [
+            f"Poistoehdotus {month} on valmis.",
+            "",
+            f"Poistettavia: {delete}",
+            f"Tarkistettavia: {review}",
+            f"Avoimia pyyntöjä: {requests}",
+            f"Lähteitä, joita ei voitu lukea: {unreadable}",
+            "",
+            f"Avaa se: {file}",
+        ]
+    return subject, "\n".join(lines) + "\n"
+
+
+def notify_proposal(workspace: Workspace, counts: Mapping[str, Any], lang: str) -> bool:
+    """Tell the owner the monthly proposal is ready; False when no notification is configured.
+
+    A failed send is one line on stderr (no value) and does not fail the review.
+    """
+    config = workspace.config.notify
+    if config is None:
+        return False
+    subject, body = proposal_message(counts, workspace.output_dir, lang)
+    try:
+        send(config, smtp_password(config, workspace.state_dir), subject, body)
+    except (OSError, smtplib.SMTPException) as exc:
+        import sys
+
+        print(f"notification not sent: {type(exc).__name__}", file=sys.stderr)
+        return False
+    return True

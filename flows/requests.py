@@ -361,8 +361,15 @@ def access(
     today: date,
     lang: str | None = None,
     seen: Observation | None = None,
+    log: bool = False,
 ) -> AccessOutcome:
-    """The art. 15 report for one person (HTML) and its copy (JSON, CSV)."""
+    """The art. 15 report for one person (HTML) and its copy (JSON, CSV).
+
+    ``log``: the request came straight to the command line, not from a request
+    log: it is recorded in the requests state (a keyed reference, the date
+    received, the file) so the status list and the monthly proposal show it
+    with its deadline.
+    """
     from reports.access import write_access
 
     seen = seen or observe_plain(workspace, today)
@@ -378,6 +385,17 @@ def access(
     files = write_access(
         workspace.output_dir, stem, workspace.config.business, view, policies, today, lang
     )
+    if log:
+        state = load_state(workspace)
+        state.setdefault(
+            f"{CLI_PREFIX}access:{reference(workspace, subjects)}:{today.isoformat()}",
+            {
+                "file": files[0].name,
+                "received": today.isoformat(),
+                "prepared_on": today.isoformat(),
+            },
+        )
+        save_state(workspace, state)
     return AccessOutcome(
         *files,
         counts={
@@ -460,6 +478,10 @@ def save_state(workspace: Workspace, state: dict[str, dict[str, str]]) -> None:
     write_text_file(_state_path(workspace), json.dumps({"requests": state}, indent=2))
 
 
+#: requests that came straight to the command line (``karsinta access``), in the state
+CLI_PREFIX = "cli:"
+
+
 @dataclass
 class StatusRow:
     """One request on the status list (no personal data: the log's file and row)."""
@@ -518,6 +540,13 @@ def status_of(
         rows.append(
             StatusRow(request.kind, request.source, request.row, request.received, state, file)
         )
+    for request_id, record in sorted(prepared.items()):
+        if request_id.startswith(CLI_PREFIX) and record.get("received"):
+            received = date.fromisoformat(record["received"])
+            state = access_state(received, today, prepared=True)
+            rows.append(
+                StatusRow("access", "karsinta access", None, received, state, record["file"])
+            )
     return rows
 
 

@@ -486,6 +486,9 @@ def monthly_review(
     ws = load_workspace(Path(workspace))
     run_date = date.fromisoformat(today) if today else helsinki_today()
     outcome = review(ws, run_date, lang)
+    from flows.notify import notify_proposal
+
+    outcome.counts["notified"] = notify_proposal(ws, outcome.counts, outcome.run.lang)
     artifact(
         counts_markdown(ws.key(), outcome.counts, f"monthly review {outcome.counts['month']}"),
         key="karsinta-monthly-review",

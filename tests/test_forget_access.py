@@ -150,3 +150,27 @@ def test_a_request_log_row_finds_the_person(
     workspace = load_workspace(demo.businesses["leoprana"].workspace)
     by_row = forget(workspace, person_from(request="poistopyynnot:2"), TODAY, seen=seen["leoprana"])
     assert by_row.counts["traces"] >= 2
+
+
+def test_an_access_request_from_the_command_line_is_logged_with_its_deadline(
+    demo: DemoManifest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.cli import main
+    from flows.requests import requests_run
+
+    business = demo.businesses["kohonen"]
+    person = next(p for p in business.persons if p.email and p.expect == "keep")
+    root = str(business.workspace)
+    assert (
+        main(["access", "--email", person.email, "--workspace", root, "--today", "2026-11-01"]) == 0
+    )
+    capsys.readouterr()
+    counts = requests_run(load_workspace(business.workspace), date(2026, 11, 20))
+    status = (business.workspace / "raportit" / str(counts["status_html"])).read_text("utf-8")
+    row = next(line for line in status.split("<tr ") if "karsinta access" in line)
+    assert "1.12.2026" in row  # GDPR art. 12(3): one month from 1.11.
+    assert "määräaika lähellä" not in row  # prepared, not yet near
+    assert person.email not in status
+    assert person.name not in status
+    state = (business.workspace / ".karsinta" / "requests.json").read_text("utf-8")
+    assert person.email not in state  # a keyed reference only

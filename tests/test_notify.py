@@ -116,3 +116,40 @@ def test_the_workspace_config_takes_the_server_but_never_a_password(tmp_path: Pa
     )
     with pytest.raises(ConfigError, match="credentials"):
         load_workspace(tmp_path)
+
+
+def test_the_monthly_review_tells_the_owner_its_proposal_is_ready(
+    inbox: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    from datetime import date
+
+    import yaml
+
+    from flows.demo import build_demo
+    from flows.review import monthly_review
+
+    handler, port = inbox
+    manifest = build_demo(tmp_path / "demo", date(2026, 11, 1), 2026)
+    business = manifest.businesses["prover"]
+    config_path = business.workspace / "karsinta.yaml"
+    config = yaml.safe_load(config_path.read_text("utf-8"))
+    config["notify"] = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "security": "none",
+        "sender": "karsinta@example.fi",
+        "to": ["omistaja@example.fi"],
+    }
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    counts = monthly_review(str(business.workspace), "2026-11-01")
+    assert counts["notified"] is True
+    (raw,) = handler.messages
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert str(message["Subject"]).startswith("Karsinta: poistoehdotus 2026-11 valmiina")
+    body = message.get_content()
+    assert str(counts["proposal_html"]) in body
+    assert f"Poistettavia: {counts['decision_delete']}" in body
+    for person in business.persons:  # counts and a path: nobody's name, e-mail or phone
+        assert person.name not in body
+        assert not person.email or person.email not in body
+        assert not person.phone or person.phone not in body
