@@ -78,6 +78,47 @@ def test_truncated_copy_of_a_passing_fixture_is_a_problem(
     assert not result.clean
 
 
+def _misencoded(text: str, encoding: str) -> bytes | None:
+    """The text with its later non-ASCII lines in the other common encoding (UTF-8 vs
+    Windows-1252), as a file pasted together from two exports; None when it cannot be."""
+    other = "cp1252" if encoding.lower().replace("-", "").startswith("utf") else "utf-8"
+    own = "utf-8" if other == "cp1252" else encoding
+    lines = text.splitlines(keepends=True)
+    touched = [i for i, line in enumerate(lines) if not line.isascii()]
+    if len(touched) < 2:
+        return None
+    swap = set(touched[len(touched) // 2 :])
+    out = []
+    for i, line in enumerate(lines):
+        try:
+            out.append(line.encode(other if i in swap else own))
+        except UnicodeEncodeError:
+            return None
+    return b"".join(out)
+
+
+@pytest.mark.parametrize(
+    ("connector", "path"), _cases("passing"), ids=lambda v: getattr(v, "name", v)
+)
+def test_misencoded_copy_of_a_passing_fixture_is_a_problem(
+    connector: str, path: Path, tmp_path: Path
+) -> None:
+    """A file whose lines are in two encodings is named, never mojibake with 0 problems."""
+    if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
+        pytest.skip("a workbook stores text as Unicode: it cannot be mis-encoded")
+    from connectors.textfile import decode
+
+    text, encoding = decode(path.read_bytes(), path.name)
+    data = _misencoded(text, encoding)
+    if data is None:
+        pytest.skip("too few non-ASCII lines to mis-encode")
+    copy = tmp_path / path.name
+    copy.write_bytes(data)
+    result = check_contract(_spec(connector, copy), allow_unreadable=True)
+    assert result.unreadable or result.problems, "a mis-encoded file read without a problem"
+    assert not any("Ã" in str(v) for v in result.traces["name"].dropna())  # no mojibake
+
+
 @pytest.mark.parametrize(
     ("connector", "path"), _cases("failing"), ids=lambda v: getattr(v, "name", v)
 )
