@@ -8,8 +8,8 @@ shared by the reports: a person's display name, a record's location.
 from __future__ import annotations
 
 import json
-import re
 import posixpath
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
