@@ -31,6 +31,7 @@ from connectors.base import (
 )
 from connectors.detect import detect
 from connectors.errors import ApplyRefused, ConfigError, KarsintaError
+from flows.messages import say
 from flows.runtime import use_prefect
 
 REVIEW_EPILOG = """exit codes:
@@ -223,12 +224,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(handler(args))
     except ConfigError as exc:
-        print(f"Error in {exc.file}:", file=sys.stderr)
-        for problem in exc.problems:
+        # The file once, then each problem once (its text names line and field).
+        print(say("en", "config_error", file=exc.file), file=sys.stderr)
+        for problem in dict.fromkeys(exc.problems):
             print(f"  - {problem}", file=sys.stderr)
         return 2
     except KarsintaError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        print(say("en", "error", error=exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

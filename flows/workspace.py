@@ -194,6 +194,27 @@ def _confinement(config: WorkspaceConfig, root: Path, lines: dict[Loc, int]) -> 
     return problems
 
 
+def _credential_problem(secret: Loc, lines: dict[Loc, int]) -> str:
+    """The one line about a credential in the config: its key, and where it belongs."""
+    return (
+        f"line {line_of(lines, secret)}, field '{_dotted(secret)}': tunnus ei kuulu "
+        "työtilan asetuksiin; poista se ja yhdistä tili komennolla karsinta auth "
+        "google|microsoft --account NIMI / credentials never go in the workspace config; "
+        "remove it and connect the account with: karsinta auth google|microsoft --account "
+        "NAME (the token is kept in the OS keyring, else in an owner-only 0600 file)"
+    )
+
+
+def _dotted(loc: Loc) -> str:
+    return ".".join(map(str, loc))
+
+
+def _not_about(secrets_found: list[Loc], problems: list[str]) -> list[str]:
+    """``problems`` without those about a credential key already named (named once)."""
+    fields = tuple(f"field '{_dotted(secret)}':" for secret in secrets_found)
+    return [p for p in problems if not any(field in p for field in fields)]
+
+
 def config_path(location: Path) -> Path:
     """``location`` itself when it is a file, else its ``karsinta.yaml``."""
     return location if location.is_file() else location / CONFIG_NAME
@@ -204,17 +225,13 @@ def load_workspace(location: Path) -> Workspace:
     path = config_path(location)
     file = str(path)
     data, lines = load_yaml(path)
-    problems: list[str] = []
-    for secret in _secret_keys(data):
-        line = line_of(lines, secret)
-        problems.append(
-            f"line {line}, field '{'.'.join(map(str, secret))}': credentials never go in the "
-            "workspace config; use `karsinta auth` (OS keyring or an owner-only token file)"
-        )
+    secrets_found = _secret_keys(data)
+    problems = [_credential_problem(secret, lines) for secret in secrets_found]
     try:
         config = WorkspaceConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(file, problems + describe_errors(exc, lines)) from None
+        found = describe_errors(exc, lines)
+        raise ConfigError(file, problems + _not_about(secrets_found, found)) from None
     problems.extend(_consistency(config, lines))
     for index, source in enumerate(config.sources):
         loc: Loc = ("sources", index)
@@ -227,7 +244,8 @@ def load_workspace(location: Path) -> Workspace:
         try:
             connector.options_model.model_validate(source.options)
         except ValidationError as exc:
-            problems.extend(describe_errors(exc, lines, prefix=(*loc, "options")))
+            found = describe_errors(exc, lines, prefix=(*loc, "options"))
+            problems.extend(_not_about(secrets_found, found))
     root = path.parent.resolve()
     problems.extend(_confinement(config, root, lines))
     if problems:

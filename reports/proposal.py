@@ -7,7 +7,8 @@ is held and why, what becomes due next month, what needs a person's review,
 the findings, and the sources read.
 
 ``poistoehdotus-YYYY-MM.xlsx`` — one row per proposed action (per trace),
-with a decision dropdown (hyväksy / hylkää / siirrä), a comment column,
+with a decision dropdown (hyväksy / hylkää / siirrä; in English approve /
+reject / postpone), a comment column,
 frozen header, a summary sheet, and a hidden ``_karsinta`` sheet naming the
 proposal, the workspace and the month. Every value from a source goes
 through reports.cells.
@@ -41,6 +42,7 @@ from typing import Any
 
 import pandas as pd
 from jinja2 import Environment
+from markupsafe import Markup, escape
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -59,7 +61,7 @@ from reports.cells import (
     xml_safe,
 )
 from reports.request_status import request_texts
-from reports.texts import DECISION_WORDS, kind_name, t
+from reports.texts import decision_words, kind_name, t
 from reports.view import ReviewRun, joined, next_month_end
 from reports.xlsx_stream import FastSheet, add_template, finish
 
@@ -501,6 +503,7 @@ def render_html(run: ReviewRun, view: pd.DataFrame, proposal_id: str, unchanged:
     ]
     return template.render(
         t=text,
+        intro=escape(text("intro")).format(command=Markup("<code>karsinta apply</code>")),
         lang=run.lang,
         business=run.business,
         month=run.month,
@@ -568,13 +571,14 @@ def build_workbook(
     add_template(proposal, len(headers), date_format, unlocked)
     fast.append(FastSheet(0, len(headers), _proposal_rows(run, delete), unlocked))
     last = max(2, len(delete) + 1)
+    words = decision_words(lang)
     choice = DataValidation(
         type="list",
-        formula1='"' + ",".join(DECISION_WORDS) + '"',
+        formula1='"' + ",".join(words) + '"',
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="Karsinta",
-        error=", ".join(DECISION_WORDS),
+        error=", ".join(words),
     )
     choice.add(f"A2:A{last}")
     proposal.data_validations.append(choice)
@@ -672,7 +676,7 @@ def _proposal_rows(run: ReviewRun, delete: pd.DataFrame) -> Iterator[list[Any]]:
     lang = run.lang
     text = t(lang)
     suffix = "_en" if lang == "en" else "_fi"
-    words = dict(zip(("approve", "reject", "postpone"), DECISION_WORDS, strict=True))
+    words = dict(zip(("approve", "reject", "postpone"), decision_words(lang), strict=True))
     kinds = {k: kind_name(str(k), lang) for k in delete["kind"].dropna().unique()}
     actions = {a: text(f"action_{a}") for a in ("delete", "anonymise")}
     columns = [

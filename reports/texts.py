@@ -15,10 +15,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "intro": (
         "Tämä ehdotus kertoo, mitkä asiakastiedot tietosuojaselosteesi ja lain mukaan "
         "kuuluu nyt poistaa, mitä laki velvoittaa säilyttämään ja miksi. Merkitse päätöksesi "
-        "Excel-tiedostoon (hyväksy / hylkää / siirrä) ja aja sitten `karsinta apply`.",
+        "Excel-tiedostoon (hyväksy / hylkää / siirrä) ja aja sitten {command}.",
         "This proposal says which customer data your privacy notice and the law say should "
         "be deleted now, what the law requires you to keep, and why. Mark your decisions in "
-        "the Excel file (approve / reject / postpone), then run `karsinta apply`.",
+        "the Excel file (approve / reject / postpone), then run {command}.",
     ),
     "no_changes": (
         "Ei muutoksia edelliseen ehdotukseen: samat poistot odottavat päätöstäsi.",
@@ -136,7 +136,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "severity_medium": ("keskitaso", "medium"),
     "severity_low": ("matala", "low"),
     "row": ("rivi", "row"),
-    "days_short": ("pv", "days"),
+    "days_overdue": ("{n} pv myöhässä", "{n} days overdue"),
     "unnamed": ("(nimetön)", "(no name)"),
     "until_further": ("toistaiseksi", "until further notice"),
     # xlsx
@@ -186,8 +186,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sheet_keyless": ("Ilman tunnistetta", "Without identifier"),
 }
 
-#: Decision words of the XLSX dropdown (the owner may also type the English ones).
+#: Decision words of the XLSX dropdown, in the proposal's language: approve, reject,
+#: postpone (flows.apply reads both languages, so she may type either).
 DECISION_WORDS = ("hyväksy", "hylkää", "siirrä")
+DECISION_WORDS_EN = ("approve", "reject", "postpone")
 
 KIND_NAMES: dict[str, tuple[str, str]] = {
     "contact": ("yhteystieto", "contact"),
@@ -211,6 +213,11 @@ def t(lang: str) -> Callable[[str], str]:
         return TEXTS[key][index]
 
     return lookup
+
+
+def decision_words(lang: str) -> tuple[str, str, str]:
+    """The dropdown's words (approve, reject, postpone) in ``lang``."""
+    return DECISION_WORDS_EN if lang == "en" else DECISION_WORDS
 
 
 def kind_name(kind: str, lang: str) -> str:

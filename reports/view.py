@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -159,8 +160,17 @@ def person_names(view: pd.DataFrame, lang: str) -> pd.Series:
     return out.fillna(t(lang)("unnamed"))
 
 
+#: the row words a connector writes into a trace's label ("Tilaukset, rivi 12"): the
+#: connectors speak Finnish; the report says the row from the locator, in its own language
+_LABEL_ROW = re.compile(r"^rivi (\d+)$")
+
+
 def location_text(locator: Any, label: Any, lang: str) -> str:
-    """'tilaukset.xlsx, Tilaukset, rivi 5 — Tilaus 14.8.2026' from a trace's locator."""
+    """'tilaukset.xlsx, Tilaukset, rivi 5 — Tilaus 14.8.2026' from a trace's locator.
+
+    In one language only: the row comes from the locator (``row 5`` in English);
+    a label's own Finnish row part ("Tilaukset, rivi 5") is not repeated after it.
+    """
     text = t(lang)
     try:
         where = json.loads(locator) if isinstance(locator, str) else {}
@@ -182,10 +192,18 @@ def location_text(locator: Any, label: Any, lang: str) -> str:
     place = ", ".join(parts)
     if not isinstance(label, str) or not label:
         return place
+    pieces = []
+    for piece in (part.strip() for part in label.split(",")):
+        row = _LABEL_ROW.match(piece)
+        if row is None:
+            pieces.append(piece)
+        elif where.get("row") is None:
+            pieces.append(f"{text('row')} {row.group(1)}")
     # A label that only repeats the place ("Tilaukset, rivi 20") adds nothing.
-    if all(part.strip() in place for part in label.split(",")):
+    if all(piece in place for piece in pieces):
         return place
-    return f"{place} — {label}" if place else label
+    shown = ", ".join(pieces)
+    return f"{place} — {shown}" if place else shown
 
 
 def next_month_end(today: date) -> date:
