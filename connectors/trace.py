@@ -113,6 +113,14 @@ def normalise_email(value: str | None) -> str | None:
 MIN_POSSIBLE_DIGITS = 6
 
 
+#: A Finnish mobile number in its everyday shapes (040 123 4567, +358 40 1234567,
+#: 00358-40-1234567): 9 national digits in the 40-48 and 50 ranges, which
+#: libphonenumber's metadata calls valid. Read without the library (it costs
+#: about 200 µs a number); a property test holds both paths to the same answer.
+_FI_MOBILE = re.compile(r"(?:\+358|00358|0)((?:4[0-8]|50)\d{7})")
+_PHONE_SEPARATORS = str.maketrans("", "", " -()./\u00a0")
+
+
 @lru_cache(maxsize=65536)
 def normalise_phone(value: str | None, region: str = "FI") -> str | None:
     """A phone number in E.164 (``+358401234567``), Finland as default region.
@@ -130,6 +138,10 @@ def normalise_phone(value: str | None, region: str = "FI") -> str | None:
         text = text[4:]
     if not any(ch.isdigit() for ch in text):
         return None
+    if region == "FI":
+        mobile = _FI_MOBILE.fullmatch(text.translate(_PHONE_SEPARATORS))
+        if mobile:
+            return "+358" + mobile.group(1)
     if text.startswith("00"):
         text = "+" + text[2:]
     try:

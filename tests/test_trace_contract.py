@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from connectors import trace as tr
 from connectors.base import ProblemLog, SourceSpec, finalize, record_hash
@@ -210,3 +212,44 @@ def test_read_source_gives_roles_by_the_files_column_names(tmp_path: Path) -> No
     roles = {p.field: p.role for p in result.problems}
     assert roles == {"Laskun päivämäärä": "event_date", "Summa": "other", "Tila": "status"}
     assert result.kinds == {"invoice"}
+
+
+# ------------------------------------------------- the Finnish mobile fast path
+
+
+def _library_phone(text: str) -> str | None:
+    """normalise_phone's answer through libphonenumber alone (no fast path)."""
+    import phonenumbers
+
+    from connectors import trace as tr
+
+    text = text.strip()
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, "FI")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        national = phonenumbers.national_significant_number(number)
+        if not phonenumbers.is_possible_number(number) or len(national) < tr.MIN_POSSIBLE_DIGITS:
+            return None
+        if number.italian_leading_zero:
+            return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@given(
+    prefix=st.sampled_from(["0", "+358", "00358", "+358 ", "0", "(0)"]),
+    area=st.sampled_from([f"4{d}" for d in range(10)] + ["50", "51", "45", "46", "49"]),
+    digits=st.text(alphabet="0123456789", min_size=5, max_size=9),
+    sep=st.sampled_from(["", " ", "-", "."]),
+)
+def test_the_mobile_fast_path_agrees_with_libphonenumber(
+    prefix: str, area: str, digits: str, sep: str
+) -> None:
+    from connectors.trace import normalise_phone
+
+    text = f"{prefix}{area}{sep}{digits[:3]}{sep}{digits[3:]}"
+    normalise_phone.cache_clear()
+    assert normalise_phone(text) == _library_phone(text), text
