@@ -46,10 +46,12 @@ def test_a_subcommands_own_help_is_in_its_language(
 ) -> None:
     finnish = _help(["review", "--help"], "fi", monkeypatch, capsys)
     assert "ajopäivä (VVVV-KK-PP)" in finnish
-    assert "paluukoodit" in finnish and "exit codes" not in finnish
+    assert "paluukoodit" in finnish
+    assert "exit codes" not in finnish
     english = _help(["review", "--help"], "en", monkeypatch, capsys)
     assert "the run date (YYYY-MM-DD)" in english
-    assert "exit codes" in english and "paluukoodit" not in english
+    assert "exit codes" in english
+    assert "paluukoodit" not in english
 
 
 def test_command_and_option_names_are_the_same_in_both_languages(
