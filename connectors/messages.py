@@ -36,6 +36,183 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "config_error": ("Virhe tiedostossa {file}:", "Error in {file}:"),
     "error": ("Virhe: {error}", "Error: {error}"),
+    "apply_running": (
+        "Toinen apply on jo käynnissä tässä työtilassa (aloitettu {started}); odota sen "
+        "loppumista.",
+        "Another apply is running in this workspace (started {started}); wait for it to finish.",
+    ),
+    # the command line's help (flows.cli): built in the help language before any workspace
+    "help_usage": ("käyttö: ", "usage: "),
+    "help_positionals": ("argumentit", "positional arguments"),
+    "help_options": ("valinnat", "options"),
+    "help_commands": ("komennot", "commands"),
+    "help_help": ("näytä tämä ohje ja lopeta", "show this help message and exit"),
+    "help_bad_date": ("anna päivämäärä muodossa VVVV-KK-PP", "give the date as YYYY-MM-DD"),
+    "help_description": (
+        "Pitää pienyrityksen tietosuojaselosteen säilytyslupaukset.",
+        "Keeps a small business's privacy-notice retention promises.",
+    ),
+    "help_demo": (
+        "rakenna esittelytyötilat ja aja käsittely niille",
+        "build the demo workspaces and run the pipeline on them",
+    ),
+    "help_demo_dir": (
+        "kansio esittelytyötiloille (oletus karsinta-demo)",
+        "the folder for the demo workspaces (default karsinta-demo)",
+    ),
+    "help_today": ("ajopäivä (VVVV-KK-PP)", "the run date (YYYY-MM-DD)"),
+    "help_seed": ("esittelydatan generaattorin siemen", "seed of the demo data generator"),
+    "help_quiet_demo": ("tulosta vain virheet", "print only errors"),
+    "help_lang": (
+        "raporttien kieli (oletus: työtilan kieli)",
+        "the reports' language (default: the workspace's)",
+    ),
+    "help_json": ("koneluettava yhteenveto", "machine-readable summary"),
+    "help_json_output": ("koneluettava tuloste", "machine-readable output"),
+    "help_workspace": (
+        "työtilan kansio tai sen karsinta.yaml (oletus .)",
+        "the workspace folder or its karsinta.yaml (default .)",
+    ),
+    "help_quiet": ("tulosta vain virheet", "print only errors"),
+    "help_inspect": (
+        "näytä, mitä Karsinta lukee yhdestä vientitiedostosta",
+        "show what Karsinta reads from one export file",
+    ),
+    "help_inspect_file": ("luettava vientitiedosto", "the export file to read"),
+    "help_inspect_as": (
+        "lue tiedosto tällä liittimellä (oletus: tunnistettu)",
+        "read the file with this connector (default: detected)",
+    ),
+    "help_kind": (
+        "mitä tietueet ovat (oletus muodon mukaan)",
+        "what the records are (default by format)",
+    ),
+    "help_limit": ("näytettävät rivit (vain taulukko)", "rows to show (table only)"),
+    "help_check": (
+        "tarkista työtila ja sen säilytyssäännöt",
+        "validate a workspace and its policies",
+    ),
+    "help_check_quiet": ("tulosta vain se, mikä on vialla", "print only what is wrong"),
+    "help_check_epilog": (
+        "Lukee jokaisen lähteen (kuten review) ja kertoo, mikä menisi vikaan.\n"
+        "paluukoodit: 0 kaikki luettavissa, 1 riviongelmia, 2 virheellinen asetus tai\n"
+        "sääntö, 3 lähdettä ei voitu lukea (sen sarakkeet ja sopivat määritykset näytetään).\n",
+        "Reads every source (as review does) and reports what would go wrong.\n"
+        "exit codes: 0 all readable, 1 row problems, 2 invalid config or policy,\n"
+        "3 a source could not be read (its columns and the mappings that would fit are shown).\n",
+    ),
+    "help_review": (
+        "aja kuukausikatsaus nyt: poistoehdotus (HTML + XLSX)",
+        "run the monthly review now: the deletion proposal (HTML + XLSX)",
+    ),
+    "help_review_epilog": (
+        "paluukoodit:\n"
+        "  0  jokainen lähde luettiin ongelmitta (varoitukset sallittu)\n"
+        "  1  valmis, mutta joillakin riveillä oli ongelmia: niiden henkilöiden poistot\n"
+        "     odottavat (katso ehdotus)\n"
+        "  2  ei voitu ajaa: työtilan asetus tai säilytyssääntö on virheellinen\n"
+        "  3  lähdettä ei voitu lukea: jos siinä voi olla lakisääteinen pito (laskut,\n"
+        "     potilastiedot), sen rekisterissä ei ehdoteta poistoja ennen korjausta\n",
+        "exit codes:\n"
+        "  0  every source read cleanly (warnings allowed)\n"
+        "  1  done, but some rows had problems: their people's deletions wait (see the proposal)\n"
+        "  2  could not run: the workspace config or a policy is invalid\n"
+        "  3  a source could not be read: if it can carry a legal hold (invoices, patient\n"
+        "     records), no deletion is proposed in its register until it is fixed\n",
+    ),
+    "help_decisions": (
+        "kirjoita jokaisen merkinnän päätös myös tähän (puolipiste-CSV, vain omistajalle); "
+        "se kirjoitetaan aina tiedostoon raportit/paatokset-VVVV-KK.csv",
+        "also write every trace's decision here (semicolon CSV, owner-only); "
+        "it is always written as raportit/paatokset-YYYY-MM.csv",
+    ),
+    "help_prefect": (
+        "aja Prefect-flow'na (oletus, kun PREFECT_API_URL on asetettu; muuten vaiheet "
+        "ajetaan tavallisina kutsuina käynnistämättä Prefectin sisäistä palvelinta)",
+        "run as a Prefect flow run (default when PREFECT_API_URL is set; otherwise the stages "
+        "run as plain calls, without starting Prefect's embedded server)",
+    ),
+    "help_inventory": (
+        "kirjoita seloste käsittelytoimista (GDPR 30 art.)",
+        "write the record of processing activities (GDPR art. 30)",
+    ),
+    "help_apply": (
+        "toteuta ehdotus-XLSX:ssä hyväksytyt rivit",
+        "carry out the rows approved in a proposal XLSX",
+    ),
+    "help_apply_file": (
+        "merkitty poistoehdotus-VVVV-KK.xlsx",
+        "the marked poistoehdotus-YYYY-MM.xlsx",
+    ),
+    "help_apply_workspace": (
+        "työtila (oletus: ehdotuksen raportit/-kansion yläkansio, muuten .)",
+        "the workspace (default: the proposal's raportit/ folder's parent, else '.')",
+    ),
+    "help_dry_run": (
+        "kerro, mitä tehtäisiin; älä muuta mitään",
+        "say what would be done; change nothing",
+    ),
+    "help_serve": (
+        "aja kuukausikatsaus kuun 1. päivänä ja pyynnöt päivittäin",
+        "run the monthly review on the 1st of every month and requests daily",
+    ),
+    "help_forget": (
+        "yhden henkilön poisto nyt: yhden henkilön ehdotus ja vastauskirje",
+        "one person's erasure now: a one-person proposal and a reply letter",
+    ),
+    "help_access": (
+        "yhden henkilön tiedot (GDPR 15 art.): raportti hänelle, JSON ja CSV mukana",
+        "one person's data (GDPR art. 15): a report for them, with JSON and CSV",
+    ),
+    "help_email": ("henkilön sähköpostiosoite", "the person's e-mail address"),
+    "help_phone": ("henkilön puhelinnumero", "the person's phone number"),
+    "help_hetu": ("henkilön henkilötunnus", "the person's henkilötunnus"),
+    "help_request": (
+        "pyyntölokin rivi, esim. poistopyynnot:5 (lähteen tunniste ja rivinumero)",
+        "a request log row, e.g. poistopyynnot:5 (the source id and the row number)",
+    ),
+    "help_letter_lang": (
+        "vastauskirjeen kieli (oletus: raportin kieli)",
+        "the reply letter's language (default: the report language)",
+    ),
+    "help_requests": (
+        "päivittäinen pyyntöajo: valmistele uusien pyyntöjen tarpeet, listaa kaikki pyynnöt",
+        "the daily requests run: prepare what new requests need, list every request",
+    ),
+    "help_auth": (
+        "yhdistä Google- tai Microsoft-tili (vain luku, ellei --allow-delete)",
+        "connect a Google or Microsoft account (read-only unless --allow-delete)",
+    ),
+    "help_auth_description": (
+        "Yhdistä tili. Tunnisteet tallennetaan työtilan ulkopuolelle vain omistajan "
+        "luettaviksi (käyttöjärjestelmän avainnippu, muuten 0600-tiedosto); katso README "
+        "'Connecting accounts'.",
+        "Connect a live account. Tokens are stored outside the workspace, "
+        "owner-only (OS keyring, else a 0600 file); see README 'Connecting accounts'.",
+    ),
+    "help_provider": ("tilin palveluntarjoaja", "the account's provider"),
+    "help_account": (
+        "nimi, jota lähteet käyttävät (options.account)",
+        "the name the sources use (options.account)",
+    ),
+    "help_allow_delete": (
+        "myös applyn tarvitsemat oikeudet (poista yhteystietoja, muuta tapahtumia, siirrä "
+        "postia roskakoriin)",
+        "also the permissions apply needs (delete contacts, change events, trash mail)",
+    ),
+    "help_client_secrets": (
+        "Google: OAuth-asiakkaan JSON-tiedosto",
+        "Google: the OAuth client JSON file",
+    ),
+    "help_client_id": (
+        "Microsoft: sovellusrekisteröinnin tunnus",
+        "Microsoft: the app registration's id",
+    ),
+    "help_tenant": (
+        "Microsoft: vuokralainen (oletus common)",
+        "Microsoft: tenant (default common)",
+    ),
+    "help_auth_forget": ("poista tallennettu tunniste", "remove the stored token"),
     # review (flows.console.print_review)
     "review_counts": ("  {sources}, {traces}, {people}", "  {sources}, {traces}, {people}"),
     "review_unreadable": ("{count} ei luettavissa", "{count} unreadable"),

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
@@ -34,22 +35,10 @@ from connectors.errors import ApplyRefused, ConfigError, KarsintaError
 from flows.messages import say
 from flows.runtime import use_prefect
 
-REVIEW_EPILOG = """exit codes:
-  0  every source read cleanly (warnings allowed)
-  1  done, but some rows had problems: their people's deletions wait (see the proposal)
-  2  could not run: the workspace config or a policy is invalid
-  3  a source could not be read: if it can carry a legal hold (invoices, patient
-     records), no deletion is proposed in its register until it is fixed
-"""
-CHECK_EPILOG = """Reads every source (as review does) and reports what would go wrong.
-exit codes: 0 all readable, 1 row problems, 2 invalid config or policy,
-3 a source could not be read (its columns and the mappings that would fit are shown).
-"""
-
-PREFECT_HELP = (
-    "run as a Prefect flow run (default when PREFECT_API_URL is set; otherwise the stages "
-    "run as plain calls, without starting Prefect's embedded server)"
-)
+#: Environment variables naming the locale, strongest first (POSIX precedence).
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+#: Locales that name no language (a container's C.UTF-8): as if nothing were set.
+NO_LANGUAGE_LOCALES = ("C", "POSIX")
 
 INSPECT_COLUMNS = [
     "kind",
@@ -65,149 +54,207 @@ INSPECT_COLUMNS = [
 ]
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("give the date as YYYY-MM-DD") from None
+def help_language(environ: Mapping[str, str] | None = None) -> str:
+    """The language of help and early errors, chosen before any workspace is read.
+
+    ``KARSINTA_LANG`` (fi/en) when set; else the locale: ``fi...`` is Finnish,
+    any other set locale English; nothing set (or only ``C``/``POSIX``, which
+    name no language): Finnish (the owner is Finnish).
+    """
+    env = os.environ if environ is None else environ
+    chosen = env.get("KARSINTA_LANG", "").strip().lower()
+    if chosen in ("fi", "en"):
+        return chosen
+    for name in LOCALE_VARIABLES:
+        value = env.get(name, "").strip()
+        if value and value.split(".")[0].upper() not in NO_LANGUAGE_LOCALES:
+            return "fi" if value.lower().startswith("fi") else "en"
+    return "fi"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="karsinta",
-        description="Keeps a small business's privacy-notice retention promises.",
+def _date_type(lang: str) -> Callable[[str], date]:
+    def _date(text: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(say(lang, "help_bad_date")) from None
+
+    return _date
+
+
+def _formatter(lang: str) -> type[argparse.HelpFormatter]:
+    class Formatter(argparse.RawDescriptionHelpFormatter):
+        """argparse's layout with the heading words in ``lang``."""
+
+        def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: Any = None) -> None:
+            heading = say(lang, "help_usage") if prefix is None else prefix
+            super().add_usage(usage, actions, groups, heading)
+
+    return Formatter
+
+
+def _localised(parser: argparse.ArgumentParser, lang: str) -> argparse.ArgumentParser:
+    """Section titles and ``-h`` in ``lang`` (the parser is made with add_help=False)."""
+    parser._positionals.title = say(lang, "help_positionals")
+    parser._optionals.title = say(lang, "help_options")
+    parser.add_argument("-h", "--help", action="help", help=say(lang, "help_help"))
+    return parser
+
+
+def _parser(lang: str | None = None) -> argparse.ArgumentParser:
+    """The command line, every help text in ``lang`` (default: :func:`help_language`)."""
+    lang = lang or help_language()
+
+    def text(key: str) -> str:
+        return say(lang, key)
+
+    formatter = _formatter(lang)
+    date_type = _date_type(lang)
+    parser = _localised(
+        argparse.ArgumentParser(
+            prog="karsinta",
+            description=text("help_description"),
+            add_help=False,
+            formatter_class=formatter,
+        ),
+        lang,
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", title=text("help_commands")
+    )
 
-    demo = sub.add_parser("demo", help="build the demo workspaces and run the pipeline on them")
-    demo.add_argument("dir", nargs="?", type=Path, default=Path("karsinta-demo"))
-    demo.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
-    demo.add_argument("--seed", type=int, default=2026, help="seed of the demo data generator")
-    demo.add_argument("--quiet", action="store_true")
-    demo.add_argument("--lang", choices=("fi", "en"), default=None)
-    demo.add_argument("--json", action="store_true", help="machine-readable summary")
+    def command(name: str, help_key: str, **kwargs: Any) -> argparse.ArgumentParser:
+        made = sub.add_parser(
+            name, help=text(help_key), add_help=False, formatter_class=formatter, **kwargs
+        )
+        return _localised(made, lang)
 
-    inspect = sub.add_parser("inspect", help="show what Karsinta reads from one export file")
-    inspect.add_argument("file", type=Path)
-    inspect.add_argument("--as", dest="connector", choices=connector_names(), default=None)
-    inspect.add_argument("--kind", default=None, help="what the records are (default by format)")
-    inspect.add_argument("--json", action="store_true", help="machine-readable output")
-    inspect.add_argument("--limit", type=int, default=50, help="rows to show (table only)")
+    demo = command("demo", "help_demo")
+    demo.add_argument(
+        "dir", nargs="?", type=Path, default=Path("karsinta-demo"), help=text("help_demo_dir")
+    )
+    demo.add_argument("--today", type=date_type, default=None, help=text("help_today"))
+    demo.add_argument("--seed", type=int, default=2026, help=text("help_seed"))
+    demo.add_argument("--quiet", action="store_true", help=text("help_quiet_demo"))
+    demo.add_argument("--lang", choices=("fi", "en"), default=None, help=text("help_lang"))
+    demo.add_argument("--json", action="store_true", help=text("help_json"))
 
-    check = sub.add_parser("check", help="validate a workspace and its policies")
-    check.add_argument("--workspace", type=Path, default=Path("."))
-    check.add_argument("--quiet", action="store_true", help="print only what is wrong")
+    inspect = command("inspect", "help_inspect")
+    inspect.add_argument("file", type=Path, help=text("help_inspect_file"))
+    inspect.add_argument(
+        "--as",
+        dest="connector",
+        choices=connector_names(),
+        default=None,
+        help=text("help_inspect_as"),
+    )
+    inspect.add_argument("--kind", default=None, help=text("help_kind"))
+    inspect.add_argument("--json", action="store_true", help=text("help_json_output"))
+    inspect.add_argument("--limit", type=int, default=50, help=text("help_limit"))
 
-    check.epilog = CHECK_EPILOG
-    check.formatter_class = argparse.RawDescriptionHelpFormatter
+    check = command("check", "help_check", epilog=text("help_check_epilog"))
+    check.add_argument("--workspace", type=Path, default=Path("."), help=text("help_workspace"))
+    check.add_argument("--quiet", action="store_true", help=text("help_check_quiet"))
 
-    for name, text in (
-        ("review", "run the monthly review now: the deletion proposal (HTML + XLSX)"),
-        ("inventory", "write the record of processing activities (GDPR art. 30)"),
-    ):
-        command = sub.add_parser(
+    for name in ("review", "inventory"):
+        run = command(
             name,
-            help=text,
-            epilog=REVIEW_EPILOG if name == "review" else None,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            f"help_{name}",
+            epilog=text("help_review_epilog") if name == "review" else None,
         )
         if name == "review":
-            command.add_argument(
+            run.add_argument(
                 "--decisions",
                 type=Path,
                 default=None,
                 metavar="FILE.csv",
-                help="also write every trace's decision here (semicolon CSV, owner-only); "
-                "it is always written as raportit/paatokset-YYYY-MM.csv",
+                help=text("help_decisions"),
             )
-        command.add_argument("--workspace", type=Path, default=Path("."))
-        command.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
-        command.add_argument("--lang", choices=("fi", "en"), default=None)
-        command.add_argument("--quiet", action="store_true", help="print only errors")
-        command.add_argument("--json", action="store_true", help="machine-readable summary")
-        command.add_argument("--prefect", action="store_true", help=PREFECT_HELP)
+        run.add_argument("--workspace", type=Path, default=Path("."), help=text("help_workspace"))
+        run.add_argument("--today", type=date_type, default=None, help=text("help_today"))
+        run.add_argument("--lang", choices=("fi", "en"), default=None, help=text("help_lang"))
+        run.add_argument("--quiet", action="store_true", help=text("help_quiet"))
+        run.add_argument("--json", action="store_true", help=text("help_json"))
+        run.add_argument("--prefect", action="store_true", help=text("help_prefect"))
 
-    apply = sub.add_parser("apply", help="carry out the rows approved in a proposal XLSX")
-    apply.add_argument("file", type=Path, help="the marked poistoehdotus-YYYY-MM.xlsx")
-    apply.add_argument(
-        "--workspace",
-        type=Path,
-        default=None,
-        help="the workspace (default: the proposal's raportit/ folder's parent, else '.')",
-    )
-    apply.add_argument(
-        "--dry-run", action="store_true", help="say what would be done; change nothing"
-    )
-    apply.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
-    apply.add_argument("--quiet", action="store_true", help="print only errors")
-    apply.add_argument("--json", action="store_true", help="machine-readable summary")
-    apply.add_argument("--prefect", action="store_true", help=PREFECT_HELP)
+    apply = command("apply", "help_apply")
+    apply.add_argument("file", type=Path, help=text("help_apply_file"))
+    apply.add_argument("--workspace", type=Path, default=None, help=text("help_apply_workspace"))
+    apply.add_argument("--dry-run", action="store_true", help=text("help_dry_run"))
+    apply.add_argument("--today", type=date_type, default=None, help=text("help_today"))
+    apply.add_argument("--quiet", action="store_true", help=text("help_quiet"))
+    apply.add_argument("--json", action="store_true", help=text("help_json"))
+    apply.add_argument("--prefect", action="store_true", help=text("help_prefect"))
 
-    serve = sub.add_parser(
-        "serve", help="run the monthly review on the 1st of every month and requests daily"
-    )
-    serve.add_argument("--workspace", type=Path, default=Path("."))
+    serve = command("serve", "help_serve")
+    serve.add_argument("--workspace", type=Path, default=Path("."), help=text("help_workspace"))
 
-    for name, text in (
-        ("forget", "one person's erasure now: a one-person proposal and a reply letter"),
-        ("access", "one person's data (GDPR art. 15): a report for them, with JSON and CSV"),
-    ):
-        person = sub.add_parser(name, help=text)
-        person.add_argument("--email", default=None)
-        person.add_argument("--phone", default=None)
-        person.add_argument("--hetu", default=None)
+    for name in ("forget", "access"):
+        person = command(name, f"help_{name}")
+        person.add_argument("--email", default=None, help=text("help_email"))
+        person.add_argument("--phone", default=None, help=text("help_phone"))
+        person.add_argument("--hetu", default=None, help=text("help_hetu"))
         person.add_argument(
-            "--request",
-            default=None,
-            metavar="SOURCE:ROW",
-            help="a request log row, e.g. poistopyynnot:5 (the source id and the row number)",
+            "--request", default=None, metavar="SOURCE:ROW", help=text("help_request")
         )
-        person.add_argument("--workspace", type=Path, default=Path("."))
-        person.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
-        person.add_argument("--lang", choices=("fi", "en"), default=None)
+        person.add_argument(
+            "--workspace", type=Path, default=Path("."), help=text("help_workspace")
+        )
+        person.add_argument("--today", type=date_type, default=None, help=text("help_today"))
+        person.add_argument("--lang", choices=("fi", "en"), default=None, help=text("help_lang"))
         if name == "forget":
             person.add_argument(
-                "--letter-lang",
-                choices=("fi", "en"),
-                default=None,
-                help="the reply letter's language (default: the report language)",
+                "--letter-lang", choices=("fi", "en"), default=None, help=text("help_letter_lang")
             )
-        person.add_argument("--quiet", action="store_true", help="print only errors")
-        person.add_argument("--json", action="store_true", help="machine-readable summary")
+        person.add_argument("--quiet", action="store_true", help=text("help_quiet"))
+        person.add_argument("--json", action="store_true", help=text("help_json"))
 
-    requests = sub.add_parser(
-        "requests",
-        help="the daily requests run: prepare what new requests need, list every request",
-    )
-    requests.add_argument("--workspace", type=Path, default=Path("."))
-    requests.add_argument("--today", type=_date, default=None, help="the run date (YYYY-MM-DD)")
-    requests.add_argument("--quiet", action="store_true", help="print only errors")
-    requests.add_argument("--json", action="store_true", help="machine-readable summary")
-    auth = sub.add_parser(
-        "auth",
-        help="connect a Google or Microsoft account (read-only unless --allow-delete)",
-        description="Connect a live account. Tokens are stored outside the workspace, "
-        "owner-only (OS keyring, else a 0600 file); see README 'Connecting accounts'.",
-    )
-    auth.add_argument("provider", choices=("google", "microsoft"))
-    auth.add_argument("--account", required=True, help="the name the sources use (options.account)")
-    auth.add_argument(
-        "--allow-delete",
-        action="store_true",
-        help="also the permissions apply needs (delete contacts, change events, trash mail)",
-    )
-    auth.add_argument(
-        "--client-secrets", type=Path, default=None, help="Google: the OAuth client JSON file"
-    )
-    auth.add_argument("--client-id", default=None, help="Microsoft: the app registration's id")
-    auth.add_argument("--tenant", default="common", help="Microsoft: tenant (default common)")
-    auth.add_argument("--forget", action="store_true", help="remove the stored token")
+    requests = command("requests", "help_requests")
+    requests.add_argument("--workspace", type=Path, default=Path("."), help=text("help_workspace"))
+    requests.add_argument("--today", type=date_type, default=None, help=text("help_today"))
+    requests.add_argument("--quiet", action="store_true", help=text("help_quiet"))
+    requests.add_argument("--json", action="store_true", help=text("help_json"))
+
+    auth = command("auth", "help_auth", description=text("help_auth_description"))
+    auth.add_argument("provider", choices=("google", "microsoft"), help=text("help_provider"))
+    auth.add_argument("--account", required=True, help=text("help_account"))
+    auth.add_argument("--allow-delete", action="store_true", help=text("help_allow_delete"))
+    auth.add_argument("--client-secrets", type=Path, default=None, help=text("help_client_secrets"))
+    auth.add_argument("--client-id", default=None, help=text("help_client_id"))
+    auth.add_argument("--tenant", default="common", help=text("help_tenant"))
+    auth.add_argument("--forget", action="store_true", help=text("help_auth_forget"))
     return parser
+
+
+def _workspace_language(args: argparse.Namespace) -> str | None:
+    """The ``language:`` the failing command's karsinta.yaml names, if any (a light read).
+
+    No validation: the config may be the very thing that failed; anything
+    unreadable or unexpected gives None (the help language is used instead).
+    """
+    import yaml
+
+    from flows.workspace import config_path
+
+    location = getattr(args, "workspace", None)
+    if location is None and isinstance(getattr(args, "file", None), Path):
+        from flows.apply import default_workspace
+
+        location = default_workspace(args.file) if args.command == "apply" else None
+    if not isinstance(location, Path):
+        return None
+    try:
+        data = yaml.safe_load(config_path(location).read_text("utf-8"))
+    except Exception:  # noqa: BLE001 - a light read: any failure means "not known"
+        return None
+    language = data.get("language") if isinstance(data, dict) else None
+    return language if language in ("fi", "en") else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     owner_only_umask()
-    args = _parser().parse_args(argv)
+    lang = help_language()
+    args = _parser(lang).parse_args(argv)
     handler = {
         "demo": cmd_demo,
         "inspect": cmd_inspect,
@@ -225,12 +272,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args))
     except ConfigError as exc:
         # The file once, then each problem once (its text names line and field).
-        print(say("en", "config_error", file=exc.file), file=sys.stderr)
+        heading = say(_workspace_language(args) or lang, "config_error", file=exc.file)
+        print(heading, file=sys.stderr)
         for problem in dict.fromkeys(exc.problems):
             print(f"  - {problem}", file=sys.stderr)
         return 2
     except KarsintaError as exc:
-        print(say("en", "error", error=exc), file=sys.stderr)
+        print(say(_workspace_language(args) or lang, "error", error=exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -54,6 +54,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from connectors.base import SourceSpec, get_connector
 from connectors.configfile import Loc, describe_errors, line_of, load_yaml
 from connectors.errors import ApplyRefused, ConfigError
+from connectors.messages import say
 from connectors.safe_write import sweep_temp_files
 from flows.notify import NotifyConfig
 
@@ -290,11 +291,8 @@ def workspace_lock(workspace: Workspace) -> Iterator[None]:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             started = _started_text(descriptor)
-            raise ApplyRefused(
-                f"Toinen apply on jo käynnissä tässä työtilassa (aloitettu {started}); odota "
-                f"sen loppumista. / Another apply is running in this workspace (started "
-                f"{started}); wait for it to finish."
-            ) from None
+            language = workspace.config.language
+            raise ApplyRefused(say(language, "apply_running", started=started)) from None
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, datetime.now(UTC).isoformat(timespec="seconds").encode(), 0)
         _held[path] = 1

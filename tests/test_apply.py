@@ -630,7 +630,7 @@ def test_a_second_apply_at_the_same_time_is_refused(ws: Workspace) -> None:
     orders = by_name(traces_of(ws, "tilaukset"))
     proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
     before = (ws.root / "aineisto" / "tilaukset.xlsx").read_bytes()
-    with lock_held_elsewhere(ws), pytest.raises(ApplyRefused, match="Another apply is running"):
+    with lock_held_elsewhere(ws), pytest.raises(ApplyRefused, match="Toinen apply on jo käynnissä"):
         apply_proposal(ws, proposal, TODAY)
     assert (ws.root / "aineisto" / "tilaukset.xlsx").read_bytes() == before
     assert apply_proposal(ws, proposal, TODAY).counts["done"] == 1  # after the first one ends
