@@ -446,13 +446,19 @@ def test_folder_documents_are_removed_and_exports_go_to_the_checklist(ws: Worksp
     assert "koonnit" in html
 
 
-def test_a_faulty_row_blocks_only_its_person_not_the_whole_source(ws: Workspace) -> None:
+def _approve_aino_then_break_an_email(ws: Workspace, email: str) -> tuple[Path, Path]:
+    """Aino's customer row approved, then ``email`` in the customer CSV made invalid."""
     customers = by_name(traces_of(ws, "asiakkaat"))
     path = ws.root / "aineisto" / "asiakkaat.csv"
     proposal = write_proposal_xlsx(ws, [("hyväksy", customers["Aino Arvelo"], "delete")])
-    # Eino's row gets a bad e-mail: the re-read has a problem on his row only
-    text = path.read_bytes().decode("cp1252").replace("eino.erkkila@example.fi", "ei-osoite")
+    text = path.read_bytes().decode("cp1252").replace(email, "ei-osoite")
     path.write_bytes(text.encode("cp1252"))
+    return proposal, path
+
+
+def test_a_faulty_row_blocks_only_its_person_not_the_whole_source(ws: Workspace) -> None:
+    # Eino's row gets a bad e-mail: the re-read has a problem on his row only
+    proposal, path = _approve_aino_then_break_an_email(ws, "eino.erkkila@example.fi")
     report = apply_proposal(ws, proposal, TODAY)
     assert [line.outcome for line in report.lines] == ["done"]
     after = path.read_bytes().decode("cp1252")
@@ -462,12 +468,8 @@ def test_a_faulty_row_blocks_only_its_person_not_the_whole_source(ws: Workspace)
 
 
 def test_a_problem_on_the_approved_persons_own_row_skips_it(ws: Workspace) -> None:
-    customers = by_name(traces_of(ws, "asiakkaat"))
-    path = ws.root / "aineisto" / "asiakkaat.csv"
-    proposal = write_proposal_xlsx(ws, [("hyväksy", customers["Aino Arvelo"], "delete")])
     # Aino's own row gets a bad e-mail: her phone still ties the problem to her
-    text = path.read_bytes().decode("cp1252").replace("aino.arvelo@example.fi", "ei-osoite")
-    path.write_bytes(text.encode("cp1252"))
+    proposal, path = _approve_aino_then_break_an_email(ws, "aino.arvelo@example.fi")
     before = path.read_bytes()
     report = apply_proposal(ws, proposal, TODAY)
     assert [line.outcome for line in report.lines] == ["skipped"]
