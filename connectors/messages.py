@@ -18,6 +18,21 @@ from typing import Any
 
 #: key -> (Finnish, English); {placeholders} are filled by say()
 MESSAGES: dict[str, tuple[str, str]] = {
+    "inspect_read_as": ("{path} luettu lukijalla {connector}", "{path} read as {connector}"),
+    "inspect_unreadable": ("Ei luettavissa:", "Unreadable:"),
+    "inspect_counts": ("{traces}, {problems}", "{traces}, {problems}"),
+    "inspect_more": ("... ja {n} muuta (--limit)", "... and {n} more (--limit)"),
+    "inspect_problems": ("Ongelmat", "Problems"),
+    "inspect_detected": ("Tunnistettu: {detected}", "Detected: {detected}"),
+    "inspect_detected_as": (
+        "Tunnistettu: {detected} (luettu lukijalla {asked})",
+        "Detected: {detected} (read as {asked})",
+    ),
+    "inspect_better": (
+        "Huom: tiedosto näyttää {better}-vienniltä, ei {asked}: kokeile --as {better}",
+        "Note: the file fits '{better}' better than '{asked}': try --as {better}",
+    ),
+    "inspect_paste": ("Liitä karsinta.yaml-tiedostoon:", "Paste into karsinta.yaml:"),
     "check_unreadable": ("Lähde '{source}': {error}", "Source '{source}': {error}"),
     "check_holds": (
         "  lähde voi sisältää lakisääteisen pidon: rekisterissä '{register}' ei ehdoteta "
@@ -281,6 +296,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 #: key -> ((Finnish one, Finnish many), (English one, English many))
 WORDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "source": (("lähde", "lähdettä"), ("source", "sources")),
+    "inspect_trace": (("merkintä", "merkintää"), ("trace", "traces")),
     "register": (("rekisteri", "rekisteriä"), ("register", "registers")),
     "row_problem": (("riviongelma", "riviongelmaa"), ("row problem", "row problems")),
     "problem": (("ongelma", "ongelmaa"), ("problem", "problems")),

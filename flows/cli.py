@@ -334,55 +334,63 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         print()
         return result.exit_code
-    _print_result(result, args.limit)
-    _print_setup(result, detected, better, suggestion)
+    lang = help_language()
+    _print_result(result, args.limit, lang)
+    _print_setup(result, detected, better, suggestion, lang)
     return result.exit_code
 
 
 def _print_setup(
-    result: ReadResult, detected: str | None, better: str | None, suggestion: Any
+    result: ReadResult, detected: str | None, better: str | None, suggestion: Any, lang: str
 ) -> None:
     """What inspect detected, a better fit if any, and the sources: block to paste."""
     import yaml
 
+    from flows.messages import say
+
     asked = result.source.connector
     if detected and detected == asked:
-        print(f"Tunnistettu / detected: {detected}")
+        print(say(lang, "inspect_detected", detected=detected))
     elif detected:
-        print(f"Tunnistettu / detected: {detected} (luettu / read as {asked})")
+        print(say(lang, "inspect_detected_as", detected=detected, asked=asked))
     if better:
-        print(
-            f"Huom / note: tiedosto näyttää {better}-vienniltä, ei {asked}: kokeile --as {better}"
-            f" / the file fits '{better}' better than '{asked}': try --as {better}"
-        )
+        print(say(lang, "inspect_better", better=better, asked=asked))
     if suggestion is not None:
-        print("\nLiitä karsinta.yaml-tiedostoon / paste into karsinta.yaml:\n")
+        print("\n" + say(lang, "inspect_paste") + "\n")
         block = yaml.safe_dump(
             {"sources": [suggestion]}, allow_unicode=True, sort_keys=False, default_flow_style=False
         )
         print(block.rstrip())
 
 
-def _print_result(result: ReadResult, limit: int) -> None:
+def _print_result(result: ReadResult, limit: int, lang: str) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     from flows.console import shown
+    from flows.messages import plural, say
     from reports.cells import inert
 
     # Everything from the file (its name, its values) is inert: never read as markup.
     console = Console(highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=200)  # a file or a pipe: no need to squeeze
-    console.print(
-        f"[bold]{shown(result.source.path)}[/bold] read as [bold]{result.source.connector}[/]"
-    )
+    path, connector = f"[bold]{shown(result.source.path)}[/]", f"[bold]{result.source.connector}[/]"
+    console.print(say(lang, "inspect_read_as", path=path, connector=connector))
     if result.error:
-        console.print(f"[red]Unreadable:[/red] {shown(result.error)}", markup=True)
+        error = shown(result.error.text(lang))
+        console.print(f"[red]{say(lang, 'inspect_unreadable')}[/red] {error}", markup=True)
         return
     traces = result.traces
-    console.print(f"{len(traces)} traces, {len(result.problems)} problems")
+    console.print(
+        say(
+            lang,
+            "inspect_counts",
+            traces=plural(lang, len(traces), "inspect_trace"),
+            problems=plural(lang, len(result.problems), "problem"),
+        )
+    )
     if len(traces):
         table = Table(show_lines=False)
         for column in INSPECT_COLUMNS:
@@ -398,11 +406,11 @@ def _print_result(result: ReadResult, limit: int) -> None:
             )
         console.print(table)
         if len(traces) > limit:
-            console.print(f"... and {len(traces) - limit} more (--limit)")
+            console.print(say(lang, "inspect_more", n=len(traces) - limit))
     if result.problems:
-        console.print("[bold]Problems[/bold]")
+        console.print(f"[bold]{say(lang, 'inspect_problems')}[/bold]")
         for problem in result.problems:
-            console.print(f"  - {inert(str(problem))}", markup=False)
+            console.print(f"  - {inert(problem.text(lang))}", markup=False)
 
 
 # --------------------------------------------------------------------- check

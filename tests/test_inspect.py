@@ -11,6 +11,13 @@ from connectors.detect import detect
 from flows.cli import main
 from tests.conftest import SAMPLES
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read inspect's English lines (the help language; Finnish has its own test)."""
+    monkeypatch.setenv("KARSINTA_LANG", "en")
+
+
 #: sample folder -> the connector that must be detected for its files
 FAMILIES = {
     "ics": "ics",
@@ -50,7 +57,7 @@ def test_inspect_table_output(samples: Path, capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     assert code in (0, 1)
     assert "read as vcard" in out
-    assert "traces" in out
+    assert "1 trace, 0 problems" in out  # singular done right
 
 
 def test_inspect_unreadable_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,7 +82,7 @@ def test_inspect_prints_the_sources_block_to_paste(capsys: pytest.CaptureFixture
     path = FIXTURES / "spreadsheet" / "passing_tilaukset_cp1252.csv"
     assert main(["inspect", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "detected: spreadsheet" in out
+    assert "Detected: spreadsheet" in out
     block = yaml.safe_load(out[out.index("sources:") :])
     [source] = block["sources"]
     assert source["connector"] == "spreadsheet"
@@ -127,3 +134,24 @@ def test_paths_and_values_are_inert_on_the_terminal(
     assert "arkisto [/b] asiakkaat [vanha].csv" in out  # shown as named, not eaten as markup
     assert "[bold]Eve[U+202E]X" in out  # a value's markup and bidi override shown as written
     assert "\u202e" not in out
+
+
+def test_inspect_speaks_finnish_to_a_finnish_owner(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KARSINTA_LANG", "fi")
+    path = tmp_path / "tilaukset.csv"
+    path.write_text(
+        "Nimi;Sähköposti;Tilauspäivä\nAino;aino@example.fi;1.2.2024\nBeata;ei-osoite;3.4.2024\n",
+        "utf-8",
+    )
+    assert main(["inspect", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "luettu lukijalla spreadsheet" in out
+    assert "2 merkintää, 1 ongelma" in out
+    assert "Ongelmat" in out
+    assert "rivi 3" in out
+    assert "Tunnistettu: spreadsheet" in out
+    assert "Liitä karsinta.yaml-tiedostoon:" in out
+    for english in ("read as", "traces", "problems", "detected", "paste into"):
+        assert english not in out.lower()
