@@ -18,6 +18,19 @@ from typing import Any
 
 #: key -> (Finnish, English); {placeholders} are filled by say()
 MESSAGES: dict[str, tuple[str, str]] = {
+    "status_apply": (
+        "Tarkistetaan ja toteutetaan hyväksytyt poistot...",
+        "Checking and carrying out the approved deletions...",
+    ),
+    "status_inventory": (
+        "Laaditaan seloste käsittelytoimista...",
+        "Writing the record of processing activities...",
+    ),
+    "status_review": (
+        "Luetaan lähteet ja laaditaan poistoehdotus...",
+        "Reading the sources and preparing the deletion proposal...",
+    ),
+    "help_error": ("{prog}: virhe: {message}", "{prog}: error: {message}"),
     "inspect_read_as": ("{path} luettu lukijalla {connector}", "{path} read as {connector}"),
     "inspect_unreadable": ("Ei luettavissa:", "Unreadable:"),
     "inspect_counts": ("{traces}, {problems}", "{traces}, {problems}"),

@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 
@@ -93,6 +94,40 @@ def _formatter(lang: str) -> type[argparse.HelpFormatter]:
     return Formatter
 
 
+#: argparse's own error messages (English in the library), as Finnish patterns
+_ARGPARSE_FI = (
+    (r"the following arguments are required: (.*)", r"nämä puuttuvat: \1"),
+    (r"unrecognized arguments: (.*)", r"tuntemattomia argumentteja: \1"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)",
+     r"argumentti \1: tuntematon valinta \2 (vaihtoehdot: \3)"),
+    (r"argument (\S+): expected one argument", r"argumentti \1: anna sille arvo"),
+    (r"argument (\S+): invalid \S+ value: (.*)", r"argumentti \1: virheellinen arvo \2"),
+    (r"argument (\S+): (.*)", r"argumentti \1: \2"),
+    (r"ambiguous option: (.*) could match (.*)", r"monitulkintainen valitsin \1: \2"),
+)  # fmt: skip
+
+
+def _parser_class(lang: str) -> type[argparse.ArgumentParser]:
+    class Parser(argparse.ArgumentParser):
+        """argparse, with its own error messages in ``lang`` (subcommands inherit it)."""
+
+        def error(self, message: str) -> NoReturn:
+            if lang == "fi":
+                for pattern, finnish in _ARGPARSE_FI:
+                    if re.fullmatch(pattern, message):
+                        message = re.sub(pattern, finnish, message)
+                        break
+            self.print_usage(sys.stderr)
+            self.exit(2, say(lang, "help_error", prog=self.prog, message=message) + "\n")
+
+    return Parser
+
+
+def _spoken(args: argparse.Namespace) -> str:
+    """The language a command speaks: --lang, else the workspace's, else the help language."""
+    return getattr(args, "lang", None) or _workspace_language(args) or help_language()
+
+
 def _localised(parser: argparse.ArgumentParser, lang: str) -> argparse.ArgumentParser:
     """Section titles and ``-h`` in ``lang`` (the parser is made with add_help=False)."""
     parser._positionals.title = say(lang, "help_positionals")
@@ -111,7 +146,7 @@ def _parser(lang: str | None = None) -> argparse.ArgumentParser:
     formatter = _formatter(lang)
     date_type = _date_type(lang)
     parser = _localised(
-        argparse.ArgumentParser(
+        _parser_class(lang)(
             prog="karsinta",
             description=text("help_description"),
             add_help=False,
@@ -512,7 +547,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     root = _prepare(args.workspace)
     today = args.today.isoformat() if args.today else None
-    with status("Luetaan lähteet ja laaditaan poistoehdotus...", args.quiet or args.json):
+    with status(say(_spoken(args), "status_review"), args.quiet or args.json):
         run = monthly_review if use_prefect(args.prefect) else monthly_review.fn
         counts = run(workspace=str(root), today=today, lang=args.lang)
     if args.decisions is not None:
@@ -541,7 +576,7 @@ def cmd_inventory(args: argparse.Namespace) -> int:
 
     root = _prepare(args.workspace)
     today = args.today.isoformat() if args.today else None
-    with status("Laaditaan seloste käsittelytoimista...", args.quiet or args.json):
+    with status(say(_spoken(args), "status_inventory"), args.quiet or args.json):
         run = processing_inventory if use_prefect(args.prefect) else processing_inventory.fn
         result = run(workspace=str(root), today=today, lang=args.lang)
     if args.json:
@@ -581,7 +616,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     try:
         with (
             lock,
-            status("Tarkistetaan ja toteutetaan hyväksytyt poistot...", args.quiet or args.json),
+            status(say(_spoken(args), "status_apply"), args.quiet or args.json),
         ):
             run = apply_decisions if use_prefect(args.prefect) else apply_decisions.fn
             result = run(

@@ -117,3 +117,35 @@ def test_a_config_error_heading_speaks_the_workspaces_language(
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith(heading), err
     assert "karsinta.yaml" in err[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "finnish", "english"),
+    [
+        (["review", "--bogus"], "tuntemattomia argumentteja: --bogus", "unrecognized arguments"),
+        (["apply"], "nämä puuttuvat: file", "the following arguments are required"),
+        (["auth", "foo"], "tuntematon valinta 'foo'", "invalid choice"),
+    ],
+)
+def test_argparse_errors_speak_the_help_language(
+    argv: list[str],
+    finnish: str,
+    english: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from flows.cli import main
+
+    monkeypatch.setenv("KARSINTA_LANG", "fi")
+    with pytest.raises(SystemExit) as raised:
+        main(argv)
+    assert raised.value.code == 2
+    err = capsys.readouterr().err
+    assert finnish in err
+    assert "virhe:" in err
+    assert english not in err
+    assert "error:" not in err
+    monkeypatch.setenv("KARSINTA_LANG", "en")
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert english in capsys.readouterr().err
