@@ -381,8 +381,6 @@ def _print_setup(
     """What inspect detected, a better fit if any, and the sources: block to paste."""
     import yaml
 
-    from flows.messages import say
-
     asked = result.source.connector
     if detected and detected == asked:
         print(say(lang, "inspect_detected", detected=detected))
@@ -404,7 +402,7 @@ def _print_result(result: ReadResult, limit: int, lang: str) -> None:
     from rich.text import Text
 
     from flows.console import shown
-    from flows.messages import plural, say
+    from flows.messages import plural
     from reports.cells import inert
 
     # Everything from the file (its name, its values) is inert: never read as markup.
@@ -459,7 +457,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     would fit. Exit codes as ``review``'s.
     """
     from connectors.detect import describe_columns
-    from flows.messages import plural, say
+    from flows.messages import plural
     from flows.review import EXIT_CLEAN, EXIT_ROW_PROBLEMS, EXIT_UNREADABLE, load_policies
     from flows.workspace import load_workspace
     from policies.law import load_statutory_rules
@@ -600,7 +598,6 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
     if not args.file.is_file():
         # Name the proposal, not the karsinta.yaml that would be looked for beside it.
-        from connectors.messages import say
 
         lang = "fi"
         if args.workspace is not None:
