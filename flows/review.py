@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -38,7 +37,6 @@ from flows.runtime import (
     call,
     flow,
     in_flow_run,
-    retrying,
     task,
 )
 from flows.workspace import Workspace, apply_running, load_workspace, sweep_leftovers
@@ -54,10 +52,6 @@ if TYPE_CHECKING:
     from flows.decisions import Mark
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
-#: connectors that talk to a remote API: retried with backoff
-REMOTE_CONNECTORS = frozenset({"google_api", "graph_api"})
-#: seconds between a remote read's retries
-REMOTE_DELAYS = (5, 30, 120)
 STATE_FILE = "review-state.json"
 #: exit codes of ``karsinta review`` (README, ``karsinta review --help``)
 EXIT_CLEAN = 0
@@ -82,29 +76,21 @@ def read_source_task(source: SourceSpec, ids: Hasher) -> ReadResult:
 
 
 def read_all(sources: list[SourceSpec], ids: Hasher) -> list[ReadResult]:
-    """Read all sources concurrently; remote ones are retried with backoff.
+    """Read all sources concurrently.
 
-    ``ids`` is the workspace's keyed-id helper (``flows.keyed.workspace_hasher``).
+    ``read_source`` never raises (a failed read is a ReadResult with its
+    error), and live-account connectors retry their own calls with backoff
+    (connectors.live), so no retry is needed here. ``ids`` is the workspace's
+    keyed-id helper (``flows.keyed.workspace_hasher``).
     """
     if not in_flow_run():  # a one-shot command's plain mode (flows.runtime)
         with ThreadPoolExecutor(max_workers=_workers()) as pool:
-            plain = [
-                pool.submit(
-                    retrying,
-                    partial(read_source, source, ids),
-                    REMOTE_DELAYS if source.connector in REMOTE_CONNECTORS else (),
-                )
-                for source in sources
-            ]
+            plain = [pool.submit(read_source, source, ids) for source in sources]
             return [future.result() for future in plain]
-    futures = []
-    for source in sources:
-        task_run = read_source_task.with_options(task_run_name=f"read-{source.id}")
-        if source.connector in REMOTE_CONNECTORS:
-            task_run = task_run.with_options(
-                retries=len(REMOTE_DELAYS), retry_delay_seconds=list(REMOTE_DELAYS)
-            )
-        futures.append(task_run.submit(source, ids))
+    futures = [
+        read_source_task.with_options(task_run_name=f"read-{source.id}").submit(source, ids)
+        for source in sources
+    ]
     return [future.result() for future in futures]
 
 

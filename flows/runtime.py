@@ -16,7 +16,7 @@ the flow's own function (``flow.fn``) with the same stages as plain calls
 or ``PREFECT_API_URL`` points at a server (then the run is recorded there).
 ``serve``, deployments and work pools always run the real flows. The trade-off:
 a plain run leaves no flow run, task states or artifact in a Prefect UI, and
-has no Prefect retries (remote reads retry in :func:`retrying` instead).
+has no Prefect retries (live-account connectors retry their own calls).
 
 Importing Prefect alone takes 2-4 s here, so the flows and tasks are declared
 with :func:`flow` and :func:`task` below: the same options as Prefect's
@@ -29,10 +29,9 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 DEFAULTS = {
     "DO_NOT_TRACK": "1",
@@ -44,8 +43,6 @@ DEFAULTS = {
 }
 #: set to 1 to make every one-shot command run its Prefect flow (as ``--prefect``)
 PREFECT_SWITCH = "KARSINTA_PREFECT"
-
-T = TypeVar("T")
 
 
 def configure() -> None:
@@ -85,16 +82,6 @@ def artifact(markdown: str, key: str, description: str) -> None:
         from prefect.artifacts import create_markdown_artifact
 
         create_markdown_artifact(markdown, key=key, description=description)
-
-
-def retrying(function: Callable[[], T], delays: Sequence[float]) -> T:
-    """``function()``, tried again after each delay while it raises (plain mode's retries)."""
-    for delay in delays:
-        try:
-            return function()
-        except Exception:  # noqa: BLE001 - the same as Prefect's task retries
-            time.sleep(delay)
-    return function()
 
 
 #: ``cache_policy=NO_CACHE`` for :func:`task` (Prefect's NO_CACHE, resolved when Prefect loads)
