@@ -138,15 +138,10 @@ class AccountingConnector(Connector):
         tabular.require_identifiers(colmap, file)
         tabular.report_empty_columns(table, colmap, opts.columns, log)
         if fmt.record == "invoice":
-            for role, what in (("event_date", "invoice date"), ("status", "invoice status")):
+            for role, what in (("event_date", "date"), ("status", "status")):
                 if not colmap.has(role) and not (role == "status" and fmt.receivable):
-                    log.add(
-                        None,
-                        None,
-                        f"no column for the {what} was found: map '{role}' in the 'columns' "
-                        "option (without it, invoices go to review and open ones hold nothing)",
-                        role=role,
-                    )
+                    code = f"no_invoice_{what}_column"
+                    log.add(None, None, "", role=role, code=code, role_name=role)
         self._field_names = field_names(colmap, table)
         picked = tabular.pick(table, colmap)
         return records(picked, colmap, table, fmt, opts, source, log, key_role)

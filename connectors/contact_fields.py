@@ -45,11 +45,7 @@ def read_contact_text(path: Path, file: str, log: ProblemLog) -> str:
     """
     text, legacy = tabular.csv_text(path, file)
     if legacy:
-        log.add(
-            None,
-            None,
-            "the file mixes UTF-8 and Windows-1252 text; each line was decoded on its own",
-        )
+        log.add(None, None, "", code="encoding_mixed_file")
     return text
 
 
@@ -294,7 +290,9 @@ def csv_records(
     return out
 
 
-def no_keys(frame: pd.DataFrame, cols: ContactColumns, product: str, log: ProblemLog) -> None:
+def no_keys(
+    frame: pd.DataFrame, cols: ContactColumns, product: str, log: ProblemLog, connector: str = ""
+) -> None:
     """A contact export in which no row has an e-mail or phone is a named problem.
 
     Every contact would be a name only, which never decides alone: most
@@ -306,13 +304,8 @@ def no_keys(frame: pd.DataFrame, cols: ContactColumns, product: str, log: Proble
     if any((frame[c] != "").any() for c in keys):
         return
     where = " / ".join(keys) if keys else None
-    log.add(
-        None,
-        where,
-        f"no row has an e-mail address or a phone number that {product} keeps in "
-        + ("these columns" if keys else "its columns")
-        + ": is this the right connector? (karsinta inspect FILE shows the one that fits)",
-    )
+    code = "contact_no_keys_columns" if keys else "contact_no_keys"
+    log.add(None, where, "", code=code, product=product, connector=connector or product)
 
 
 class ContactCsvConnector(Connector):
@@ -353,7 +346,7 @@ class ContactCsvConnector(Connector):
         cols = self.columns_for([c for c in frame.columns if c != "_row"], cells)
         if not cols.identifies:
             raise UnreadableSource(file, f"not {self.product}: no name, e-mail or phone column")
-        no_keys(frame, cols, self.product, log)
+        no_keys(frame, cols, self.product, log, self.name)
         wanted = wanted_groups(getattr(options, self.group_option))
         if wanted is not None and cols.groups is None:
             raise UnreadableSource(

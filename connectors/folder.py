@@ -148,7 +148,7 @@ class FolderConnector(Connector):
         for number, relative in enumerate(list_files(folder, opts), start=1):
             if not leads_inside(folder / relative, inside):
                 # A symbolic link out of the folder is not followed (nor read, nor changed).
-                log.add(number, FILE_NAME, "a link leading outside the folder; not read")
+                log.add(number, FILE_NAME, "", code="folder_link_outside")
                 continue
             out.append(read_one(folder, relative, number, pattern, opts, log))
         return out
@@ -204,11 +204,7 @@ def read_one(
     groups: dict[str, str | None] = {}
     match = pattern.search(stem)
     if match is None:
-        log.add(
-            number,
-            FILE_NAME,
-            "file name does not match the pattern (row = the file's number in name order)",
-        )
+        log.add(number, FILE_NAME, "", code="folder_name_no_match")
     else:
         groups = {g: match.groupdict().get(g) for g in GROUPS}
     event_date: date | None = None
@@ -216,7 +212,7 @@ def read_one(
         try:
             event_date = textfile.parse_date(groups["date"], opts.date_format)
         except (ValueError, OverflowError):
-            log.add(number, FILE_NAME, "the date in the file name is not a date")
+            log.add(number, FILE_NAME, "", code="folder_name_not_a_date")
     elif opts.date_from_mtime:
         event_date = _mtime_date(path)
     texts = [relative]
@@ -260,7 +256,7 @@ def _contents(path: Path, number: int, log: ProblemLog) -> str | None:
         return None
     try:
         if path.stat().st_size > MAX_SCAN_BYTES:
-            log.add(number, "contents", "too large to scan for henkilötunnus and health words")
+            log.add(number, "contents", "", code="folder_too_large_to_scan")
             return None
         if suffix in DOCX_SUFFIXES:
             return docx_text(path)
@@ -268,9 +264,9 @@ def _contents(path: Path, number: int, log: ProblemLog) -> str | None:
     except SourceError as exc:
         if exc.message == "file is empty":
             return None
-        log.add(number, "contents", "could not be read as text")
+        log.add(number, "contents", "", code="folder_not_text")
     except (OSError, zipfile.BadZipFile, KeyError, ValueError):
-        log.add(number, "contents", "could not be read")
+        log.add(number, "contents", "", code="folder_unreadable")
     return None
 
 

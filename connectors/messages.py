@@ -448,6 +448,82 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "card could not be read ({error})",
     ),
     "no_invoice_number": ("ei laskun numeroa", "no invoice number"),
+    # accounting, contact exports, vCard, folder and mailboxes (issue #14's last edges)
+    "no_invoice_date_column": (
+        "laskun päivämäärälle ei löytynyt saraketta: määritä '{role_name}' asetuksessa 'columns' "
+        "(ilman sitä laskut menevät tarkistettaviksi eivätkä avoimet laskut pidä mitään)",
+        "no column for the invoice date was found: map '{role_name}' in the 'columns' option "
+        "(without it, invoices go to review and open ones hold nothing)",
+    ),
+    "no_invoice_status_column": (
+        "laskun tilalle ei löytynyt saraketta: määritä '{role_name}' asetuksessa 'columns' "
+        "(ilman sitä laskut menevät tarkistettaviksi eivätkä avoimet laskut pidä mitään)",
+        "no column for the invoice status was found: map '{role_name}' in the 'columns' option "
+        "(without it, invoices go to review and open ones hold nothing)",
+    ),
+    "encoding_mixed_file": (
+        "tiedostossa on sekä UTF-8- että Windows-1252-tekstiä; jokainen rivi luettiin erikseen",
+        "the file mixes UTF-8 and Windows-1252 text; each line was decoded on its own",
+    ),
+    "contact_no_keys": (
+        "yhdelläkään rivillä ei ole sähköpostiosoitetta eikä puhelinnumeroa niissä "
+        "sarakkeissa, joista {connector} ne lukee: onko liitin oikea? (karsinta inspect "
+        "TIEDOSTO näyttää sopivan)",
+        "no row has an e-mail address or a phone number that {product} keeps in its "
+        "columns: is this the right connector? (karsinta inspect FILE shows the one that fits)",
+    ),
+    "contact_no_keys_columns": (
+        "yhdelläkään rivillä ei ole sähköpostiosoitetta eikä puhelinnumeroa näissä "
+        "sarakkeissa, joista {connector} ne lukee: onko liitin oikea? (karsinta inspect "
+        "TIEDOSTO näyttää sopivan)",
+        "no row has an e-mail address or a phone number that {product} keeps in these "
+        "columns: is this the right connector? (karsinta inspect FILE shows the one that fits)",
+    ),
+    "vcard_bad_fold": (
+        "rivi ei ole ominaisuus; luettu edellisen rivin jatkoksi (väärin taitettu)",
+        "line is not a property; read as the continuation of the line before (badly folded)",
+    ),
+    "vcard_not_a_property": (
+        "rivi ei ole ominaisuus; ohitettu",
+        "line is not a property; skipped",
+    ),
+    "vcard_no_value": (
+        "rivillä ei ole kaksoispistettä eikä arvoa; ohitettu",
+        "line has no ':' and no value; skipped",
+    ),
+    "vcard_cut_off": (
+        "kortti on katkennut (ei END:VCARD-riviä); luettu niin pitkälle kuin sitä on",
+        "card is cut off (no END:VCARD); read as far as it goes",
+    ),
+    "qp_charset_guessed": (
+        "quoted-printable-arvolla ei ole merkistöä (CHARSET) eikä se ole UTF-8:aa; luettu "
+        "merkistönä {charset} (arvaus: tarkista nimen kirjaimet)",
+        "quoted-printable value has no CHARSET and is not UTF-8; decoded as {charset} "
+        "(a guess: check the name's letters)",
+    ),
+    "folder_link_outside": (
+        "linkki kansion ulkopuolelle; ei luettu",
+        "a link leading outside the folder; not read",
+    ),
+    "folder_name_no_match": (
+        "tiedostonimi ei vastaa mallia (rivi = tiedoston järjestysnumero nimen mukaan)",
+        "file name does not match the pattern (row = the file's number in name order)",
+    ),
+    "folder_name_not_a_date": (
+        "tiedostonimen päivämäärä ei ole päivämäärä",
+        "the date in the file name is not a date",
+    ),
+    "folder_too_large_to_scan": (
+        "liian suuri henkilötunnusten ja terveyssanojen etsimiseen",
+        "too large to scan for henkilötunnus and health words",
+    ),
+    "folder_not_text": ("ei voitu lukea tekstinä", "could not be read as text"),
+    "folder_unreadable": ("ei voitu lukea", "could not be read"),
+    "max_messages": (
+        "vain {limit} uusinta viestiä luettiin; suurenna asetusta max_messages, jos haluat "
+        "lukea vanhemmat",
+        "only the newest {limit} messages were read; raise max_messages to read older ones",
+    ),
     # whole sources (connectors.errors.SourceError)
     "file_not_found": ("tiedostoa ei löydy", "file not found"),
     "file_not_readable": ("tiedostoa ei voi lukea", "file not readable"),

@@ -49,6 +49,9 @@ from connectors.contact_fields import content_id, head_text
 from connectors.errors import UnreadableSource
 from connectors.textfile import NO_KEYS, legacy_charset, read_decoded
 
+#: A card's problem before it is logged: line number, property, catalogue code, parameters.
+CardProblem = tuple[int, str | None, str, dict[str, Any]]
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: MULTILINE: matches one line, and also finds a BEGIN line anywhere in a text.
 _BEGIN = re.compile(r"^\s*BEGIN\s*:\s*VCARD\s*$", re.IGNORECASE | re.MULTILINE)
@@ -181,7 +184,7 @@ def split_cards(text: str) -> tuple[list[Card], int | None]:
     return cards, outside
 
 
-def unfold(card: Card, problems: list[tuple[int, str | None, str]]) -> list[tuple[int, str]]:
+def unfold(card: Card, problems: list[CardProblem]) -> list[tuple[int, str]]:
     """Logical lines of a card: folds, quoted-printable soft breaks and bad folds joined."""
     logical: list[list[Any]] = []  # [line number, text, quoted-printable?, base64?]
     for number, line in card.lines:
@@ -202,19 +205,13 @@ def unfold(card: Card, problems: list[tuple[int, str | None, str]]) -> list[tupl
             continue
         if logical:
             logical[-1][1] += line
-            problems.append((number, _name_of(logical[-1][1]), BAD_FOLD))
+            problems.append((number, _name_of(logical[-1][1]), "vcard_bad_fold", {}))
         else:
-            problems.append((number, None, "line is not a property; skipped"))
+            problems.append((number, None, "vcard_not_a_property", {}))
     return [(item[0], item[1]) for item in logical]
 
 
-QP_GUESSED = (
-    "quoted-printable value has no CHARSET and is not UTF-8; decoded as {charset} "
-    "(a guess: check the name's letters)"
-)
-
-
-def _find_qp_charsets(properties: list[Property]) -> list[tuple[int, str | None, str]]:
+def _find_qp_charsets(properties: list[Property]) -> list[CardProblem]:
     """The charset of a card's quoted-printable values that name none and are not UTF-8.
 
     Old phones (Nokia, BlackBerry, Windows Mobile) write vCard 2.1 in the
@@ -239,7 +236,9 @@ def _find_qp_charsets(properties: list[Property]) -> list[tuple[int, str | None,
         prop.charset_found = charset
     if not guessed:
         return []
-    return [(prop.line, prop.name, QP_GUESSED.format(charset=charset)) for prop, _ in unnamed]
+    return [
+        (prop.line, prop.name, "qp_charset_guessed", {"charset": charset}) for prop, _ in unnamed
+    ]
 
 
 def _name_of(line: str) -> str | None:
@@ -415,8 +414,6 @@ def _has_kin(by_name: Mapping[str, list[Property]], labels: Mapping[str, str]) -
     return False
 
 
-BAD_FOLD = "line is not a property; read as the continuation of the line before (badly folded)"
-CUT_OFF = "card is cut off (no END:VCARD); read as far as it goes"
 OUTSIDE = "text outside BEGIN:VCARD ... END:VCARD was ignored"
 
 
@@ -432,17 +429,15 @@ def read_cards(text: str, log: ProblemLog, wanted: set[str] | None) -> Iterator[
         if outside is not None and outside < card.begin:
             log.add(outside, None, OUTSIDE, code="vcard_outside")
             outside = None
-        problems: list[tuple[int, str | None, str]] = []
+        problems: list[CardProblem] = []
         if not card.complete:
-            problems.append((card.begin, None, CUT_OFF))
+            problems.append((card.begin, None, "vcard_cut_off", {}))
         try:
             properties = []
             for number, line in unfold(card, problems):
                 prop = parse_property(number, line)
                 if prop is None:
-                    problems.append(
-                        (number, _name_of(line), "line has no ':' and no value; skipped")
-                    )
+                    problems.append((number, _name_of(line), "vcard_no_value", {}))
                 else:
                     properties.append(prop)
             guesses = _find_qp_charsets(properties)
@@ -456,10 +451,10 @@ def read_cards(text: str, log: ProblemLog, wanted: set[str] | None) -> Iterator[
         groups = record.pop("_groups")
         if wanted is not None and not groups & wanted:
             continue
-        for number, field_name, message in problems:
-            log.add(number, field_name, message)
-        for number, field_name, message in guesses:
-            log.add(number, field_name, message, severity="warning")
+        for number, field_name, code, params in problems:
+            log.add(number, field_name, "", code=code, **params)
+        for number, field_name, code, params in guesses:
+            log.add(number, field_name, "", severity="warning", code=code, **params)
         yield record
     if outside is not None:
         log.add(outside, None, OUTSIDE, code="vcard_outside")

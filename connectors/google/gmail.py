@@ -119,10 +119,11 @@ class GmailConnector(LiveConnector):
                 log.add(
                     None,
                     "max_messages",
-                    f"only the newest {limit} messages were read; raise max_messages to read "
-                    "older ones",
+                    "",
                     role="other",
                     severity="warning",
+                    code="max_messages",
+                    limit=limit,
                 )
                 break
         return list(seen)[:limit]

@@ -106,10 +106,11 @@ class GraphMailConnector(LiveConnector):
             log.add(
                 None,
                 "max_messages",
-                f"only the newest {options.max_messages} messages were read; raise "
-                "max_messages to read older ones",
+                "",
                 role="other",
                 severity="warning",
+                code="max_messages",
+                limit=options.max_messages,
             )
         trash, own = client.trash(), client.own()
         out: list[dict[str, Any]] = []
