@@ -4,7 +4,8 @@
 :func:`describe_columns` serves ``karsinta check`` when a table source cannot
 be read: the columns the file has (column names are not personal data; a
 "header" that looks like a value is masked), and the accounting formats or
-automatic spreadsheet columns that would fit.
+automatic spreadsheet columns that would fit, in the owner's language
+(:mod:`connectors.messages`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from typing import Any
 from connectors import trace as tr
 from connectors.base import SourceSpec, all_connectors, display_path, head_bytes
 from connectors.errors import SourceError
+from connectors.messages import format_title, say
 
 #: Connectors that read a table with a header row.
 TABLE_CONNECTORS = frozenset({"spreadsheet", "accounting", "google_csv", "outlook_csv"})
-MASK = "(arvo? / a value?)"
+MASK = "(arvo? / a value?)"  # both languages: a header shown where the language is not known
 _DIGITS = re.compile(r"\d")
 
 
@@ -50,11 +52,17 @@ def better_fit(path: Path, asked: str) -> str | None:
     return best if found[best] >= 50 and found[best] > found.get(asked, 0) + 10 else None
 
 
-def suggest_source(path: Path, connector: str) -> dict[str, Any]:
+def mask(lang: str | None) -> str:
+    """What stands for a header cell that looks like a value: in ``lang``, else both."""
+    return MASK if lang is None else say(lang, "check_mask")
+
+
+def suggest_source(path: Path, connector: str, lang: str | None = None) -> dict[str, Any]:
     """The ``sources:`` entry for karsinta.yaml that reads ``path`` as inspect did.
 
     Connector, a kind guess, options and, for tables, the column mapping
-    found (header names only, a header that looks like a value masked).
+    found (header names only, a header that looks like a value masked, the
+    mask in ``lang``).
     """
     from connectors.base import get_connector
 
@@ -70,7 +78,7 @@ def suggest_source(path: Path, connector: str) -> dict[str, Any]:
     options: dict[str, Any] = {}
     try:
         if connector == "spreadsheet":
-            options, entry["kind"] = _spreadsheet_options(path)
+            options, entry["kind"] = _spreadsheet_options(path, lang)
         elif connector == "accounting":
             options, entry["kind"] = _accounting_options(path)
     except (SourceError, OSError, ValueError):
@@ -80,16 +88,16 @@ def suggest_source(path: Path, connector: str) -> dict[str, Any]:
     return entry
 
 
-def _mapping(roles: dict[str, list[str]]) -> dict[str, str | list[str]]:
+def _mapping(roles: dict[str, list[str]], lang: str | None) -> dict[str, str | list[str]]:
     out: dict[str, str | list[str]] = {}
     for role, headers in roles.items():
-        shown = [MASK if looks_like_value(h) else h for h in headers]
+        shown = [mask(lang) if looks_like_value(h) else h for h in headers]
         if shown:
             out[role] = shown[0] if len(shown) == 1 else shown
     return out
 
 
-def _spreadsheet_options(path: Path) -> tuple[dict[str, Any], str]:
+def _spreadsheet_options(path: Path, lang: str | None) -> tuple[dict[str, Any], str]:
     from connectors.spreadsheet import SpreadsheetOptions, locate_table
 
     table, colmap = locate_table(path, display_path(path), SpreadsheetOptions())
@@ -98,7 +106,7 @@ def _spreadsheet_options(path: Path) -> tuple[dict[str, Any], str]:
         options["sheet"] = table.sheet
     if table.header_index:
         options["header_row"] = table.header_index + 1
-    options["columns"] = _mapping(colmap.roles)
+    options["columns"] = _mapping(colmap.roles, lang)
     kind = "order" if colmap.has("event_date") else "customer"
     return options, kind
 
@@ -119,7 +127,7 @@ class ColumnReport:
     """What ``check`` says about a table source's header: no cell values."""
 
     columns: list[str] = field(default_factory=list)
-    #: lines such as "format 'fi_invoices' fits" or "closest format ... lacks 'Tila'"
+    #: lines such as "accounting format 'fi_invoices' fits ...", in the language asked for
     suggestions: list[str] = field(default_factory=list)
 
 
@@ -145,8 +153,11 @@ def _header(source: SourceSpec) -> list[str]:
     return grid.table(int(options.get("header_row", 1))).columns
 
 
-def describe_columns(source: SourceSpec) -> ColumnReport | None:
-    """The header of a table source and the mappings that fit it (None: not a table)."""
+def describe_columns(source: SourceSpec, lang: str = "en") -> ColumnReport | None:
+    """The header of a table source and the mappings that fit it, in ``lang`` (None: not a table).
+
+    Format names, role names and option names stay as karsinta.yaml spells them.
+    """
     from connectors.accounting_formats import FORMATS, matches
     from connectors.spreadsheet import AUTO_COLUMNS
     from connectors.textfile import find_column
@@ -157,13 +168,11 @@ def describe_columns(source: SourceSpec) -> ColumnReport | None:
         headers = _header(source)
     except (SourceError, OSError, ValueError):
         return None
-    report = ColumnReport([MASK if looks_like_value(h) else h for h in headers])
+    report = ColumnReport([mask(lang) if looks_like_value(h) else h for h in headers])
     fits = [f for f in FORMATS.values() if matches(f, headers) == len(f.signature)]
     for fmt in fits:
-        report.suggestions.append(
-            f"accounting format '{fmt.name}' fits ({fmt.title}): connector: accounting, "
-            f"options: {{format: {fmt.name}}}"
-        )
+        title = format_title(lang, fmt.name, fmt.title)
+        report.suggestions.append(say(lang, "check_format_fits", name=fmt.name, title=title))
     if not fits:
         scored = sorted(
             ((matches(f, headers) / len(f.signature), f) for f in FORMATS.values()),
@@ -172,10 +181,9 @@ def describe_columns(source: SourceSpec) -> ColumnReport | None:
         share, closest = scored[0]
         if share >= 0.5:
             missing = [h for h in closest.signature if find_column(headers, h) is None]
+            listed = ", ".join(f"'{m}'" for m in missing)
             report.suggestions.append(
-                f"closest accounting format '{closest.name}' lacks column(s) "
-                + ", ".join(f"'{m}'" for m in missing)
-                + ": rename them in the export, or map each role to a column in 'columns'"
+                say(lang, "check_format_closest", name=closest.name, missing=listed)
             )
     auto = {
         role: found
@@ -183,8 +191,6 @@ def describe_columns(source: SourceSpec) -> ColumnReport | None:
         if (found := next((c for c in (find_column(headers, x) for x in candidates) if c), None))
     }
     if auto:
-        report.suggestions.append(
-            "the spreadsheet connector would read: "
-            + ", ".join(f"{role} <- '{header}'" for role, header in auto.items())
-        )
+        pairs = ", ".join(f"{role} <- '{header}'" for role, header in auto.items())
+        report.suggestions.append(say(lang, "check_spreadsheet_reads", pairs=pairs))
     return report

@@ -58,6 +58,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check_problem": ("Lähde '{source}': {problem}", "Source '{source}': {problem}"),
     "check_more": ("Lähde '{source}': ... ja {more}", "Source '{source}': ... and {more}"),
     "check_ok": ("kunnossa", "OK"),
+    # check's column suggestions (connectors.detect.describe_columns)
+    "check_mask": ("(arvo?)", "(a value?)"),
+    "check_format_fits": (
+        "kirjanpitomuoto '{name}' sopii ({title}): connector: accounting, "
+        "options: {{format: {name}}}",
+        "accounting format '{name}' fits ({title}): connector: accounting, "
+        "options: {{format: {name}}}",
+    ),
+    "check_format_closest": (
+        "lähimmästä kirjanpitomuodosta '{name}' puuttuu {missing}: nimeä sarakkeet "
+        "uudelleen viennissä tai määritä kullekin roolille sarake asetuksessa 'columns'",
+        "closest accounting format '{name}' lacks column(s) {missing}: rename them in the "
+        "export, or map each role to a column in 'columns'",
+    ),
+    "check_spreadsheet_reads": (
+        "spreadsheet-liitin lukisi: {pairs}",
+        "the spreadsheet connector would read: {pairs}",
+    ),
     "check_summary": (
         "{business}: {sources}, {registers} – {status}",
         "{business}: {sources}, {registers} - {status}",
@@ -563,6 +581,19 @@ PROBLEMS: dict[str, tuple[str, str]] = {
 }
 
 
+#: accounting format name -> its Finnish title (the English one is the format's own title)
+FORMAT_TITLES_FI: dict[str, str] = {
+    "fi_invoices": "suomalainen laskuvienti (Laskunumero;Laskun päivämäärä;...)",
+    "fi_customers": "suomalainen asiakasrekisterin vienti (Asiakasnumero;Nimi;...)",
+    "zoho_invoices": "Zoho Invoicen laskuvienti",
+    "freshbooks_invoices": "FreshBooksin laskurivivienti",
+    "wave_invoices": "Wave Accountingin tapahtumavienti (laskut)",
+    "zoho_contacts": "Zoho Invoicen yhteystietovienti",
+    "wave_clients": "Waven asiakasvienti",
+    "freshbooks_clients": "FreshBooksin asiakasvienti",
+}
+
+
 def _index(lang: str) -> int:
     return 1 if lang == "en" else 0
 
@@ -580,6 +611,11 @@ def plural(lang: str, count: int, key: str) -> str:
     """
     one, many = WORDS[key][_index(lang)]
     return f"{count} {one if count == 1 else many}"
+
+
+def format_title(lang: str, name: str, title: str) -> str:
+    """An accounting format's title in ``lang`` (``title``, its own English one, as fallback)."""
+    return title if lang == "en" else FORMAT_TITLES_FI.get(name, title)
 
 
 def rows_text(lang: str, numbers: list[int]) -> str:

@@ -347,9 +347,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     result = inspect_result(args.file, args.connector, args.kind)
     detected = detect(args.file) if args.file.is_file() else None
     better = better_fit(args.file, args.connector) if args.connector and detected else None
+    lang = help_language()
     suggestion = None
     if result.error is None:
-        suggestion = suggest_source(args.file, result.source.connector)
+        # JSON is read by programs: a masked header keeps its two-language mark there
+        suggestion = suggest_source(args.file, result.source.connector, None if args.json else lang)
         if args.kind:
             suggestion["kind"] = args.kind
     if args.json:
@@ -369,7 +371,6 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         print()
         return result.exit_code
-    lang = help_language()
     _print_result(result, args.limit, lang)
     _print_setup(result, detected, better, suggestion, lang)
     return result.exit_code
@@ -478,7 +479,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             )
             if carries_hold(result.kinds, policies.get(source.register), law):
                 print(say(lang, "check_holds", register=source.register), file=sys.stderr)
-            report = describe_columns(source)
+            report = describe_columns(source, lang)
             if report is not None:
                 columns = ", ".join(report.columns) or say(lang, "check_none")
                 print(say(lang, "check_columns", columns=columns), file=sys.stderr)
