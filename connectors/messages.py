@@ -259,6 +259,65 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Microsoft: tenant (default common)",
     ),
     "help_auth_forget": ("poista tallennettu tunniste", "remove the stored token"),
+    # karsinta auth (flows.cli.cmd_auth, flows.auth, connectors.live.tokens)
+    "auth_forgotten": (
+        "Tilin '{account}' tunniste poistettu",
+        "Token of account '{account}' removed",
+    ),
+    "auth_nothing_stored": (
+        "Tilille '{account}' ei ole tallennettu tunnistetta",
+        "No token stored for account '{account}'",
+    ),
+    "auth_need_secrets": (
+        "google: anna --client-secrets TIEDOSTO (katso README)",
+        "google: give --client-secrets FILE (see README)",
+    ),
+    "auth_need_client_id": (
+        "microsoft: anna --client-id TUNNUS (katso README)",
+        "microsoft: give --client-id ID (see README)",
+    ),
+    "auth_bad_account": (
+        "tilin nimessä on 1–64 kirjainta, numeroa tai merkkiä '.', '_' ja '-'",
+        "an account name is 1-64 letters, digits, '.', '_' or '-'",
+    ),
+    "auth_no_client_file": (
+        "{file}: OAuth-asiakastiedostoa ei löydy (lataa se Google Cloud -konsolista, katso README)",
+        "{file}: the OAuth client file is not there (download it from Google Cloud console, "
+        "see README)",
+    ),
+    "auth_not_desktop": (
+        "{file}: ei ole työpöytäsovelluksen ('Desktop app') OAuth-asiakastiedosto",
+        "{file}: not an OAuth client file of type 'Desktop app'",
+    ),
+    # run_local_server fills {url} itself
+    "auth_open_browser": ("Avaa selaimessa:\n{{url}}", "Open in a browser:\n{{url}}"),
+    "auth_browser_done": (
+        "Karsinta on yhdistetty; voit sulkea ikkunan.",
+        "Karsinta is connected; you may close this window.",
+    ),
+    "auth_device_code": (
+        "Kirjaudu millä tahansa laitteella: avaa {url} ja anna koodi {code}",
+        "Sign in on any device: open {url} and enter the code {code}",
+    ),
+    "auth_could_not_start": (
+        "kirjautumista ei voitu aloittaa ({error})",
+        "sign-in could not start ({error})",
+    ),
+    "auth_failed": (
+        "kirjautuminen ei onnistunut ({error}); yritä uudelleen",
+        "sign-in failed ({error}); try again",
+    ),
+    "auth_read_only": ("vain luku", "read only"),
+    "auth_read_delete": ("luku ja poisto", "read and delete"),
+    "auth_connected": (
+        "Tili '{account}' yhdistetty ({rights}); tunniste tallennettu: {where}",
+        "Account '{account}' connected ({rights}); token stored in: {where}",
+    ),
+    "token_store_file": (
+        "tiedosto {folder} (vain omistaja voi lukea)",
+        "file {folder} (readable by the owner only)",
+    ),
+    "token_store_keyring": ("käyttöjärjestelmän avainnippu", "the OS keyring"),
     # review (flows.console.print_review)
     "review_counts": ("  {sources}, {traces}, {people}", "  {sources}, {traces}, {people}"),
     "review_unreadable": ("{count} ei luettavissa", "{count} unreadable"),
@@ -574,6 +633,19 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "sheet '{sheet}' not found ({sheets})",
     ),
     "is_folder": ("on kansio, ei tiedosto", "is a folder, not a file"),
+    # live accounts (connectors.live, connectors.google, connectors.microsoft)
+    "auth_missing": (
+        "tilin '{account}' valtuutus puuttuu: aja `{command}` uudelleen; tästä lähteestä ei "
+        "poisteta mitään ennen sitä",
+        "the authorisation of account '{account}' is missing: run `{command}` again; nothing "
+        "is deleted from this source until then",
+    ),
+    "auth_expired": (
+        "tilin '{account}' valtuutus ei ole enää voimassa: aja `{command}` uudelleen; tästä "
+        "lähteestä ei poisteta mitään ennen sitä",
+        "the authorisation of account '{account}' is no longer valid: run `{command}` again; "
+        "nothing is deleted from this source until then",
+    ),
     "bad_options": (
         "virheelliset liittimen asetukset: {details}",
         "invalid connector options: {details}",

@@ -14,6 +14,9 @@ Read-only scopes by default (contacts, calendar, mail headers); write scopes
 owner-only file outside the workspace; the command says which. ``--forget``
 removes the stored token (revoking the grant itself is done in the
 provider's account page; the README says where).
+
+Every line the owner reads is in ``lang`` (:mod:`connectors.messages`);
+without one, the store's description stays in both languages.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from typing import Any
 from connectors.errors import KarsintaError
 from connectors.google.client import READ_SCOPES as GOOGLE_READ
 from connectors.google.client import WRITE_SCOPES as GOOGLE_WRITE
-from connectors.live.tokens import TokenStore, check_account, token_store
+from connectors.live.tokens import TokenStore, check_account, describe_store, token_store
+from connectors.messages import say as message
 from connectors.microsoft.client import READ_SCOPES as GRAPH_READ
 from connectors.microsoft.client import WRITE_SCOPES as GRAPH_WRITE
 
@@ -48,41 +52,34 @@ def connect_google(
     allow_delete: bool = False,
     store: TokenStore | None = None,
     run_flow: Callable[[Any], Any] | None = None,
+    lang: str | None = None,
 ) -> str:
     """Run the installed-app flow and store the token; where it went (for the owner)."""
     from google_auth_oauthlib.flow import InstalledAppFlow
 
+    words = lang or "fi"
     check_account("google", account)
     if not client_secrets.is_file():
-        raise KarsintaError(
-            f"{client_secrets}: OAuth-asiakastiedostoa ei löydy / the OAuth client file is "
-            "not there (download it from Google Cloud console, see README)"
-        )
+        raise KarsintaError(message(words, "auth_no_client_file", file=client_secrets))
     try:
         flow = InstalledAppFlow.from_client_secrets_file(
             str(client_secrets), scopes=google_scopes(allow_delete)
         )
     except ValueError:
-        raise KarsintaError(
-            f"{client_secrets}: ei ole työpöytäsovelluksen OAuth-asiakastiedosto / not an OAuth "
-            "client file of type 'Desktop app'"
-        ) from None
+        raise KarsintaError(message(words, "auth_not_desktop", file=client_secrets)) from None
     runner = run_flow or (
         lambda f: f.run_local_server(
             host="localhost",
             port=0,
             open_browser=True,
-            authorization_prompt_message=("Avaa selaimessa / open in a browser:\n{url}"),
-            success_message=(
-                "Karsinta on yhdistetty; voit sulkea ikkunan. / Karsinta is connected; "
-                "you may close this window."
-            ),
+            authorization_prompt_message=message(words, "auth_open_browser"),
+            success_message=message(words, "auth_browser_done"),
         )
     )
     credentials = runner(flow)
     chosen = store or token_store()
     chosen.save("google", account, json.loads(credentials.to_json()))
-    return chosen.description
+    return describe_store(chosen, lang)
 
 
 def connect_microsoft(
@@ -94,10 +91,15 @@ def connect_microsoft(
     store: TokenStore | None = None,
     http_client: Any = None,
     say: Callable[[str], None] = print,
+    lang: str | None = None,
 ) -> str:
-    """Run the device-code flow and store the MSAL token cache; where it went."""
+    """Run the device-code flow and store the MSAL token cache; where it went.
+
+    The sign-in line is Karsinta's own, in ``lang`` (MSAL's ready-made one is English).
+    """
     import msal
 
+    words = lang or "fi"
     check_account("microsoft", account)
     authority = f"{LOGIN}/{tenant}"
     cache = msal.SerializableTokenCache()
@@ -106,15 +108,15 @@ def connect_microsoft(
     scopes = microsoft_scopes(allow_delete)
     flow = app.initiate_device_flow(scopes=scopes)
     if "user_code" not in flow:
-        raise KarsintaError(
-            f"kirjautumista ei voitu aloittaa / sign-in could not start ({flow.get('error')})"
-        )
-    say(str(flow["message"]))
+        raise KarsintaError(message(words, "auth_could_not_start", error=flow.get("error")))
+    url = flow.get("verification_uri") or flow.get("verification_url")
+    if url:
+        say(message(words, "auth_device_code", url=url, code=flow["user_code"]))
+    else:
+        say(str(flow["message"]))
     result = app.acquire_token_by_device_flow(flow)
     if "access_token" not in result:
-        raise KarsintaError(
-            f"kirjautuminen ei onnistunut / sign-in failed ({result.get('error')}); try again"
-        )
+        raise KarsintaError(message(words, "auth_failed", error=result.get("error")))
     chosen = store or token_store()
     chosen.save(
         "microsoft",
@@ -126,7 +128,7 @@ def connect_microsoft(
             "cache": cache.serialize(),
         },
     )
-    return chosen.description
+    return describe_store(chosen, lang)
 
 
 def forget(provider: str, account: str, store: TokenStore | None = None) -> bool:

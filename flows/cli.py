@@ -705,34 +705,41 @@ def cmd_requests(args: argparse.Namespace) -> int:
 
 def cmd_auth(args: argparse.Namespace) -> int:
     """Connect (or forget) a live account; the token goes to the token store, never here."""
+    from connectors.live.tokens import ACCOUNT_NAME
     from flows.auth import connect_google, connect_microsoft, forget
 
+    lang = help_language()  # no workspace here: the help language
+    if not ACCOUNT_NAME.match(args.account):
+        raise KarsintaError(say(lang, "auth_bad_account"))
     try:
         if args.forget:
             found = forget(args.provider, args.account)
             print(
-                f"Tilin '{args.account}' tunniste poistettu / token of '{args.account}' removed"
-                if found
-                else f"Tilille '{args.account}' ei ole tallennettu tunnistetta / no token stored"
+                say(
+                    lang, "auth_forgotten" if found else "auth_nothing_stored", account=args.account
+                )
             )
             return 0
         if args.provider == "google":
             if args.client_secrets is None:
-                raise KarsintaError("google: give --client-secrets FILE (see README)")
+                raise KarsintaError(say(lang, "auth_need_secrets"))
             where = connect_google(
-                args.account, args.client_secrets, allow_delete=args.allow_delete
+                args.account, args.client_secrets, allow_delete=args.allow_delete, lang=lang
             )
         else:
             if not args.client_id:
-                raise KarsintaError("microsoft: give --client-id ID (see README)")
+                raise KarsintaError(say(lang, "auth_need_client_id"))
             where = connect_microsoft(
-                args.account, args.client_id, tenant=args.tenant, allow_delete=args.allow_delete
+                args.account,
+                args.client_id,
+                tenant=args.tenant,
+                allow_delete=args.allow_delete,
+                lang=lang,
             )
     except ValueError as exc:
         raise KarsintaError(str(exc)) from None
-    rights = "luku ja poisto / read and delete" if args.allow_delete else "vain luku / read only"
-    print(f"Tili '{args.account}' yhdistetty ({rights}); tunniste tallennettu: {where}")
-    print(f"Account '{args.account}' connected ({rights}); token stored in: {where}")
+    rights = say(lang, "auth_read_delete" if args.allow_delete else "auth_read_only")
+    print(say(lang, "auth_connected", account=args.account, rights=rights, where=where))
     return 0
 
 

@@ -181,6 +181,8 @@ PARAMS: dict[str, dict[str, object]] = {
     },
     "qp_charset_guessed": {"charset": "cp850"},
     "max_messages": {"limit": 5000},
+    "auth_missing": {"account": "prover", "command": "karsinta auth microsoft --account prover"},
+    "auth_expired": {"account": "prover", "command": "karsinta auth google --account prover"},
 }
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from connectors.errors import UnreadableSource
+from connectors.messages import problem_text, say
 from connectors.safe_write import fsync_dir, temp_path
 
 TOKEN_DIR_ENV = "KARSINTA_TOKEN_DIR"  # noqa: S105 - a variable name
@@ -166,19 +167,29 @@ def write_owner_only(path: Path, text: str) -> None:
             temp.unlink()
 
 
-def auth_again(provider: str, account: str, file: str, why: tuple[str, str]) -> UnreadableSource:
-    """The error of an account whose authorisation is missing or no longer valid."""
-    command = f"karsinta auth {provider} --account {account}"
-    return UnreadableSource(
-        file,
-        f"tilin '{account}' valtuutus {why[0]}: aja `{command}` uudelleen; tästä lähteestä ei "
-        f"poisteta mitään ennen sitä / the authorisation of account '{account}' {why[1]}: run "
-        f"`{command}` again; nothing is deleted from this source until then",
-    )
+def auth_again(provider: str, account: str, file: str, why: str) -> UnreadableSource:
+    """The error of an account whose authorisation is missing or no longer valid.
+
+    ``why`` is :data:`NOT_CONNECTED` or :data:`EXPIRED` (its catalogue code).
+    """
+    params = {"account": account, "command": f"karsinta auth {provider} --account {account}"}
+    return UnreadableSource(file, problem_text("en", why, **params), why, **params)
 
 
-NOT_CONNECTED = ("puuttuu", "is missing")
-EXPIRED = ("ei ole enää voimassa", "is no longer valid")
+def describe_store(store: TokenStore, lang: str | None = None) -> str:
+    """Where ``store`` keeps tokens, in ``lang`` (None: its own two-language description)."""
+    if lang is None:
+        return store.description
+    if isinstance(store, FileTokenStore):
+        return say(lang, "token_store_file", folder=store.folder)
+    if isinstance(store, KeyringTokenStore):
+        return say(lang, "token_store_keyring")
+    return store.description
+
+
+#: catalogue codes of auth_again's two reasons
+NOT_CONNECTED = "auth_missing"
+EXPIRED = "auth_expired"
 
 
 __all__ = [
@@ -189,6 +200,7 @@ __all__ = [
     "TokenStore",
     "auth_again",
     "check_account",
+    "describe_store",
     "token_dir",
     "token_store",
     "write_owner_only",
