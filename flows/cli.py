@@ -143,6 +143,10 @@ def _parser(lang: str | None = None) -> argparse.ArgumentParser:
     def text(key: str) -> str:
         return say(lang, key)
 
+    def meta(name: str) -> str:
+        """A placeholder of the help (TODAY, WORKSPACE ...) in ``lang``."""
+        return say(lang, f"meta_{name}")
+
     formatter = _formatter(lang)
     date_type = _date_type(lang)
     parser = _localised(
@@ -155,7 +159,7 @@ def _parser(lang: str | None = None) -> argparse.ArgumentParser:
         lang,
     )
     sub = parser.add_subparsers(
-        dest="command", required=True, metavar="COMMAND", title=text("help_commands")
+        dest="command", required=True, metavar=meta("command"), title=text("help_commands")
     )
 
     def command(name: str, help_key: str, **kwargs: Any) -> argparse.ArgumentParser:
@@ -166,16 +170,25 @@ def _parser(lang: str | None = None) -> argparse.ArgumentParser:
 
     demo = command("demo", "help_demo")
     demo.add_argument(
-        "dir", nargs="?", type=Path, default=Path("karsinta-demo"), help=text("help_demo_dir")
+        "dir",
+        nargs="?",
+        type=Path,
+        default=Path("karsinta-demo"),
+        metavar=meta("dir"),
+        help=text("help_demo_dir"),
     )
-    demo.add_argument("--today", type=date_type, default=None, help=text("help_today"))
-    demo.add_argument("--seed", type=int, default=2026, help=text("help_seed"))
+    demo.add_argument(
+        "--today", type=date_type, default=None, metavar=meta("today"), help=text("help_today")
+    )
+    demo.add_argument(
+        "--seed", type=int, default=2026, metavar=meta("seed"), help=text("help_seed")
+    )
     demo.add_argument("--quiet", action="store_true", help=text("help_quiet_demo"))
     demo.add_argument("--lang", choices=("fi", "en"), default=None, help=text("help_lang"))
     demo.add_argument("--json", action="store_true", help=text("help_json"))
 
     inspect = command("inspect", "help_inspect")
-    inspect.add_argument("file", type=Path, help=text("help_inspect_file"))
+    inspect.add_argument("file", type=Path, metavar=meta("file"), help=text("help_inspect_file"))
     inspect.add_argument(
         "--as",
         dest="connector",
@@ -183,12 +196,20 @@ def _parser(lang: str | None = None) -> argparse.ArgumentParser:
         default=None,
         help=text("help_inspect_as"),
     )
-    inspect.add_argument("--kind", default=None, help=text("help_kind"))
+    inspect.add_argument("--kind", default=None, metavar=meta("kind"), help=text("help_kind"))
     inspect.add_argument("--json", action="store_true", help=text("help_json_output"))
-    inspect.add_argument("--limit", type=int, default=50, help=text("help_limit"))
+    inspect.add_argument(
+        "--limit", type=int, default=50, metavar=meta("limit"), help=text("help_limit")
+    )
 
     check = command("check", "help_check", epilog=text("help_check_epilog"))
-    check.add_argument("--workspace", type=Path, default=Path("."), help=text("help_workspace"))
+    check.add_argument(
+        "--workspace",
+        type=Path,
+        default=Path("."),
+        metavar=meta("workspace"),
+        help=text("help_workspace"),
+    )
     check.add_argument("--quiet", action="store_true", help=text("help_check_quiet"))
 
     for name in ("review", "inventory"):
@@ -202,40 +223,68 @@ def _parser(lang: str | None = None) -> argparse.ArgumentParser:
                 "--decisions",
                 type=Path,
                 default=None,
-                metavar="FILE.csv",
+                metavar=meta("decisions"),
                 help=text("help_decisions"),
             )
-        run.add_argument("--workspace", type=Path, default=Path("."), help=text("help_workspace"))
-        run.add_argument("--today", type=date_type, default=None, help=text("help_today"))
+        run.add_argument(
+            "--workspace",
+            type=Path,
+            default=Path("."),
+            metavar=meta("workspace"),
+            help=text("help_workspace"),
+        )
+        run.add_argument(
+            "--today", type=date_type, default=None, metavar=meta("today"), help=text("help_today")
+        )
         run.add_argument("--lang", choices=("fi", "en"), default=None, help=text("help_lang"))
         run.add_argument("--quiet", action="store_true", help=text("help_quiet"))
         run.add_argument("--json", action="store_true", help=text("help_json"))
         run.add_argument("--prefect", action="store_true", help=text("help_prefect"))
 
     apply = command("apply", "help_apply")
-    apply.add_argument("file", type=Path, help=text("help_apply_file"))
-    apply.add_argument("--workspace", type=Path, default=None, help=text("help_apply_workspace"))
+    apply.add_argument("file", type=Path, metavar=meta("file"), help=text("help_apply_file"))
+    apply.add_argument(
+        "--workspace",
+        type=Path,
+        default=None,
+        metavar=meta("workspace"),
+        help=text("help_apply_workspace"),
+    )
     apply.add_argument("--dry-run", action="store_true", help=text("help_dry_run"))
-    apply.add_argument("--today", type=date_type, default=None, help=text("help_today"))
+    apply.add_argument(
+        "--today", type=date_type, default=None, metavar=meta("today"), help=text("help_today")
+    )
     apply.add_argument("--quiet", action="store_true", help=text("help_quiet"))
     apply.add_argument("--json", action="store_true", help=text("help_json"))
     apply.add_argument("--prefect", action="store_true", help=text("help_prefect"))
 
     serve = command("serve", "help_serve")
-    serve.add_argument("--workspace", type=Path, default=Path("."), help=text("help_workspace"))
+    serve.add_argument(
+        "--workspace",
+        type=Path,
+        default=Path("."),
+        metavar=meta("workspace"),
+        help=text("help_workspace"),
+    )
 
     for name in ("forget", "access"):
         person = command(name, f"help_{name}")
-        person.add_argument("--email", default=None, help=text("help_email"))
-        person.add_argument("--phone", default=None, help=text("help_phone"))
-        person.add_argument("--hetu", default=None, help=text("help_hetu"))
+        person.add_argument("--email", default=None, metavar=meta("email"), help=text("help_email"))
+        person.add_argument("--phone", default=None, metavar=meta("phone"), help=text("help_phone"))
+        person.add_argument("--hetu", default=None, metavar=meta("hetu"), help=text("help_hetu"))
         person.add_argument(
-            "--request", default=None, metavar="SOURCE:ROW", help=text("help_request")
+            "--request", default=None, metavar=meta("request"), help=text("help_request")
         )
         person.add_argument(
-            "--workspace", type=Path, default=Path("."), help=text("help_workspace")
+            "--workspace",
+            type=Path,
+            default=Path("."),
+            metavar=meta("workspace"),
+            help=text("help_workspace"),
         )
-        person.add_argument("--today", type=date_type, default=None, help=text("help_today"))
+        person.add_argument(
+            "--today", type=date_type, default=None, metavar=meta("today"), help=text("help_today")
+        )
         person.add_argument("--lang", choices=("fi", "en"), default=None, help=text("help_lang"))
         if name == "forget":
             person.add_argument(
@@ -245,18 +294,38 @@ def _parser(lang: str | None = None) -> argparse.ArgumentParser:
         person.add_argument("--json", action="store_true", help=text("help_json"))
 
     requests = command("requests", "help_requests")
-    requests.add_argument("--workspace", type=Path, default=Path("."), help=text("help_workspace"))
-    requests.add_argument("--today", type=date_type, default=None, help=text("help_today"))
+    requests.add_argument(
+        "--workspace",
+        type=Path,
+        default=Path("."),
+        metavar=meta("workspace"),
+        help=text("help_workspace"),
+    )
+    requests.add_argument(
+        "--today", type=date_type, default=None, metavar=meta("today"), help=text("help_today")
+    )
     requests.add_argument("--quiet", action="store_true", help=text("help_quiet"))
     requests.add_argument("--json", action="store_true", help=text("help_json"))
 
     auth = command("auth", "help_auth", description=text("help_auth_description"))
     auth.add_argument("provider", choices=("google", "microsoft"), help=text("help_provider"))
-    auth.add_argument("--account", required=True, help=text("help_account"))
+    auth.add_argument(
+        "--account", required=True, metavar=meta("account"), help=text("help_account")
+    )
     auth.add_argument("--allow-delete", action="store_true", help=text("help_allow_delete"))
-    auth.add_argument("--client-secrets", type=Path, default=None, help=text("help_client_secrets"))
-    auth.add_argument("--client-id", default=None, help=text("help_client_id"))
-    auth.add_argument("--tenant", default="common", help=text("help_tenant"))
+    auth.add_argument(
+        "--client-secrets",
+        type=Path,
+        default=None,
+        metavar=meta("client_secrets"),
+        help=text("help_client_secrets"),
+    )
+    auth.add_argument(
+        "--client-id", default=None, metavar=meta("client_id"), help=text("help_client_id")
+    )
+    auth.add_argument(
+        "--tenant", default="common", metavar=meta("tenant"), help=text("help_tenant")
+    )
     auth.add_argument("--forget", action="store_true", help=text("help_auth_forget"))
     return parser
 

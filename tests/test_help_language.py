@@ -123,7 +123,7 @@ def test_a_config_error_heading_speaks_the_workspaces_language(
     ("argv", "finnish", "english"),
     [
         (["review", "--bogus"], "tuntemattomia argumentteja: --bogus", "unrecognized arguments"),
-        (["apply"], "nämä puuttuvat: file", "the following arguments are required"),
+        (["apply"], "nämä puuttuvat: TIEDOSTO", "the following arguments are required"),
         (["auth", "foo"], "tuntematon valinta 'foo'", "invalid choice"),
     ],
 )

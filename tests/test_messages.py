@@ -7,9 +7,11 @@ languages; counts meet their nouns in the right number.
 
 from __future__ import annotations
 
+import argparse
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -254,3 +256,186 @@ def test_the_problems_without_a_code_are_listed() -> None:
         if uncoded:
             found[str(path.relative_to(root))] = uncoded
     assert found == UNCODED
+
+
+# ------------------------------------------------- check's suggestions, auth, --help
+
+
+def _mismatched_workspace(root: Path, lang: str) -> Path:
+    """A workspace whose invoice export lacks a column and whose table has no header row."""
+    from tests.test_cli_safety import INVOICE_ROW, workspace
+
+    workspace(root, status_header="Maksun tila")
+    config = root / "karsinta.yaml"
+    text = config.read_text("utf-8") + (
+        "  - id: taulukko\n"
+        "    connector: spreadsheet\n"
+        "    path: taulukko.csv\n"
+        "    register: asiakasrekisteri\n"
+        "    options: {columns: {name: Asiakas}}\n"
+    )
+    config.write_text(f"language: {lang}\n" + text, "utf-8")
+    (root / "taulukko.csv").write_text(INVOICE_ROW * 2, "utf-8")  # a value where a header goes
+    return root
+
+
+@pytest.mark.parametrize(("lang", "foreign"), [("fi", ENGLISH), ("en", FINNISH)])
+def test_check_of_a_mismatched_file_suggests_in_the_workspace_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, foreign: tuple[str, ...]
+) -> None:
+    root = _mismatched_workspace(tmp_path, lang)
+    assert main(["check", "--workspace", str(root)]) == 3
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
+    suggestions = [line for line in output.splitlines() if line.startswith("  - ")]
+    assert len(suggestions) >= 2, output  # the closest format and the spreadsheet columns
+    assert ("(arvo?)" if lang == "fi" else "(a value?)") in output  # the masked header
+    assert "kalle@example.fi" not in output
+    assert _foreign(output, foreign) == []
+
+
+@pytest.fixture
+def token_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "tokens"
+    monkeypatch.setenv("KARSINTA_TOKEN_STORE", "file")
+    monkeypatch.setenv("KARSINTA_TOKEN_DIR", str(folder))
+    return folder
+
+
+def _auth_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> str:
+    """Every line ``karsinta auth`` prints: both sign-ins (offline), forget, and its errors."""
+    import functools
+    import json
+
+    from google.oauth2.credentials import Credentials
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    import flows.auth
+    from tests.test_auth import FakeLogin
+
+    def run_local_server(self: Any, **kwargs: Any) -> Credentials:
+        print(kwargs["authorization_prompt_message"].format(url="https://example.invalid/auth"))
+        print(kwargs["success_message"])  # what the browser page says
+        return Credentials("at", refresh_token="rt", client_id="cid", client_secret="cs")
+
+    monkeypatch.setattr(InstalledAppFlow, "run_local_server", run_local_server)
+    microsoft = functools.partial(flows.auth.connect_microsoft, http_client=FakeLogin())
+    monkeypatch.setattr(flows.auth, "connect_microsoft", microsoft)
+    secrets = tmp_path / "client.json"
+    secrets.write_text(json.dumps({"installed": {
+        "client_id": "cid", "client_secret": "cs",
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": "https://oauth2.googleapis.com/token", "redirect_uris": ["http://localhost"],
+    }}))  # fmt: skip
+    web = tmp_path / "web.json"
+    web.write_text(json.dumps({"other": {}}))
+    runs = [
+        (["google", "--account", "leoprana", "--client-secrets", str(secrets)], 0),
+        (
+            ["google", "--account", "leoprana", "--client-secrets", str(secrets), "--allow-delete"],
+            0,
+        ),
+        (["microsoft", "--account", "prover", "--client-id", "app-1"], 0),
+        (["google", "--account", "leoprana", "--forget"], 0),
+        (["google", "--account", "leoprana", "--forget"], 0),  # nothing stored any more
+        (["google", "--account", "leoprana"], 2),
+        (["microsoft", "--account", "prover"], 2),
+        (["google", "--account", "../etc", "--client-secrets", str(secrets)], 2),
+        (["google", "--account", "x", "--client-secrets", str(tmp_path / "missing.json")], 2),
+        (["google", "--account", "x", "--client-secrets", str(web)], 2),
+    ]
+    capsys.readouterr()
+    out = []
+    for argv, code in runs:
+        assert main(["auth", *argv]) == code, argv
+        captured = capsys.readouterr()
+        out.append(captured.out + captured.err)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize(("lang", "foreign"), [("fi", ENGLISH), ("en", FINNISH)])
+def test_auth_speaks_only_the_help_language(
+    tmp_path: Path,
+    token_files: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    lang: str,
+    foreign: tuple[str, ...],
+) -> None:
+    monkeypatch.setenv("KARSINTA_LANG", lang)
+    output = _auth_lines(tmp_path, monkeypatch, capsys)
+    assert "ABCD-EFGH" in output  # the device code, in Karsinta's own sentence
+    assert "https://microsoft.com/devicelogin" in output
+    assert ("yhdistetty" if lang == "fi" else "connected") in output
+    assert " / " not in _without_paths(output)  # no two-language lines any more
+    assert "Go to" not in output  # MSAL's own English sentence is not printed
+    assert _foreign(output, foreign) == []
+
+
+def test_an_expired_authorisation_reads_in_the_owner_language() -> None:
+    from connectors.live.tokens import EXPIRED, auth_again
+
+    error = auth_again("microsoft", "prover", "tilit/outlook", EXPIRED)
+    assert "karsinta auth microsoft --account prover" in str(error)
+    assert error.text("fi").startswith("tilit/outlook: tilin 'prover' valtuutus ei ole enää")
+    assert "authorisation" not in error.text("fi")
+    assert "valtuutus" not in str(error)
+
+
+def _value_actions(lang: str) -> list[tuple[str, argparse.Action]]:
+    """(command, action) of every argument that takes a value and shows a placeholder."""
+    from flows.cli import _parser
+
+    parser = _parser(lang)
+    found: list[tuple[str, argparse.Action]] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found.append(("", action))
+            for name, sub in action.choices.items():
+                found += [
+                    (name, a)
+                    for a in sub._actions
+                    if a.nargs != 0
+                    and a.choices is None
+                    and not isinstance(a, argparse._HelpAction)
+                ]
+    return found
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_every_help_placeholder_is_in_the_help_language(lang: str) -> None:
+    fi = {v[0] for k, v in messages.MESSAGES.items() if k.startswith("meta_")}
+    en = {v[1] for k, v in messages.MESSAGES.items() if k.startswith("meta_")}
+    own, other = (fi, en) if lang == "fi" else (en, fi)
+    actions = _value_actions(lang)
+    assert len(actions) > 30
+    for command, action in actions:
+        assert action.metavar in own, (command, action.dest, action.metavar)
+        assert action.metavar == "HETU" or action.metavar not in other, (command, action.dest)
+
+
+@pytest.mark.parametrize(
+    ("lang", "present", "absent"),
+    [
+        ("fi", "[--today PÄIVÄ]", ("TODAY", "WORKSPACE", "COMMAND", " file", "FILE")),
+        ("en", "[--today TODAY]", ("PÄIVÄ", "TYÖTILA", "KOMENTO", "TIEDOSTO")),
+    ],
+)
+def test_help_placeholders_print_in_the_help_language(
+    lang: str,
+    present: str,
+    absent: tuple[str, ...],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("KARSINTA_LANG", lang)
+    text = ""
+    for argv in ([], ["demo"], ["inspect"], ["review"], ["apply"], ["forget"], ["auth"]):
+        with pytest.raises(SystemExit):
+            main([*argv, "--help"])
+        text += capsys.readouterr().out
+    assert present in text
+    usage = "\n".join(line for line in text.splitlines() if "--" in line or "karsinta" in line)
+    assert [word for word in absent if word in usage] == []
