@@ -713,10 +713,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------ requests
 
 
-def _print_counts(counts: dict[str, Any], folder: Path, files: Sequence[str]) -> None:
+def _print_counts(
+    counts: dict[str, Any], folder: Path, files: Sequence[str], lang: str = "fi"
+) -> None:
+    """The counts as ``label: value`` lines in ``lang``, then the files written."""
+    from connectors.messages import MESSAGES
+    from reports.request_status import TEXTS as REQUEST_WORDS
+    from reports.request_status import request_texts
+
     for key, value in counts.items():
-        if key not in files:
-            print(f"{key}: {value}")
+        if key in files:
+            continue
+        label = say(lang, f"count_{key}") if f"count_{key}" in MESSAGES else key
+        if isinstance(value, bool):
+            value = say(lang, "count_yes" if value else "count_no")
+        elif key == "state" and value in REQUEST_WORDS:
+            value = request_texts(lang)(value)
+        print(f"{label}: {value}")
     for key in files:
         if counts.get(key):
             print(folder / str(counts[key]))
@@ -735,7 +748,8 @@ def cmd_forget(args: argparse.Namespace) -> int:
         print(json.dumps(outcome.counts, ensure_ascii=False))
     elif not args.quiet:
         files = ("proposal_html", "proposal_xlsx", "letter")
-        _print_counts(outcome.counts, workspace.output_dir, files)
+        lang = args.lang or workspace.config.language
+        _print_counts(outcome.counts, workspace.output_dir, files, lang)
     return 0
 
 
@@ -751,7 +765,8 @@ def cmd_access(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(outcome.counts, ensure_ascii=False))
     elif not args.quiet:
-        _print_counts(outcome.counts, workspace.output_dir, ("html", "json", "csv"))
+        lang = args.lang or workspace.config.language
+        _print_counts(outcome.counts, workspace.output_dir, ("html", "json", "csv"), lang)
     return 0
 
 
@@ -765,7 +780,7 @@ def cmd_requests(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(counts, ensure_ascii=False))
     elif not args.quiet:
-        _print_counts(counts, root / "raportit", ("status_html",))
+        _print_counts(counts, root / "raportit", ("status_html",), _spoken(args))
     return 1 if counts.get("overdue") or counts.get("undated") else 0
 
 

@@ -40,6 +40,10 @@ ENGLISH = (
     " with ",
     " warning",
     " or ",
+    "deadline",
+    "overdue",
+    "traces",
+    "state:",
 )
 #: Finnish words: none may stand in an English run.
 FINNISH = (
@@ -74,11 +78,16 @@ def _foreign(output: str, words: tuple[str, ...]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def business(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from flows.demo import build_demo
 
     manifest = build_demo(tmp_path_factory.mktemp("demo"), TODAY, 2026)
-    return manifest.businesses["kohonen"].workspace
+    return manifest.businesses["kohonen"]
+
+
+@pytest.fixture(scope="module")
+def demo(business: Any) -> Path:
+    return Path(business.workspace)
 
 
 def _set_language(root: Path, lang: str) -> None:
@@ -88,8 +97,9 @@ def _set_language(root: Path, lang: str) -> None:
     config.write_text(f"language: {lang}\n" + text, encoding="utf-8")
 
 
-def _run(capsys: pytest.CaptureFixture[str], root: Path) -> str:
-    """review, check and apply --dry-run on the workspace; everything they printed."""
+def _run(capsys: pytest.CaptureFixture[str], root: Path, email: str | None = None) -> str:
+    """review, check, apply --dry-run (and with ``email`` access, forget and requests) on the
+    workspace; everything they printed."""
     capsys.readouterr()
     out = []
     main(["review", "--workspace", str(root), "--today", TODAY.isoformat()])
@@ -99,18 +109,31 @@ def _run(capsys: pytest.CaptureFixture[str], root: Path) -> str:
     proposal = next((root / "raportit").glob("poistoehdotus-*.xlsx"))
     main(["apply", str(proposal), "--today", TODAY.isoformat(), "--dry-run"])
     out.append(capsys.readouterr())
+    if email is not None:
+        for who in (["access", "--email", email], ["forget", "--request", "poistopyynnot:2"]):
+            assert main([*who, "--workspace", str(root), "--today", TODAY.isoformat()]) == 0
+            out.append(capsys.readouterr())
+        main(["requests", "--workspace", str(root), "--today", TODAY.isoformat()])
+        out.append(capsys.readouterr())
     return "\n".join(o.out + o.err for o in out)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("lang", "foreign"), [("fi", ENGLISH), ("en", FINNISH)])
 def test_a_run_speaks_only_the_workspace_language(
-    demo: Path, capsys: pytest.CaptureFixture[str], lang: str, foreign: tuple[str, ...]
+    business: Any,
+    demo: Path,
+    capsys: pytest.CaptureFixture[str],
+    lang: str,
+    foreign: tuple[str, ...],
 ) -> None:
     _set_language(demo, lang)
-    output = _run(capsys, demo)
+    person = next(p for p in business.persons if p.email and p.expect == "keep")
+    output = _run(capsys, demo, person.email)
     assert output.strip()
     assert "!" in output  # the demo has read problems: they are printed too
+    assert ("määräaika:" if lang == "fi" else "deadline:") in output  # forget's counts
+    assert person.email not in output
     assert _foreign(output, foreign) == []
 
 
