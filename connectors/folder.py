@@ -141,7 +141,7 @@ class FolderConnector(Connector):
         opts: FolderOptions = options
         folder = source.path
         if not folder.is_dir():
-            raise UnreadableSource(display_path(folder), "not a folder")
+            raise UnreadableSource(display_path(folder), "not a folder", "not_a_folder")
         pattern = re.compile(opts.pattern)
         out = []
         inside = folder.resolve()

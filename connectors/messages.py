@@ -685,6 +685,36 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "the authorisation of account '{account}' is missing: run `{command}` again; nothing "
         "is deleted from this source until then",
     ),
+    "lacks_permission": (
+        "tililtä puuttuu tarvittava lupa: aja `{command}` (poistoihin --allow-delete)",
+        "the account lacks a permission: run `{command}` (with --allow-delete for apply)",
+    ),
+    "service_failed": (
+        "palvelu ei vastannut {attempts} yrityksellä ({what}); yritetään ensi kerralla uudelleen",
+        "the service failed {attempts} times ({what}); it will be tried again on the next run",
+    ),
+    "service_refused": (
+        "{service} hylkäsi pyynnön (HTTP {status}{words})",
+        "{service} refused the request (HTTP {status}{words})",
+    ),
+    "service_unreachable": (
+        "{service} ei ole tavoitettavissa (verkko)",
+        "{service} could not be reached (network)",
+    ),
+    "list_gone": (
+        "Googlen mukaan listaa ei ole (HTTP 404)",
+        "Google said the list is not there (HTTP 404)",
+    ),
+    "foreign_link": (
+        "Graph antoi linkin toiseen palvelimeen; sitä ei seurattu",
+        "Graph gave a link to another host; not followed",
+    ),
+    "not_json": (
+        "Microsoft Graph vastasi muulla kuin JSONilla",
+        "Microsoft Graph answered with something else than JSON",
+    ),
+    "state_not_a_folder": ("tilakansio ei ole kansio", "the state folder is not a folder"),
+    "not_a_folder": ("ei ole kansio", "not a folder"),
     "auth_expired": (
         "tilin '{account}' valtuutus ei ole enää voimassa: aja `{command}` uudelleen; tästä "
         "lähteestä ei poisteta mitään ennen sitä",

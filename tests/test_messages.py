@@ -208,6 +208,10 @@ PARAMS: dict[str, dict[str, object]] = {
     "max_messages": {"limit": 5000},
     "auth_missing": {"account": "prover", "command": "karsinta auth microsoft --account prover"},
     "auth_expired": {"account": "prover", "command": "karsinta auth google --account prover"},
+    "lacks_permission": {"command": "karsinta auth google --account prover"},
+    "service_failed": {"attempts": 3, "what": "HTTP 503"},
+    "service_refused": {"service": "Microsoft Graph", "status": 400, "words": ", badRequest"},
+    "service_unreachable": {"service": "Google"},
 }
 
 

@@ -31,7 +31,14 @@ from connectors.live.retry import (
     retry_after_seconds,
     with_retries,
 )
-from connectors.live.tokens import EXPIRED, NOT_CONNECTED, auth_again, token_store
+from connectors.live.tokens import (
+    EXPIRED,
+    NOT_CONNECTED,
+    auth_again,
+    lacks_permission,
+    refused,
+    token_store,
+)
 from connectors.live.transport import injected
 
 READ_SCOPES = (
@@ -90,7 +97,7 @@ class GoogleApi:
             return with_retries(lambda: self._once(request), self.file, self.retry)
         except Gone:
             raise UnreadableSource(
-                self.file, "Google said the list is not there (HTTP 404)"
+                self.file, "Google said the list is not there (HTTP 404)", "list_gone"
             ) from None
 
     def get(self, request: Any) -> dict[str, Any] | None:
@@ -123,18 +130,9 @@ class GoogleApi:
                 "insufficientPermissions",
                 "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
             }:
-                raise UnreadableSource(
-                    self.file,
-                    "tililtä puuttuu tarvittava lupa: aja `karsinta auth google --account "
-                    f"{self.account}` (poistoihin --allow-delete) / the account lacks a "
-                    f"permission: run `karsinta auth google --account {self.account}` "
-                    "(with --allow-delete for apply)",
-                ) from None
+                raise lacks_permission("google", self.account, self.file) from None
             words = ", ".join(sorted(r for r in reasons if r.replace("_", "").isalnum()))
-            raise UnreadableSource(
-                self.file,
-                f"Google refused the request (HTTP {status}{', ' if words else ''}{words})",
-            ) from None
+            raise refused("Google", status, f", {words}" if words else "", self.file) from None
         except RefreshError:
             raise auth_again("google", self.account, self.file, EXPIRED) from None
         except (httplib2.HttpLib2Error, TransportError, OSError, TimeoutError) as exc:
@@ -172,7 +170,12 @@ def _credentials(account: str, file: str, scopes: tuple[str, ...] | None) -> Any
         except RefreshError:
             raise auth_again("google", account, file, EXPIRED) from None
         except TransportError:
-            raise RetriableSourceError(file, "Google could not be reached (network)") from None
+            raise RetriableSourceError(
+                file,
+                "Google could not be reached (network)",
+                "service_unreachable",
+                service="Google",
+            ) from None
         store.save("google", account, json.loads(credentials.to_json()))
     return credentials
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from connectors.errors import RetriableSourceError
+from connectors.messages import problem_text
 
 T = TypeVar("T")
 
@@ -72,11 +73,9 @@ def with_retries(call: Callable[[], T], file: str, policy: RetryPolicy) -> T:
             if attempt + 1 < policy.attempts:
                 policy.sleep(policy.delay(attempt, exc.retry_after))
     what = last.what if last else "failed"
+    params = {"attempts": policy.attempts, "what": what}
     raise RetriableSourceError(
-        file,
-        f"palvelu ei vastannut {policy.attempts} yrityksellä ({what}); yritetään ensi "
-        f"kerralla uudelleen / the service failed {policy.attempts} times ({what}); "
-        "it will be tried again on the next run",
+        file, problem_text("en", "service_failed", **params), "service_failed", **params
     )
 
 

@@ -52,7 +52,9 @@ class SyncState:
     def prepare(self) -> None:
         """Create the folder owner-only (0700); refuse a file or a link in its place."""
         if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
-            raise UnreadableSource(self.file, "the state folder is not a folder")
+            raise UnreadableSource(
+                self.file, "the state folder is not a folder", "state_not_a_folder"
+            )
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
 

@@ -176,6 +176,22 @@ def auth_again(provider: str, account: str, file: str, why: str) -> UnreadableSo
     return UnreadableSource(file, problem_text("en", why, **params), why, **params)
 
 
+def lacks_permission(provider: str, account: str, file: str) -> UnreadableSource:
+    """The error of an account that was connected without a permission the call needs."""
+    params = {"command": f"karsinta auth {provider} --account {account}"}
+    return UnreadableSource(
+        file, problem_text("en", "lacks_permission", **params), "lacks_permission", **params
+    )
+
+
+def refused(service: str, status: int, words: str, file: str) -> UnreadableSource:
+    """The error of a request the service refused (``words``: its reason codes, or "")."""
+    params = {"service": service, "status": status, "words": words}
+    return UnreadableSource(
+        file, problem_text("en", "service_refused", **params), "service_refused", **params
+    )
+
+
 def describe_store(store: TokenStore, lang: str | None = None) -> str:
     """Where ``store`` keeps tokens, in ``lang`` (None: its own two-language description)."""
     if lang is None:
@@ -201,6 +217,8 @@ __all__ = [
     "auth_again",
     "check_account",
     "describe_store",
+    "lacks_permission",
+    "refused",
     "token_dir",
     "token_store",
     "write_owner_only",

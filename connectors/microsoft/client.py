@@ -32,7 +32,14 @@ from connectors.live.retry import (
     retry_after_seconds,
     with_retries,
 )
-from connectors.live.tokens import EXPIRED, NOT_CONNECTED, auth_again, token_store
+from connectors.live.tokens import (
+    EXPIRED,
+    NOT_CONNECTED,
+    auth_again,
+    lacks_permission,
+    refused,
+    token_store,
+)
 from connectors.live.transport import injected
 
 GRAPH = "https://graph.microsoft.com/v1.0"
@@ -71,7 +78,9 @@ class GraphApi:
         """One request (retried when the failure may pass); the JSON body ({} when none)."""
         url = path if path.startswith(("http://", "https://")) else self.base.rstrip("/") + path
         if _origin(url) != _origin(self.base):
-            raise UnreadableSource(self.file, "Graph gave a link to another host; not followed")
+            raise UnreadableSource(
+                self.file, "Graph gave a link to another host; not followed", "foreign_link"
+            )
         return with_retries(
             lambda: self._once(method, url, params, body, item), self.file, self.retry
         )
@@ -109,25 +118,17 @@ class GraphApi:
         if status == 401:
             raise auth_again("microsoft", self.account, self.file, EXPIRED)
         if status == 403:
-            raise UnreadableSource(
-                self.file,
-                "tililtä puuttuu tarvittava lupa: aja `karsinta auth microsoft --account "
-                f"{self.account}` (poistoihin --allow-delete) / the account lacks a permission: "
-                f"run `karsinta auth microsoft --account {self.account}` (with --allow-delete "
-                "for apply)",
-            )
+            raise lacks_permission("microsoft", self.account, self.file)
         if status >= 400:
             words = f", {code}" if code.replace("_", "").isalnum() else ""
-            raise UnreadableSource(
-                self.file, f"Microsoft Graph refused the request (HTTP {status}{words})"
-            )
+            raise refused("Microsoft Graph", status, words, self.file)
         if not response.content:
             return {}
         try:
             data = response.json()
         except ValueError:
             raise UnreadableSource(
-                self.file, "Microsoft Graph answered with something else than JSON"
+                self.file, "Microsoft Graph answered with something else than JSON", "not_json"
             ) from None
         return data if isinstance(data, dict) else {}
 
