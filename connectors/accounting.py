@@ -118,7 +118,7 @@ class AccountingConnector(Connector):
         opts: AccountingOptions = options
         file = display_path(source.path)
         if source.path.is_dir():
-            raise UnreadableSource(file, "is a folder, not an export file")
+            raise UnreadableSource(file, "is a folder, not an export file", "is_folder_export")
         table = tabular.load_table(
             source.path, file, delimiter=opts.delimiter, encoding=opts.encoding
         )
@@ -189,9 +189,15 @@ def choose_format(name: str, headers: list[str], file: str) -> AccountingFormat:
             file,
             f"looks like {near.name} but column '{missing[0]}' not found "
             f"(set the 'format' option or map the column in 'columns')",
+            "format_column_missing",
+            format=near.name,
+            column=missing[0],
         )
     raise UnreadableSource(
-        file, f"not a known accounting export; set the 'format' option (known: {known})"
+        file,
+        f"not a known accounting export; set the 'format' option (known: {known})",
+        "unknown_accounting_export",
+        known=known,
     )
 
 

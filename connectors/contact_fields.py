@@ -345,7 +345,13 @@ class ContactCsvConnector(Connector):
 
         cols = self.columns_for([c for c in frame.columns if c != "_row"], cells)
         if not cols.identifies:
-            raise UnreadableSource(file, f"not {self.product}: no name, e-mail or phone column")
+            raise UnreadableSource(
+                file,
+                f"not {self.product}: no name, e-mail or phone column",
+                "not_this_export",
+                product=self.product,
+                connector=self.name,
+            )
         no_keys(frame, cols, self.product, log, self.name)
         wanted = wanted_groups(getattr(options, self.group_option))
         if wanted is not None and cols.groups is None:
@@ -353,6 +359,9 @@ class ContactCsvConnector(Connector):
                 file,
                 f"option '{self.group_option}' is set but the file has no "
                 f"{self.group_column} column",
+                "group_column_missing",
+                option=self.group_option,
+                column=self.group_column,
             )
         self._columns, self._frame = cols, frame
         return csv_records(

@@ -42,7 +42,7 @@ def write_folder(
     opts: FolderOptions = options
     folder = source.path
     if not folder.is_dir():
-        raise UnreadableSource(display_path(folder), "not a folder")
+        raise UnreadableSource(display_path(folder), "not a folder", "not_a_folder")
     listing = list_files(folder, opts)
     numbers = {relative: n for n, relative in enumerate(listing, start=1)}
     pattern = re.compile(opts.pattern)

@@ -678,6 +678,49 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "sheet '{sheet}' not found ({sheets})",
     ),
     "is_folder": ("on kansio, ei tiedosto", "is a folder, not a file"),
+    "is_folder_export": ("on kansio, ei vientitiedosto", "is a folder, not an export file"),
+    "file_larger_than": (
+        "tiedosto on suurempi kuin {mib} MiB",
+        "file is larger than {mib} MiB",
+    ),
+    "unknown_encoding": ("tuntematon merkistö '{encoding}'", "unknown encoding '{encoding}'"),
+    "not_valid_text": (
+        "ei ole kelvollista {encoding}-tekstiä",
+        "not valid {encoding} text",
+    ),
+    "no_sheets": ("työkirjassa ei ole taulukoita", "workbook has no sheets"),
+    "sheet_empty": ("taulukko on tyhjä", "sheet is empty"),
+    "no_header_row_below": (
+        "otsikkoriviä ei ole rivillä {row} eikä sen alapuolella",
+        "no header row at or below row {row}",
+    ),
+    "format_column_missing": (
+        "näyttää muodolta {format}, mutta saraketta '{column}' ei löydy (aseta asetus "
+        "'format' tai määritä sarake asetuksessa 'columns')",
+        "looks like {format} but column '{column}' not found "
+        "(set the 'format' option or map the column in 'columns')",
+    ),
+    "unknown_accounting_export": (
+        "ei ole tunnettu kirjanpito-ohjelman vienti; aseta asetus 'format' (tunnetut: {known})",
+        "not a known accounting export; set the 'format' option (known: {known})",
+    ),
+    "not_vcard": (
+        "ei ole vCard-tiedosto: BEGIN:VCARD-riviä ei löydy",
+        "not a vCard file: no BEGIN:VCARD line",
+    ),
+    "not_this_export": (
+        "ei sovi liittimelle {connector}: ei nimi-, sähköposti- eikä puhelinsaraketta",
+        "not {product}: no name, e-mail or phone column",
+    ),
+    "group_column_missing": (
+        "asetus '{option}' on annettu, mutta tiedostossa ei ole saraketta '{column}'",
+        "option '{option}' is set but the file has no {column} column",
+    ),
+    "cannot_write": (
+        "ei voida avata kirjoitettavaksi ({error})",
+        "cannot be opened for writing ({error})",
+    ),
+    "sheet_gone": ("taulukkoa ei enää löytynyt", "the sheet was not found again"),
     # live accounts (connectors.live, connectors.google, connectors.microsoft)
     "auth_missing": (
         "tilin '{account}' valtuutus puuttuu: aja `{command}` uudelleen; tästä lähteestä ei "

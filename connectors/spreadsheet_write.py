@@ -80,7 +80,7 @@ def write_spreadsheet(
     opts: SpreadsheetOptions = options
     file = display_path(source.path)
     if not source.path.is_file():
-        raise UnreadableSource(file, "file not found")
+        raise UnreadableSource(file, "file not found", "file_not_found")
     table, colmap = locate_table(source.path, file, opts)
     with open(source.path, "rb") as handle:
         workbook = tabular.is_workbook(handle.read(8))
@@ -224,13 +224,14 @@ class _XlsxSheet(_Sheet):
             self.book = openpyxl.load_workbook(path, keep_vba=keep_vba, rich_text=True)
             values = openpyxl.load_workbook(path, data_only=True)
         except Exception as exc:  # noqa: BLE001 - any openpyxl failure: do not write
+            name = type(exc).__name__
             raise UnreadableSource(
-                file, f"cannot be opened for writing ({type(exc).__name__})"
+                file, f"cannot be opened for writing ({name})", "cannot_write", error=name
             ) from None
         try:
             name = sheet if sheet is not None else values.sheetnames[0]
             if name not in self.book.sheetnames:
-                raise SourceError(file, "the sheet was not found again")
+                raise SourceError(file, "the sheet was not found again", "sheet_gone")
             self.sheet = self.book[name]
             seen = values[name]
             rows = seen.iter_rows(

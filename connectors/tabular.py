@@ -224,9 +224,13 @@ def _csv_text(path: Path, file: str, encoding: str | None) -> str:
     try:
         return data.decode(encoding).lstrip("\ufeff")
     except LookupError:
-        raise UnreadableSource(file, f"unknown encoding '{encoding}'") from None
+        raise UnreadableSource(
+            file, f"unknown encoding '{encoding}'", "unknown_encoding", encoding=encoding
+        ) from None
     except UnicodeDecodeError:
-        raise UnreadableSource(file, f"not valid {encoding} text") from None
+        raise UnreadableSource(
+            file, f"not valid {encoding} text", "not_valid_text", encoding=encoding
+        ) from None
 
 
 def sniff_separator(text: str) -> str:
@@ -328,7 +332,7 @@ def _load_workbook(path: Path, file: str, sheet: str | None) -> Grid:
         try:
             if sheet is None:
                 if not book.sheet_names:
-                    raise UnreadableSource(file, "workbook has no sheets")
+                    raise UnreadableSource(file, "workbook has no sheets", "no_sheets")
                 data = book.get_sheet_by_index(0)
             elif sheet in book.sheet_names:
                 data = book.get_sheet_by_name(sheet)
@@ -384,8 +388,15 @@ def _split_header(
     candidates = np.flatnonzero(nonblank[start:])
     if not len(candidates):
         if not nonblank.any():
-            raise UnreadableSource(file, "file is empty" if sheet is None else "sheet is empty")
-        raise UnreadableSource(file, f"no header row at or below row {header_row}")
+            if sheet is None:
+                raise UnreadableSource(file, "file is empty", "file_empty")
+            raise UnreadableSource(file, "sheet is empty", "sheet_empty")
+        raise UnreadableSource(
+            file,
+            f"no header row at or below row {header_row}",
+            "no_header_row_below",
+            row=header_row,
+        )
     header_index = start + int(candidates[0])
     header = [str(column[header_index]).lstrip("\ufeff").strip() for column in text]
     body = nonblank.copy()

@@ -296,7 +296,8 @@ def read_bytes(path: Path, name: str) -> bytes:
     except OSError:
         raise UnreadableSource(name, "file not found or not readable", "file_not_found") from None
     if size > MAX_FILE_BYTES:
-        raise UnreadableSource(name, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+        mib = MAX_FILE_BYTES // 2**20
+        raise UnreadableSource(name, f"file is larger than {mib} MiB", "file_larger_than", mib=mib)
     try:
         data = path.read_bytes()
     except OSError:

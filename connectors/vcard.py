@@ -486,7 +486,7 @@ class VcardConnector(Connector):
         file = display_path(source.path)
         text = read_decoded(source.path, file, log, folded=True).text.lstrip("\ufeff")
         if not _BEGIN.search(text):
-            raise UnreadableSource(file, "not a vCard file: no BEGIN:VCARD line")
+            raise UnreadableSource(file, "not a vCard file: no BEGIN:VCARD line", "not_vcard")
         wanted = None
         if options.categories:
             wanted = {c.strip().casefold() for c in options.categories if c.strip()}

@@ -212,6 +212,15 @@ PARAMS: dict[str, dict[str, object]] = {
     "service_failed": {"attempts": 3, "what": "HTTP 503"},
     "service_refused": {"service": "Microsoft Graph", "status": 400, "words": ", badRequest"},
     "service_unreachable": {"service": "Google"},
+    "file_larger_than": {"mib": 200},
+    "unknown_encoding": {"encoding": "latin-9"},
+    "not_valid_text": {"encoding": "utf-8"},
+    "no_header_row_below": {"row": 3},
+    "format_column_missing": {"format": "fi_invoices", "column": "Tila"},
+    "unknown_accounting_export": {"known": "fi_invoices, zoho_invoices"},
+    "not_this_export": {"product": "a Google Contacts export", "connector": "google_csv"},
+    "group_column_missing": {"option": "categories", "column": "Categories"},
+    "cannot_write": {"error": "BadZipFile"},
 }
 
 
