@@ -721,6 +721,12 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "cannot be opened for writing ({error})",
     ),
     "sheet_gone": ("taulukkoa ei enää löytynyt", "the sheet was not found again"),
+    "header_gone": ("otsikkoriviä ei enää löytynyt", "the header row was not found again"),
+    "columns_differ": (
+        "sarakkeet luettiin kirjoittaessa eri tavalla",
+        "the columns read differently for the writer",
+    ),
+    "broken_bom_text": ("rikkinäistä {codec}-tekstiä", "broken {codec} text"),
     # live accounts (connectors.live, connectors.google, connectors.microsoft)
     "auth_missing": (
         "tilin '{account}' valtuutus puuttuu: aja `{command}` uudelleen; tästä lähteestä ei "

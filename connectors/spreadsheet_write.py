@@ -183,7 +183,7 @@ class _Sheet:
         above = [r for r in self.body_rows if first is not None and r < first]
         above = [r for r in above if any(self.body_rows[r])]
         if not above:
-            raise SourceError(self.file, "the header row was not found again")
+            raise SourceError(self.file, "the header row was not found again", "header_gone")
         header_row = max(above)
         header = self.body_rows[header_row]
         width = max((len(v) for v in self.body_rows.values()), default=0)
@@ -197,7 +197,9 @@ class _Sheet:
         names = textfile.unique_columns([header[i] for i in keep], keep)
         positions = dict(zip(names, keep, strict=True))
         if any(column not in positions for column in table.columns):
-            raise SourceError(self.file, "the columns read differently for the writer")
+            raise SourceError(
+                self.file, "the columns read differently for the writer", "columns_differ"
+            )
         return positions
 
     def row_texts(self, row: int, positions: Mapping[str, int], columns: list[str]) -> list[str]:

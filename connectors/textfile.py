@@ -153,7 +153,10 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
         try:
             text = data[size:].decode(codec)
         except UnicodeDecodeError:
-            raise UnreadableSource(file, f"broken {codec.upper()} text") from None
+            shown = codec.upper()
+            raise UnreadableSource(
+                file, f"broken {shown} text", "broken_bom_text", codec=shown
+            ) from None
         return text, name
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
