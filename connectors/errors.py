@@ -24,11 +24,32 @@ edge into these classes, with the original chained as ``__cause__``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 
 class KarsintaError(Exception):
-    """Base of every error Karsinta raises on purpose."""
+    """Base of every error Karsinta raises on purpose.
+
+    ``str()`` is English (logs, Prefect); :meth:`keyed` names the same message
+    in :data:`connectors.messages.MESSAGES`, so that :meth:`said` gives it in
+    the owner's language.
+    """
+
+    message_key: str | None = None
+    message_values: dict[str, Any] = {}  # noqa: RUF012 - replaced, never changed in place
+
+    def keyed(self, key: str, **values: Any) -> Self:
+        """This error, said in the catalogue's words ``key`` filled with ``values``."""
+        self.message_key, self.message_values = key, values
+        return self
+
+    def said(self, lang: str) -> str:
+        """The message in ``lang`` when it has a catalogue key, else the English one."""
+        if self.message_key is None:
+            return str(self)
+        from connectors.messages import say
+
+        return say(lang, self.message_key, **self.message_values)
 
 
 class ConfigError(KarsintaError):
@@ -71,6 +92,9 @@ class SourceError(KarsintaError):
     def text(self, lang: str = "en") -> str:
         """``file: what is wrong`` in ``lang``."""
         return f"{self.file}: {self.describe(lang)}"
+
+    def said(self, lang: str) -> str:
+        return self.text(lang)
 
 
 class UnreadableSource(SourceError):

@@ -363,6 +363,73 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "count_notified": ("ilmoitus lähetetty", "notification sent"),
     "count_yes": ("kyllä", "yes"),
     "count_no": ("ei", "no"),
+    # refusals of apply (flows.apply) and of forget / access (flows.requests)
+    "refused_not_proposal": (
+        "{name}: ei ole Karsinnan poistoehdotus",
+        "{name}: not a Karsinta deletion proposal",
+    ),
+    "refused_no_file": ("{name}: tiedostoa ei löydy", "{name}: file not found"),
+    "refused_old_format": (
+        "{name}: tehty Karsinnan aiemmalla versiolla; aja kuukausikatsaus uudelleen ja "
+        "merkitse uusi ehdotus",
+        "{name}: made by an earlier version of Karsinta; run the monthly review again and "
+        "mark the new proposal",
+    ),
+    "refused_repeated": (
+        "{name}: sama ehdotuksen rivi on tiedostossa useammin kuin kerran (rivit {rows}); "
+        "poista kopiot tai aja kuukausikatsaus uudelleen ja merkitse uusi ehdotus",
+        "{name}: the same proposal row appears more than once (rows {rows}); remove the "
+        "copies, or run the monthly review again and mark the new proposal",
+    ),
+    "refused_other_workspace": (
+        "{name}: tämä ehdotus on tehty toiselle työtilalle; aja apply siinä työtilassa, "
+        "joka sen teki",
+        "{name}: this proposal was made for another workspace; run apply in the workspace "
+        "that made it",
+    ),
+    "refused_earlier_month": (
+        "{name}: ehdotus on kuukaudelta {month}, tätä kuukautta aiemmalta; aja "
+        "kuukausikatsaus uudelleen ja merkitse uusi ehdotus",
+        "{name}: the proposal is of {month}, an earlier month than today's; run the monthly "
+        "review again and mark the new proposal",
+    ),
+    "person_bad_email": (
+        "--email: ei ole kelvollinen sähköpostiosoite",
+        "--email: not a valid email",
+    ),
+    "person_bad_phone": ("--phone: ei ole kelvollinen puhelinnumero", "--phone: not a valid phone"),
+    "person_bad_hetu": ("--hetu: ei ole kelvollinen henkilötunnus", "--hetu: not a valid hetu"),
+    "person_bad_request": (
+        "--request: anna pyyntölokin lähteen tunniste ja rivi, esim. poistopyynnot:5",
+        "--request: give the request log's source id and row, e.g. poistopyynnot:5",
+    ),
+    "person_none": (
+        "anna --email, --phone, --hetu tai --request LÄHDE:RIVI",
+        "give --email, --phone, --hetu or --request SOURCE:ROW",
+    ),
+    "person_no_row": (
+        "--request: lähteessä '{source}' ei ole riviä {row}",
+        "--request: row {row} of source '{source}' not found",
+    ),
+    "person_not_found": (
+        "tästä henkilöstä ei ole merkintöjä missään lähteessä (haettu vain vahvoilla tunnisteilla)",
+        "no trace of this person in any source (searched by strong keys only)",
+    ),
+    "forget_not_logged": (
+        "tämän henkilön poistopyyntöä ei ole kirjattu: lisää se tiedostoon {where} "
+        "(päivä, nimi, sähköposti) ja aja forget uudelleen; apply päättää kirjatun pyynnön "
+        "perusteella",
+        "no erasure request of this person is logged: add it to {where} (date, name, e-mail) "
+        "and run forget again; apply decides from the logged request",
+    ),
+    "forget_no_log": (
+        "tämän henkilön poistopyyntöä ei ole kirjattu: lisää se pyyntölokiin (lähde, jonka "
+        "kind on erasure_request; päivä, nimi, sähköposti) ja aja forget uudelleen; apply "
+        "päättää kirjatun pyynnön perusteella",
+        "no erasure request of this person is logged: add it to a request log (a source of "
+        "kind erasure_request) (date, name, e-mail) and run forget again; apply decides from "
+        "the logged request",
+    ),
     # review (flows.console.print_review)
     "review_counts": ("  {sources}, {traces}, {people}", "  {sources}, {traces}, {people}"),
     "review_unreadable": ("{count} ei luettavissa", "{count} unreadable"),

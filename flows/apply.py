@@ -188,8 +188,9 @@ def read_proposal(path: Path, key: bytes | None = None) -> Proposal:
 
     name = PurePath(path).name
     not_ours = ApplyRefused(f"{name}: not a Karsinta deletion proposal")
+    not_ours.keyed("refused_not_proposal", name=name)
     if not path.is_file():
-        raise ApplyRefused(f"{name}: file not found")
+        raise ApplyRefused(f"{name}: file not found").keyed("refused_no_file", name=name)
     try:
         book = load_workbook(path, data_only=True)
     except Exception:  # noqa: BLE001 - whatever the file is, it is not a proposal
@@ -211,7 +212,7 @@ def read_proposal(path: Path, key: bytes | None = None) -> Proposal:
         raise ApplyRefused(
             f"{name}: made by an earlier version of Karsinta; "
             "run the monthly review again and mark the new proposal"
-        )
+        ).keyed("refused_old_format", name=name)
     try:
         decision_col = int(meta.get("decision_column", "1")) - 1
         comment_col = int(meta.get("comment_column", "0")) - 1
@@ -266,7 +267,7 @@ def read_proposal(path: Path, key: bytes | None = None) -> Proposal:
         raise ApplyRefused(
             f"{name}: the same proposal row appears more than once (rows {listed}); "
             "remove the copies, or run the monthly review again and mark the new proposal"
-        )
+        ).keyed("refused_repeated", name=name, rows=listed)
     stamp = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).isoformat(timespec="seconds")
     return Proposal(
         path=path,
@@ -288,12 +289,12 @@ def check_proposal(proposal: Proposal, workspace: Workspace, today: date) -> Non
         raise ApplyRefused(
             f"{name}: this proposal was made for another workspace; "
             "run apply in the workspace that made it"
-        )
+        ).keyed("refused_other_workspace", name=name)
     if proposal.month < f"{today.year:04d}-{today.month:02d}":
         raise ApplyRefused(
             f"{name}: the proposal is of {proposal.month}, an earlier month than today's; "
             "run the monthly review again and mark the new proposal"
-        )
+        ).keyed("refused_earlier_month", name=name, month=proposal.month)
 
 
 def read_checked(path: Path, workspace: Workspace, today: date) -> Proposal:

@@ -382,7 +382,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 2
     except KarsintaError as exc:
-        print(say(_workspace_language(args) or lang, "error", error=exc), file=sys.stderr)
+        spoken = _workspace_language(args) or lang
+        print(say(spoken, "error", error=exc.said(spoken)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -693,7 +694,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
                 dry_run=args.dry_run,
             )
     except ApplyRefused as exc:  # another apply runs: one line, no traceback
-        print(str(exc), file=sys.stderr)
+        print(exc.said(workspace.config.language), file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(result, ensure_ascii=False))

@@ -114,17 +114,19 @@ def person_from(
             continue
         normal = normalise(value)
         if not normal:
-            raise KarsintaError(f"--{column}: not a valid {column}")
+            raise KarsintaError(f"--{column}: not a valid {column}").keyed(f"person_bad_{column}")
         keys.add((column, normal))
     row = None
     if request is not None:
         source, _, number = request.rpartition(":")
         if not source or not number.isdigit():
             raise KarsintaError("--request: give the request log's source id and row, e.g. "
-                                "poistopyynnot:5")  # fmt: skip
+                                "poistopyynnot:5").keyed("person_bad_request")  # fmt: skip
         row = (source, int(number))
     if not keys and row is None:
-        raise KarsintaError("give --email, --phone, --hetu or --request SOURCE:ROW")
+        raise KarsintaError("give --email, --phone, --hetu or --request SOURCE:ROW").keyed(
+            "person_none"
+        )
     return Person(frozenset(keys), row)
 
 
@@ -169,7 +171,10 @@ def find_subjects(seen: Observation, person: Person) -> set[str]:
     if person.row is not None:
         trace_id = _row_trace(traces, *person.row)
         if trace_id is None:
-            raise NotFound(f"--request: row {person.row[1]} of source '{person.row[0]}' not found")
+            source, row = person.row
+            raise NotFound(f"--request: row {row} of source '{source}' not found").keyed(
+                "person_no_row", source=source, row=row
+            )
         start.add(trace_id)
     if person.keys:
         hits = keys[[p in person.keys for p in pairs_of(keys)]]
@@ -310,7 +315,9 @@ def forget(
     seen = seen or observe_plain(workspace, today)
     subjects = find_subjects(seen, person)
     if not subjects:
-        raise NotFound("no trace of this person in any source (searched by strong keys only)")
+        raise NotFound(
+            "no trace of this person in any source (searched by strong keys only)"
+        ).keyed("person_not_found")
     view = person_view(seen, subjects)
     if view.erasure_received is None:
         logs = sorted({s.path.name for s in workspace.sources if s.kind == "erasure_request"})
@@ -318,7 +325,7 @@ def forget(
         raise KarsintaError(
             f"no erasure request of this person is logged: add it to {where} "
             "(date, name, e-mail) and run forget again; apply decides from the logged request"
-        )
+        ).keyed("forget_not_logged" if logs else "forget_no_log", where=where)
     lang = lang or workspace.config.language
     run = one_person_run(workspace, seen, view, today, lang)
     files = write_proposal(run, workspace.output_dir)
@@ -375,7 +382,9 @@ def access(
     seen = seen or observe_plain(workspace, today)
     subjects = find_subjects(seen, person)
     if not subjects:
-        raise NotFound("no trace of this person in any source (searched by strong keys only)")
+        raise NotFound(
+            "no trace of this person in any source (searched by strong keys only)"
+        ).keyed("person_not_found")
     view = person_view(seen, subjects)
     lang = lang or workspace.config.language
     stem = f"tietopyynto-{today.isoformat()}-{reference(workspace, subjects)}"

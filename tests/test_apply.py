@@ -680,9 +680,9 @@ def test_refusals_exit_2_and_change_nothing(
     assert code == 2
     message = capsys.readouterr().err
     expected = {
-        "other_workspace": "another workspace",
-        "earlier_month": "earlier month",
-        "not_a_proposal": "not a Karsinta deletion proposal",
+        "other_workspace": "tehty toiselle työtilalle",  # the workspace's language (fi)
+        "earlier_month": "tätä kuukautta aiemmalta",
+        "not_a_proposal": "ei ole Karsinnan poistoehdotus",
         "missing": "Ehdotustiedostoa ei löydy",
     }[case]
     assert expected in message
@@ -982,7 +982,7 @@ def test_a_repeated_row_refuses_the_file_naming_the_rows(
     before = _snapshot(ws.root)
     code = main(["apply", str(proposal), "--workspace", str(ws.root), "--today", "2026-11-15"])
     assert code == 2
-    assert "appears more than once (rows 2, 4)" in capsys.readouterr().err
+    assert "useammin kuin kerran (rivit 2, 4)" in capsys.readouterr().err  # the workspace: fi
     assert _snapshot(ws.root) == before
 
 

@@ -66,7 +66,7 @@ FINNISH = (
 def _without_paths(text: str) -> str:
     """The output with file paths and file names taken out (they are the owner's own words)."""
     text = re.sub(r"(?:[\w.-]*/)+[\w.-]*", " PATH ", text)
-    return re.sub(r"\b[\w-]+\.(?:csv|xlsx|vcf|ics|yaml|html|txt)\b", " FILE ", text)
+    return re.sub(r"\b[\w-]+\.(?:csv|xlsx|vcf|ics|yaml|html|txt)\b", " PATH ", text)
 
 
 def _foreign(output: str, words: tuple[str, ...]) -> list[str]:
@@ -502,3 +502,58 @@ def test_the_source_errors_without_a_code_are_listed() -> None:
                 name = str(path.relative_to(root))
                 found[name] = found.get(name, 0) + 1
     assert found == UNCODED_ERRORS
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "X"
+
+
+@pytest.mark.parametrize("key", sorted(messages.MESSAGES))
+def test_every_message_is_in_its_own_language(key: str) -> None:
+    fi, en = (text.format_map(_Blank()) for text in messages.MESSAGES[key])
+    assert _foreign(f" {fi} ", ENGLISH) == [], fi
+    assert _foreign(f" {en} ", FINNISH) == [], en
+
+
+@pytest.mark.parametrize(
+    ("argv", "finnish", "english"),
+    [
+        (["forget", "--email", "ei-osoite"], "--email: ei ole kelvollinen", "not a valid"),
+        (["access"], "anna --email, --phone, --hetu tai --request LÄHDE:RIVI", "give --email"),
+        (["forget", "--request", "x"], "--request: anna pyyntölokin", "give the request"),
+        (["apply", "raportit/poistoehdotus-2026-11.xlsx"], "ei ole Karsinnan", "not a Karsinta"),
+    ],
+)
+def test_refusals_speak_the_workspace_language(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    finnish: str,
+    english: str,
+) -> None:
+    from tests.test_cli_safety import workspace
+
+    root = workspace(tmp_path)
+    (root / "raportit").mkdir()
+    (root / "raportit" / "poistoehdotus-2026-11.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    where = [] if argv[0] == "apply" else ["--workspace", str(root)]
+    argv = [argv[0], *(str(root / a) if a.startswith("raportit/") else a for a in argv[1:])]
+    for lang, expected, unexpected in (("fi", finnish, english), ("en", english, finnish)):
+        _set_language(root, lang)
+        assert main([*argv, *where]) == 2
+        err = capsys.readouterr().err
+        assert expected in err
+        assert unexpected not in err
+        assert err.startswith("Virhe: " if lang == "fi" else "Error: ")
+        assert _foreign(err, ENGLISH if lang == "fi" else FINNISH) == []
+
+
+def test_a_refusal_keeps_its_english_for_logs() -> None:
+    from connectors.errors import ApplyRefused
+
+    error = ApplyRefused("p.xlsx: x").keyed("refused_earlier_month", name="p.xlsx", month="2026-10")
+    assert str(error) == "p.xlsx: x"
+    assert error.said("fi").startswith("p.xlsx: ehdotus on kuukaudelta 2026-10")
+    assert error.said("en").startswith("p.xlsx: the proposal is of 2026-10")
+    assert ApplyRefused("plain").said("fi") == "plain"
