@@ -73,7 +73,14 @@ import pandas as pd
 
 from connectors.trace import DATE_DTYPE
 from policies import findings as fnd
-from policies.identity import REVIEWS, Identity, identify
+from policies.identity import (
+    REVIEWS,
+    Identity,
+    factorize_present,
+    identify,
+    string_array,
+    subject_column,
+)
 from policies.law import StatutoryRules
 from policies.periods import (
     NAT,
@@ -278,33 +285,37 @@ class _Table:
             self.items.append(item)
         return found
 
-    def column(self, codes: np.ndarray, part: int = 0) -> pd.arrays.StringArray:
+    def column(self, codes: np.ndarray, part: int = 0) -> pd.api.extensions.ExtensionArray:
         """Part ``part`` of each code's item as a "string" array (code -1 or None: missing)."""
         values = np.array(
             [*(pd.NA if item[part] is None else item[part] for item in self.items), pd.NA],
             dtype=object,
         )
-        return pd.arrays.StringArray(values[codes])
+        return string_array(values[codes])
 
 
-def _texts_per_distinct(keys: np.ndarray, build: Callable[[int], Any]) -> np.ndarray:
-    """``build(key)`` once per distinct integer key, spread back per row (object array).
+def _texts_per_distinct(
+    keys: np.ndarray, build: Callable[[int], tuple[str | None, str | None]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``build(key)`` (fi, en) once per distinct integer key, spread back per row.
 
     A million rows carry a few thousand distinct (rule, label, date)
     combinations: the texts are built once each and spread back by codes,
-    not concatenated row by row. A None result is a missing text.
+    not concatenated row by row. A None text is missing.
     """
     codes, distinct = pd.factorize(keys)
-    texts = [build(int(k)) for k in distinct.tolist()]
-    return np.array([pd.NA if t is None else t for t in texts], dtype=object)[codes]
+    texts = [build(k) for k in distinct.tolist()]
+    fi = np.array([pd.NA if t[0] is None else t[0] for t in texts] + [pd.NA], dtype=object)
+    en = np.array([pd.NA if t[1] is None else t[1] for t in texts] + [pd.NA], dtype=object)
+    return fi[codes], en[codes]
 
 
-def _date_text(days: int, en: bool) -> str:
-    """A day number as the rule and hold texts show it; NAT -> ""."""
+def _date_texts(days: int) -> tuple[str, str]:
+    """A day number as the rule and hold texts show it (fi, en); NAT -> ""."""
     if days == NAT:
-        return ""
+        return "", ""
     day = day_date(days)
-    return day.isoformat() if en else f"{day.day}.{day.month}.{day.year}"
+    return f"{day.day}.{day.month}.{day.year}", day.isoformat()
 
 
 def _day_codes(days: np.ndarray) -> tuple[np.ndarray, int, int]:
@@ -318,7 +329,7 @@ def _day_codes(days: np.ndarray) -> tuple[np.ndarray, int, int]:
 
 
 def _strings(column: pd.Series) -> np.ndarray:
-    return column.to_numpy(dtype=object, na_value=None)
+    return column.to_numpy(dtype=object)
 
 
 @dataclass
@@ -352,7 +363,7 @@ class _Work:
         self.kind_names = found.kind_names
         self.subj = found.subject
         self.n_subjects = found.n_subjects
-        status, status_names = pd.factorize(_strings(frame["status"]))
+        status, status_names = factorize_present(_strings(frame["status"]))
         self.status = status.astype(np.int64)
         self.status_names: list[str] = status_names.tolist()
         self.event = to_days(frame["event_date"])
@@ -361,6 +372,7 @@ class _Work:
         self.active_status = self.status_in(["active"])
         self.is_customer = found.is_customer
         self._stats: dict[Any, _Stats] = {}
+        self.review_index = np.full(n, -1, dtype=np.int64)  # set by _decide
 
         self.state = np.full(n, OK, dtype=np.int8)
         self.due = np.full(n, NAT, dtype=np.int64)
@@ -829,10 +841,8 @@ def evaluate(
         at_least = {k: r.at_least for k, r in policy.retention.items() if r.at_least}
         _while_customer(w, in_register, law.bookkeeping_kinds, at_least)
         if categories is None:
-            codes, lists = pd.factorize(
-                frame["found_categories"].astype("string").fillna("").to_numpy(dtype=object)
-            )
-            categories = (codes, lists.tolist())
+            codes, lists = pd.factorize(_strings(frame["found_categories"]))
+            categories = (codes, [*lists.tolist(), ""])  # code -1 (missing): ""
         rows = np.flatnonzero(in_register)
         findings.extend(
             fnd.undeclared_in(
@@ -840,7 +850,7 @@ def evaluate(
                 policy,
                 categories[0][rows],
                 categories[1],
-                frame["hetu"].notna().to_numpy(dtype=bool)[rows],
+                found.has_hetu[rows],
                 partial(_ids_of, w, rows),
             )
         )
@@ -909,50 +919,53 @@ def _decide(w: _Work, today: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     is_review = decision == _REVIEW
     reviews = _Table(*_REVIEWS)
     review_index = np.where(is_review, review_of, -1)
+    w.review_index = review_index
     action = np.where(np.isin(decision, [_DELETE, _HOLD, _KEEP]) & shown, w.action, -1)
     not_customer = w.rules.code(NOT_CUSTOMER)
     rule = np.where(shown, w.rule, not_customer)
     rule_fi, rule_en = _rule_text(w, rule, out_of_scope)
     hold_fi, hold_en = _hold_text(w, hold)
-    subject_id = _Table(*((s,) for s in w.found.subject_ids.tolist())).column(w.subj)
+    subject_id = subject_column(w.found)
     frame = w.frame
     register = frame["register"].astype("string").fillna("")
     trace_id = frame["trace_id"].astype("string")
-    out = pd.DataFrame(
-        {
-            "trace_id": trace_id,
-            "subject_id": subject_id,
-            "register": register,
-            "source": frame["source"].astype("string"),
-            "kind": frame["kind"].astype("string"),
-            "decision": _Table(*((d,) for d in DECISIONS)).column(decision.astype(np.int64)),
-            "action": w.actions.column(action),
-            "due_date": from_days(due_out),
-            "trigger_date": from_days(np.where(shown, w.trigger, NAT)),
-            "rule_id": w.rules.column(rule),
-            "rule_text_fi": pd.arrays.StringArray(rule_fi),
-            "rule_text_en": pd.arrays.StringArray(rule_en),
-            "hold_id": w.holds.column(hold, 0),
-            "hold_text_fi": pd.arrays.StringArray(hold_fi),
-            "hold_text_en": pd.arrays.StringArray(hold_en),
-            "hold_source": w.holds.column(hold, 3),
-            "hold_until": from_days(np.where(show_hold, w.hold_until, NAT)),
-            "days_overdue": days_overdue,
-            "erasure_request": w.erasure & shown,
-            "review_code": reviews.column(review_index, 0),
-            "review_reason": reviews.column(review_index, 1),
-            "review_reason_en": reviews.column(review_index, 2),
-        }
-    )
+    columns = {
+        "trace_id": trace_id,
+        "subject_id": subject_id,
+        "register": register,
+        "source": frame["source"].astype("string"),
+        "kind": frame["kind"].astype("string"),
+        "decision": _Table(*((d,) for d in DECISIONS)).column(decision.astype(np.int64)),
+        "action": w.actions.column(action),
+        "due_date": from_days(due_out),
+        "trigger_date": from_days(np.where(shown, w.trigger, NAT)),
+        "rule_id": w.rules.column(rule),
+        "rule_text_fi": string_array(rule_fi),
+        "rule_text_en": string_array(rule_en),
+        "hold_id": w.holds.column(hold, 0),
+        "hold_text_fi": string_array(hold_fi),
+        "hold_text_en": string_array(hold_en),
+        "hold_source": w.holds.column(hold, 3),
+        "hold_until": from_days(np.where(show_hold, w.hold_until, NAT)),
+        "days_overdue": days_overdue,
+        "erasure_request": w.erasure & shown,
+        "review_code": reviews.column(review_index, 0),
+        "review_reason": reviews.column(review_index, 1),
+        "review_reason_en": reviews.column(review_index, 2),
+    }
+    out = pd.DataFrame(columns, copy=False)
+    if any(str(out[c].dtype) != str(pd.Series(dtype=t).dtype) for c, t in DECISION_COLUMNS.items()):
+        out = out.astype(DECISION_COLUMNS)
     subjects = pd.DataFrame(
         {
             "trace_id": trace_id,
             "subject_id": subject_id,
             "register": register,
             "in_scope": w.found.in_scope,
-        }
+        },
+        copy=False,
     )
-    return out.astype(DECISION_COLUMNS), subjects
+    return out, subjects
 
 
 def _rule_text(w: _Work, rule: np.ndarray, out_of_scope: np.ndarray) -> tuple[Any, Any]:
@@ -960,29 +973,36 @@ def _rule_text(w: _Work, rule: np.ndarray, out_of_scope: np.ndarray) -> tuple[An
     days, first, width = _day_codes(w.trigger)
     states = len(_STATE_NAMES)
     labels = len(w.labels.items)
-    key = (((rule + 1) * labels + w.label) * states + w.state) * width + days
+    kept = np.isin(w.state, list(_KEPT_STATES))
+    # A kept trace's text shows no trigger: leave its label and date out of the key.
+    key = (((rule + 1) * labels + np.where(kept, 0, w.label)) * states + w.state) * width
+    key += np.where(kept, 0, days)
     key[out_of_scope] = -1
+    dates: dict[int, tuple[str, str]] = {}
 
-    def build(key: int, en: bool) -> str | None:
+    def build(key: int) -> tuple[str | None, str | None]:
         if key < 0:
-            return NOT_CUSTOMER[2] if en else NOT_CUSTOMER[1]
+            return NOT_CUSTOMER[1], NOT_CUSTOMER[2]
         rest, day = divmod(key, width)
         rest, state = divmod(rest, states)
         rule_code, label_code = divmod(rest, labels)
         if rule_code == 0:
-            return None
-        text: str = w.rules.items[rule_code - 1][2 if en else 1]
+            return None, None
+        _, fi, en = w.rules.items[rule_code - 1]
         if state in _KEPT_STATES:
-            return text + _KEPT_STATES[state][1 if en else 0]
-        label = w.labels.items[label_code][1 if en else 0]
-        shown = _date_text(day + first - 1 if day else NAT, en)
-        suffix = f"{label} {shown}".strip()
-        return f"{text} — {suffix}" if suffix else text
+            return fi + _KEPT_STATES[state][0], en + _KEPT_STATES[state][1]
+        label_fi, label_en = w.labels.items[label_code]
+        shown = dates.get(day)
+        if shown is None:
+            shown = dates[day] = _date_texts(day + first - 1 if day else NAT)
+        suffix_fi = f"{label_fi} {shown[0]}".strip()
+        suffix_en = f"{label_en} {shown[1]}".strip()
+        return (
+            f"{fi} — {suffix_fi}" if suffix_fi else fi,
+            f"{en} — {suffix_en}" if suffix_en else en,
+        )
 
-    return (
-        _texts_per_distinct(key, lambda k: build(k, False)),
-        _texts_per_distinct(key, lambda k: build(k, True)),
-    )
+    return _texts_per_distinct(key, build)
 
 
 def _hold_text(w: _Work, hold: np.ndarray) -> tuple[Any, Any]:
@@ -990,20 +1010,18 @@ def _hold_text(w: _Work, hold: np.ndarray) -> tuple[Any, Any]:
     days, first, width = _day_codes(w.hold_until)
     key = np.where(hold >= 0, hold * width + days, -1)
 
-    def build(key: int, en: bool) -> str | None:
+    def build(key: int) -> tuple[str | None, str | None]:
         if key < 0:
-            return None
+            return None, None
         code, day = divmod(key, width)
-        text: str = w.holds.items[code][2 if en else 1]
-        shown = _date_text(day + first - 1 if day else NAT, en)
-        if en:
-            return text + (f" — held until {shown}" if shown else " — held indefinitely")
-        return text + (f" — pidetään {shown} asti" if shown else " — toistaiseksi")
+        _, fi, en, _ = w.holds.items[code]
+        shown_fi, shown_en = _date_texts(day + first - 1 if day else NAT)
+        return (
+            fi + (f" — pidetään {shown_fi} asti" if shown_fi else " — toistaiseksi"),
+            en + (f" — held until {shown_en}" if shown_en else " — held indefinitely"),
+        )
 
-    return (
-        _texts_per_distinct(key, lambda k: build(k, False)),
-        _texts_per_distinct(key, lambda k: build(k, True)),
-    )
+    return _texts_per_distinct(key, build)
 
 
 def _run_findings(w: _Work, decisions: pd.DataFrame) -> list[fnd.Finding]:
@@ -1011,9 +1029,9 @@ def _run_findings(w: _Work, decisions: pd.DataFrame) -> list[fnd.Finding]:
     overdue = decisions["erasure_request"].to_numpy(dtype=bool) & (
         decisions["days_overdue"].fillna(0) > 0
     ).to_numpy(dtype=bool)
-    code = decisions["review_code"]
-    no_key = (code == "no_key").fillna(False).to_numpy(dtype=bool)
-    identity = code.isin(["name_match", "identity_conflict"]).to_numpy(dtype=bool)
+    code = np.array([item[0] for item in _REVIEWS], dtype=object)[w.review_index]
+    no_key = (w.review_index >= 0) & (code == "no_key")
+    identity = (w.review_index >= 0) & np.isin(code, ["name_match", "identity_conflict"])
     for register in sorted(range(len(w.register_names)), key=w.register_names.__getitem__):
         name = w.register_names[register]
         in_register = w.reg == register

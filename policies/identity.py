@@ -86,8 +86,27 @@ SUBJECT_COLUMNS = [
 
 
 def _strings(column: pd.Series) -> np.ndarray:
-    """A string column as an object array, missing values as None."""
-    return column.to_numpy(dtype=object, na_value=None)
+    """A string column as an object array (missing values as pd.NA; no copy for "string")."""
+    return column.to_numpy(dtype=object)
+
+
+def factorize_present(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values)`` (code -1: missing), faster for sparse columns.
+
+    pandas hashes an object array with missing values through its generic
+    object table, checking each value for NA; the present values alone are
+    all strings and take its faster string table.
+    """
+    missing = pd.isna(values)
+    if not missing.any():
+        codes, distinct = pd.factorize(values)
+        return codes.astype(np.int64), np.asarray(distinct, dtype=object)
+    codes = np.full(len(values), -1, dtype=np.int64)
+    if missing.all():
+        return codes, np.array([], dtype=object)
+    present, distinct = pd.factorize(values[~missing])
+    codes[~missing] = present
+    return codes, np.asarray(distinct, dtype=object)
 
 
 def _split_keys(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -97,7 +116,7 @@ def _split_keys(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     no distinct cell needs splitting or stripping (the usual case: connectors
     write normalised keys), the cell's code is the key's code.
     """
-    codes, distinct = pd.factorize(values)
+    codes, distinct = factorize_present(values)
     cells = distinct.tolist()
     if not any(";" in v or not v or v != v.strip() for v in cells):
         rows = np.flatnonzero(codes >= 0)
@@ -116,8 +135,9 @@ def _split_keys(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _edges(
     traces: pd.DataFrame, registers: np.ndarray, n_registers: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """(trace position, compact key code) per key: the edges of the identity graph.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(trace position, compact key code) per key: the edges of the identity graph;
+    and the henkilötunnus code per trace (-1: none).
 
     A key is (register, key type, value) as one integer: e-mails and phones
     (';'-separated, stripped), the henkilötunnus as found, and the customer
@@ -125,22 +145,25 @@ def _edges(
     Duplicate edges are harmless (components are idempotent).
     """
     parts = [_split_keys(_strings(traces[column])) for column in ("email", "phone")]
-    hetu, _ = pd.factorize(_strings(traces["hetu"]))
+    hetu, _ = factorize_present(_strings(traces["hetu"]))
     have = np.flatnonzero(hetu >= 0)
     parts.append((have, hetu[have].astype(np.int64)))
-    number = traces["customer_no"].astype("string").str.strip()
-    have = np.flatnonzero((number.notna() & (number != "")).to_numpy(dtype=bool))
-    if len(have):
-        sources, _ = pd.factorize(_strings(traces["source"].iloc[have]))
-        numbers, distinct = pd.factorize(_strings(number.iloc[have]))
-        pair, _ = pd.factorize(sources.astype(np.int64) * (len(distinct) + 1) + numbers)
+    # The customer number, stripped, within its source.
+    cells, distinct = factorize_present(_strings(traces["customer_no"]))
+    if len(distinct):
+        stripped, numbers = pd.factorize(np.array([str(v).strip() for v in distinct], dtype=object))
+        usable = np.array([bool(v) for v in numbers.tolist()], dtype=bool)
+        number = np.where(cells >= 0, stripped[cells], -1)
+        have = np.flatnonzero((number >= 0) & usable[np.maximum(number, 0)])
+        sources, _ = pd.factorize(_strings(traces["source"])[have])
+        pair, _ = pd.factorize(sources.astype(np.int64) * (len(numbers) + 1) + number[have])
         parts.append((have, pair.astype(np.int64)))
     pos = np.concatenate([p for p, _ in parts])
     offsets = np.cumsum([0] + [int(v.max(initial=-1)) + 1 for _, v in parts])
     key = np.concatenate([v + offsets[tag] for tag, (_, v) in enumerate(parts)])
     if n_registers > 1 and len(pos):
         key, _ = pd.factorize(registers[pos].astype(np.int64) * int(offsets[-1]) + key)
-    return pos, key.astype(np.int64)
+    return pos, key.astype(np.int64), hetu
 
 
 def components(n: int, pos: np.ndarray, key_codes: np.ndarray) -> np.ndarray:
@@ -176,6 +199,34 @@ def components(n: int, pos: np.ndarray, key_codes: np.ndarray) -> np.ndarray:
 def subject_hash(register: str, smallest_trace_id: str) -> str:
     digest = hashlib.sha256(f"{register}\x1f{smallest_trace_id}".encode()).hexdigest()
     return "s-" + digest[:16]
+
+
+def _subject_hashes(
+    registers: list[str], ids: list[str], register_of: np.ndarray, id_of: np.ndarray
+) -> np.ndarray:
+    """:func:`subject_hash` of each (register code, id code) pair, as an object array."""
+    out = np.empty(len(id_of), dtype=object)
+    sha = hashlib.sha256
+    for code, register in enumerate(registers):
+        at = np.flatnonzero(register_of == code)
+        prefix = f"{register}\x1f"
+        out[at] = [
+            "s-" + sha((prefix + ids[i]).encode()).hexdigest()[:16] for i in id_of[at].tolist()
+        ]
+    return out
+
+
+def _factorize_filled(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Codes and names of a string column whose missing values count as ""."""
+    codes, distinct = pd.factorize(values)
+    names: list[str] = distinct.tolist()
+    codes = codes.astype(np.int64)
+    missing = codes < 0
+    if missing.any():
+        if "" not in names:
+            names.append("")
+        codes[missing] = names.index("")
+    return codes, names
 
 
 def _id_order(trace_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -222,6 +273,7 @@ class Identity:
     register_names: list[str]
     kinds: np.ndarray  # kind code per trace (-1: missing)
     kind_names: list[str]
+    has_hetu: np.ndarray
 
     @property
     def n_subjects(self) -> int:
@@ -253,10 +305,8 @@ def identify(
     """:func:`resolve` as arrays (see :class:`Identity`)."""
     frame = traces.reset_index(drop=True)
     n = len(frame)
-    register_values = frame["register"].astype("string").fillna("").to_numpy(dtype=object)
-    registers, register_names = pd.factorize(register_values)
-    registers = registers.astype(np.int64)
-    pos, key_codes = _edges(frame, registers, len(register_names))
+    registers, register_names = _factorize_filled(_strings(frame["register"]))
+    pos, key_codes, hetu = _edges(frame, registers, len(register_names))
     labels = components(n, pos, key_codes)
     keyed = np.zeros(n, dtype=bool)
     keyed[pos] = True
@@ -273,12 +323,9 @@ def identify(
     pair = registers * max(len(sorted_ids), 1) + smallest
     subject, pairs = pd.factorize(pair)
     id_names = sorted_ids.tolist()
-    names = register_names.tolist()
+    names = register_names
     width = max(len(id_names), 1)
-    subject_ids = np.array(
-        [subject_hash(names[p // width], id_names[p % width]) for p in pairs.tolist()],
-        dtype=object,
-    )
+    subject_ids = _subject_hashes(names, id_names, pairs // width, pairs % width)
 
     # Customers: a customer kind of the register, or a customers-only source. A
     # keyless trace puts nobody in scope: it cannot be tied to a person.
@@ -298,7 +345,6 @@ def identify(
 
     review = np.zeros(n, dtype=np.int8)
     # Conflicting henkilötunnus within one subject (a customer: others are never proposed).
-    hetu, _ = pd.factorize(_strings(frame["hetu"]))
     with_hetu = hetu >= 0
     if with_hetu.any():
         low = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
@@ -310,14 +356,15 @@ def identify(
 
     # Folded names of customers' traces in each register (names point, never join).
     name_match = np.zeros(n, dtype=bool)
-    name_key = _strings(frame["name_key"])
-    has_name = pd.notna(name_key) & (name_key != "")
-    candidates = has_name & ~in_scope
-    if candidates.any() and (has_name & in_scope).any():
-        names_code, distinct_names = pd.factorize(name_key)
-        group = registers * (len(distinct_names) + 1) + names_code
-        customer_names = pd.unique(group[has_name & in_scope])
-        name_match = candidates & np.isin(group, customer_names)
+    if not in_scope.all():
+        names_code, distinct_names = pd.factorize(_strings(frame["name_key"]))
+        named = np.array([bool(v) for v in distinct_names.tolist()] + [False], dtype=bool)
+        has_name = named[names_code]  # code -1 (missing) -> the last entry: False
+        candidates = has_name & ~in_scope
+        if candidates.any() and (has_name & in_scope).any():
+            group = registers * (len(distinct_names) + 1) + names_code
+            customers = _any_per(group, has_name & in_scope, int(group.max()) + 1)
+            name_match = candidates & customers[group]
 
     def mark(where: np.ndarray, index: int) -> None:
         review[where & (review == 0)] = index
@@ -341,20 +388,38 @@ def identify(
         names,
         kinds.astype(np.int64),
         kind_list,
+        with_hetu,
     )
 
 
-def string_array(values: np.ndarray) -> pd.arrays.StringArray:
-    """An object array of str / None as a pandas "string" array (no per-value conversion)."""
-    out = np.asarray(values, dtype=object).copy()
-    out[pd.isna(out)] = pd.NA
-    return pd.arrays.StringArray(out)
+_STRING = pd.StringDtype()
 
 
-def _table_column(table: list[Any], codes: np.ndarray) -> pd.arrays.StringArray:
+def string_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """An object array whose items are all ``str`` or ``pd.NA`` as a "string" array.
+
+    Only for arrays the engine built itself from its text tables (every item
+    a str or pd.NA by construction): the public constructor checks every item
+    again, which costs as much as the engine's own work at a million rows, so
+    the array is wrapped as it is where pandas allows it (the python-backed
+    "string" dtype); otherwise the public constructor checks it.
+    """
+    simple_new = getattr(pd.arrays.StringArray, "_simple_new", None)
+    if simple_new is not None and _STRING.storage == "python" and values.dtype == object:
+        array: pd.api.extensions.ExtensionArray = simple_new(values, _STRING)
+        return array
+    return pd.array(values, dtype=_STRING)
+
+
+def _table_column(table: list[Any], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """``table[code]`` per row as a "string" array; None in the table is missing."""
     values = np.array([pd.NA if v is None else v for v in table], dtype=object)
-    return pd.arrays.StringArray(values[codes])
+    return string_array(values[codes])
+
+
+def subject_column(found: Identity) -> pd.api.extensions.ExtensionArray:
+    """Each trace's subject id as a "string" array."""
+    return string_array(found.subject_ids[found.subject])
 
 
 def resolve(
@@ -385,7 +450,7 @@ def subjects_frame(frame: pd.DataFrame, found: Identity) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "trace_id": frame["trace_id"].astype("string"),
-            "subject_id": _table_column(list(found.subject_ids), found.subject),
+            "subject_id": subject_column(found),
             "register": frame["register"].astype("string").fillna(""),
             "has_key": found.has_key,
             "is_customer": found.is_customer,
