@@ -969,7 +969,12 @@ def _decide(w: _Work, today: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _rule_text(w: _Work, rule: np.ndarray, out_of_scope: np.ndarray) -> tuple[Any, Any]:
-    """The rule in words (fi, en): the rule, its trigger and date, or why the trace is kept."""
+    """The rule in words (fi, en): the rule, its trigger and date, or why the trace is kept.
+
+    "rule — label date" is built as a head ("rule — label", or the rule and
+    why it is kept) and a tail (" date", or " — date" when there is no
+    label): heads per (rule, label, state), tails per date, each once.
+    """
     days, first, width = _day_codes(w.trigger)
     states = len(_STATE_NAMES)
     labels = len(w.labels.items)
@@ -978,31 +983,57 @@ def _rule_text(w: _Work, rule: np.ndarray, out_of_scope: np.ndarray) -> tuple[An
     key = (((rule + 1) * labels + np.where(kept, 0, w.label)) * states + w.state) * width
     key += np.where(kept, 0, days)
     key[out_of_scope] = -1
-    dates: dict[int, tuple[str, str]] = {}
-
-    def build(key: int) -> tuple[str | None, str | None]:
-        if key < 0:
-            return NOT_CUSTOMER[1], NOT_CUSTOMER[2]
-        rest, day = divmod(key, width)
-        rest, state = divmod(rest, states)
-        rule_code, label_code = divmod(rest, labels)
-        if rule_code == 0:
-            return None, None
-        _, fi, en = w.rules.items[rule_code - 1]
-        if state in _KEPT_STATES:
-            return fi + _KEPT_STATES[state][0], en + _KEPT_STATES[state][1]
-        label_fi, label_en = w.labels.items[label_code]
-        shown = dates.get(day)
-        if shown is None:
-            shown = dates[day] = _date_texts(day + first - 1 if day else NAT)
-        suffix_fi = f"{label_fi} {shown[0]}".strip()
-        suffix_en = f"{label_en} {shown[1]}".strip()
-        return (
-            f"{fi} — {suffix_fi}" if suffix_fi else fi,
-            f"{en} — {suffix_en}" if suffix_en else en,
-        )
-
-    return _texts_per_distinct(key, build)
+    codes, distinct = pd.factorize(key)
+    head_key, day = np.divmod(np.maximum(distinct, 0), width)
+    rule_label, state = np.divmod(head_key, states)
+    rule_code, label_code = np.divmod(rule_label, labels)
+    heads: dict[int, tuple[str | None, str | None]] = {}
+    for code, r, lab, st in zip(
+        head_key.tolist(), rule_code.tolist(), label_code.tolist(), state.tolist(), strict=True
+    ):
+        if code in heads:
+            continue
+        if r == 0:
+            heads[code] = (None, None)
+            continue
+        _, fi, en = w.rules.items[r - 1]
+        label_fi, label_en = w.labels.items[lab]
+        if st in _KEPT_STATES:
+            heads[code] = (fi + _KEPT_STATES[st][0], en + _KEPT_STATES[st][1])
+        else:
+            heads[code] = (
+                f"{fi} — {label_fi}" if label_fi else fi,
+                f"{en} — {label_en}" if label_en else en,
+            )
+    dates = {d: _date_texts(d + first - 1 if d else NAT) for d in np.unique(day).tolist()}
+    texts_fi: list[Any] = []
+    texts_en: list[Any] = []
+    for k, code, lab, d in zip(
+        distinct.tolist(), head_key.tolist(), label_code.tolist(), day.tolist(), strict=True
+    ):
+        if k < 0:
+            texts_fi.append(NOT_CUSTOMER[1])
+            texts_en.append(NOT_CUSTOMER[2])
+            continue
+        head_fi, head_en = heads[code]
+        if head_fi is None or head_en is None:
+            texts_fi.append(pd.NA)
+            texts_en.append(pd.NA)
+            continue
+        date_fi, date_en = dates[d]
+        if not date_fi:
+            texts_fi.append(head_fi)
+            texts_en.append(head_en)
+            continue
+        joiner = " " if w.labels.items[lab][0] else " — "
+        texts_fi.append(head_fi + joiner + date_fi)
+        texts_en.append(head_en + (" " if w.labels.items[lab][1] else " — ") + date_en)
+    texts_fi.append(pd.NA)  # code -1: never (every key is a number)
+    texts_en.append(pd.NA)
+    return (
+        np.array(texts_fi, dtype=object)[codes],
+        np.array(texts_en, dtype=object)[codes],
+    )
 
 
 def _hold_text(w: _Work, hold: np.ndarray) -> tuple[Any, Any]:
