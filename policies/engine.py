@@ -55,9 +55,12 @@ own: kept until withdrawn ("suostumus voimassa"), or until ``at_least``
 after its own date when the rule has one. If another trace is active or
 cannot be dated, the relationship is ongoing and the trace is kept.
 
-Dates are local dates (``datetime64[us]`` at midnight). Periods are calendar
-periods (policies.periods). Work is vectorised per register, kind and anchor;
-calendar arithmetic runs once per distinct date.
+Dates are local dates (``datetime64[us]`` at midnight; the engine reads them
+as day numbers, so a time of day in a date column is ignored). Periods are
+calendar periods (policies.periods). Work is vectorised per register, kind
+and anchor on numpy arrays: registers, kinds, statuses and subjects as
+integer codes (identity's), dates as day numbers, texts as codes into small
+tables; a text is written once per distinct combination and spread back.
 """
 
 from __future__ import annotations
@@ -959,7 +962,7 @@ def _decide(w: _Work, today: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     subjects = pd.DataFrame(
         {
             "trace_id": trace_id,
-            "subject_id": subject_id,
+            "subject_id": subject_id.copy(),  # no array shared between the two frames
             "register": register,
             "in_scope": w.found.in_scope,
         },
