@@ -8,8 +8,11 @@ Run from the repository root, on a quiet machine (timings vary with load)::
 
 Prints, per size, seconds and traces per second for identity resolution
 alone (``resolve``) and for the whole engine (``evaluate``, which resolves
-identity itself). Not a test: run it by hand and note the figures (issue
-#13 asks for >= 500 000 traces/s). For a profile::
+identity itself): wall-clock, and the process's CPU time (``cpu s``,
+``traces/cpu-s``), which moves less when other work shares the machine.
+Not a test: run it by hand and note the figures (issue #13 asks for
+>= 500 000 traces/s). Peak memory: prefix the command with
+``/usr/bin/time -v``. For a profile::
 
     .venv/bin/python -m cProfile -s cumtime benchmarks/bench_engine.py 100000 | head -60
 """
@@ -81,6 +84,7 @@ def main(sizes: list[int]) -> None:
     policies = {"asiakasrekisteri": policy}
     print(
         f"{'traces':>10} {'identity s':>11} {'identity/s':>11} {'evaluate s':>11} {'traces/s':>10}"
+        f" {'cpu s':>7} {'traces/cpu-s':>13}"
     )
     for n in sizes:
         traces = synthetic(n)
@@ -88,10 +92,15 @@ def main(sizes: list[int]) -> None:
         resolve(traces, {"asiakasrekisteri": policy.customer_kinds})
         identity = time.perf_counter() - start
         start = time.perf_counter()
+        cpu_start = time.process_time()
         result = evaluate(traces, policies, law, date(2026, 11, 1))
+        cpu = time.process_time() - cpu_start
         total = time.perf_counter() - start
         assert len(result.decisions) == n
-        print(f"{n:>10} {identity:>11.2f} {n / identity:>11.0f} {total:>11.2f} {n / total:>10.0f}")
+        print(
+            f"{n:>10} {identity:>11.2f} {n / identity:>11.0f} {total:>11.2f} {n / total:>10.0f}"
+            f" {cpu:>7.2f} {n / cpu:>13.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ Codes (severity in brackets):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -209,19 +209,43 @@ def undeclared_findings(
     """
     # Each distinct category list is read once; rows follow by their factorized code.
     codes, lists = pd.factorize(frame["found_categories"].astype("string").fillna(""))
-    found_in = [set(str(value).split(",")) for value in lists]
-    hetu = frame["hetu"].notna().to_numpy(dtype=bool)
+    return undeclared_in(
+        register,
+        policy,
+        codes,
+        [str(value) for value in lists],
+        frame["hetu"].notna().to_numpy(dtype=bool),
+        lambda present: frame.loc[present, "trace_id"],
+    )
+
+
+def undeclared_in(
+    register: str,
+    policy: RegisterPolicy,
+    codes: np.ndarray,
+    lists: list[str],
+    hetu: np.ndarray,
+    trace_ids: Callable[[np.ndarray], pd.Series],
+) -> list[Finding]:
+    """:func:`undeclared_findings` from factorized ``found_categories``.
+
+    ``codes`` index ``lists`` (the distinct comma-joined category lists) per
+    trace, ``hetu`` tells which traces carry a henkilötunnus, and
+    ``trace_ids(present)`` gives the ids of the traces a boolean mask picks.
+    """
+    found_in = [set(value.split(",")) for value in lists]
     out: list[Finding] = []
     declared = policy.declared_codes
     for code in sorted(CATEGORIES):
         if code in declared:
             continue
-        present = np.array([code in found for found in found_in], dtype=bool)[codes]
+        listed = np.array([code in found for found in found_in], dtype=bool)
+        present = listed[codes] if listed.any() else np.zeros(len(codes), dtype=bool)
         if code == "hetu":
             present = present | hetu
         if not present.any():
             continue
-        ids = frame.loc[present, "trace_id"]
+        ids = trace_ids(present)
         label = CATEGORIES[code]
         if code in policy.not_kept:
             severity: Severity = "high"

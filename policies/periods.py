@@ -178,3 +178,80 @@ def en_date(value: Any) -> str:
     if value is None or value is pd.NaT:
         return ""
     return pd.Timestamp(value).date().isoformat()
+
+
+# ------------------------------------------------ day numbers (the engine's arrays)
+
+#: A missing date among day numbers (int64 days since 1970-01-01): the smallest
+#: int64, which is also numpy's NaT, so a maximum skips it.
+NAT = np.iinfo(np.int64).min
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+def to_days(series: pd.Series) -> np.ndarray:
+    """A date column as int64 day numbers since 1970-01-01 (:data:`NAT` where missing)."""
+    values = series.astype(DATE_DTYPE).to_numpy(dtype="datetime64[us]")
+    return values.astype("datetime64[D]").astype(np.int64)
+
+
+def from_days(days: np.ndarray) -> np.ndarray:
+    """Day numbers back to ``datetime64[us]`` (:data:`NAT` -> NaT)."""
+    return np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[us]")
+
+
+def day_number(day: date) -> int:
+    return day.toordinal() - _EPOCH
+
+
+def day_date(days: int) -> date:
+    return date.fromordinal(int(days) + _EPOCH)
+
+
+def add_period_days(days: np.ndarray, period: Period) -> np.ndarray:
+    """Each day number plus ``period``, exactly as :meth:`Period.add` (NAT stays NAT).
+
+    Years and months first, the day clipped to the target month's length
+    (relativedelta's rule), then the days: vectorised month arithmetic.
+    """
+    out = np.full(len(days), NAT, dtype=np.int64)
+    valid = days != NAT
+    if not valid.any():
+        return out
+    day = days[valid].astype("datetime64[D]")
+    month = day.astype("datetime64[M]")
+    within = (day - month.astype("datetime64[D]")).astype(np.int64)
+    target = month + (period.years * 12 + period.months)
+    start = target.astype("datetime64[D]")
+    length = ((target + 1).astype("datetime64[D]") - start).astype(np.int64)
+    out[valid] = start.astype(np.int64) + np.minimum(within, length - 1) + period.days
+    return out
+
+
+def _year_table(years: np.ndarray, func: Any) -> tuple[int, np.ndarray]:
+    """(first year, day number of ``func(year)`` for each year first..last + 1)."""
+    first, last = int(years.min()), int(years.max())
+    table = np.array([day_number(func(y)) for y in range(first, last + 2)], dtype=np.int64)
+    return first, table
+
+
+def fiscal_year_end_days(days: np.ndarray, end_day: int, end_month: int) -> np.ndarray:
+    """:func:`fiscal_year_end_of` of each day number (NAT stays NAT)."""
+    out = np.full(len(days), NAT, dtype=np.int64)
+    valid = days != NAT
+    if not valid.any():
+        return out
+    day = days[valid]
+    years = day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    first, table = _year_table(years, lambda y: _clip(y, end_month, end_day))
+    this_year = table[years - first]
+    out[valid] = np.where(day <= this_year, this_year, table[years - first + 1])
+    return out
+
+
+def year_end_after_fiscal_year_days(days: np.ndarray, end_day: int, end_month: int) -> np.ndarray:
+    """:func:`year_end_after_fiscal_year` of each day number (NAT stays NAT)."""
+    ends = fiscal_year_end_days(days, end_day, end_month)
+    valid = ends != NAT
+    years = ends[valid].astype("datetime64[D]").astype("datetime64[Y]")
+    ends[valid] = ((years + 1).astype("datetime64[D]") - 1).astype(np.int64)
+    return ends
