@@ -107,32 +107,6 @@ class Period(BaseModel):
         return " ".join(parts)
 
 
-def map_dates(series: pd.Series, func: Any) -> pd.Series:
-    """Apply a ``date -> date | None`` function once per distinct date of a datetime Series.
-
-    The engine works on a million traces; distinct dates are a few thousand,
-    so calendar arithmetic per distinct date is both exact and fast. The
-    results are spread back by the factorized codes (a numpy take).
-    """
-    codes, distinct = pd.factorize(series)
-    mapped = np.empty(len(distinct) + 1, dtype="datetime64[us]")
-    mapped[-1] = np.datetime64("NaT")  # code -1: a missing date stays missing
-    for position, value in enumerate(distinct):
-        out = func(pd.Timestamp(value).date())
-        mapped[position] = np.datetime64("NaT") if out is None else np.datetime64(out, "us")
-    return pd.Series(mapped[codes], index=series.index, dtype=DATE_DTYPE)
-
-
-def add_period(series: pd.Series, period: Period) -> pd.Series:
-    """Each date plus ``period`` (NaT stays NaT)."""
-    return map_dates(series, period.add)
-
-
-def add_days(series: pd.Series, days: int) -> pd.Series:
-    """Each date plus a number of days."""
-    return (series + pd.Timedelta(days=days)).astype(DATE_DTYPE)
-
-
 def fiscal_year_end_of(day: date, end_day: int, end_month: int) -> date:
     """The last day of the fiscal year that ``day`` belongs to."""
     end = _clip(day.year, end_month, end_day)
