@@ -1156,6 +1156,20 @@ CONFIG_MESSAGES: dict[str, tuple[str, str]] = {
         "Poistoehdotus {month} on valmis.",
         "The deletion proposal {month} is ready.",
     ),
+    "notify_open_requests": ("Avoimia pyyntöjä: {n}", "Open requests: {n}"),
+    "notify_login_refused": (
+        "palvelin ei hyväksynyt käyttäjätunnusta tai salasanaa",
+        "the server refused the username or password",
+    ),
+    "notify_address_refused": (
+        "palvelin ei hyväksynyt lähettäjän tai vastaanottajan osoitetta",
+        "the server refused the sender's or a recipient's address",
+    ),
+    "notify_tls": ("suojattu yhteys (TLS) epäonnistui", "the secure connection (TLS) failed"),
+    "notify_no_host": ("palvelimen nimeä ei löytynyt", "the server's name was not found"),
+    "notify_refused": ("palvelin kieltäytyi yhteydestä", "the server refused the connection"),
+    "notify_timeout": ("palvelin ei vastannut ajoissa", "the server did not answer in time"),
+    "notify_other": ("yhteysvirhe ({name})", "connection error ({name})"),
     "notify_to_delete": ("Poistettavia: {n}", "To delete: {n}"),
     "notify_to_review": ("Tarkistettavia: {n}", "To check by hand: {n}"),
     "notify_unreadable": (
@@ -1170,8 +1184,8 @@ CONFIG_MESSAGES: dict[str, tuple[str, str]] = {
         "Day {day}, seed {seed}. The customers are made up.",
     ),
     "demo_working": (
-        "{key}: poistoehdotus ja seloste...",
-        "{key}: deletion proposal and record...",
+        "{business}: poistoehdotus ja seloste...",
+        "{business}: deletion proposal and record...",
     ),
 }
 MESSAGES.update(CONFIG_MESSAGES)
