@@ -1207,10 +1207,17 @@ class Said(str):
         self.key, self.values = key, values
         return self
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickle and copy: key, English, values
+        return (_said_again, (self.key, str.__str__(self), self.values))
+
     def text(self, lang: str) -> str:
         if lang == "en":
             return str.__str__(self)
         return say(lang, self.key, **{k: text_in(lang, v) for k, v in self.values.items()})
+
+
+def _said_again(key: str, en: str, values: dict[str, Any]) -> Said:
+    return Said(key, en=en, **values)
 
 
 def text_in(lang: str, message: Any) -> str:

@@ -699,3 +699,14 @@ def test_the_demo_speaks_the_asked_language(
     output = captured.out + captured.err
     assert ("Päivä 02.11.2026" if lang == "fi" else "Day 02.11.2026") in output
     assert _foreign(output, ENGLISH if lang == "fi" else FINNISH) == []
+
+
+def test_a_said_config_problem_survives_pickle_and_copy() -> None:
+    import copy
+    import pickle
+
+    problem = messages.Said("cfg_missing", en="Field required")
+    said = messages.Said("cfg_at_line", line=3, field="a.b", problem=problem)
+    for again in (pickle.loads(pickle.dumps(said)), copy.deepcopy(said)):
+        assert again == said == "line 3, field 'a.b': Field required"
+        assert again.text("fi") == "rivi 3, kenttä 'a.b': pakollinen kenttä puuttuu"
