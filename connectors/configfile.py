@@ -12,8 +12,10 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
 from connectors.errors import ConfigError
+from connectors.messages import MESSAGES, Said
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -39,7 +41,17 @@ def _construct_document(
             _construct_document(loader, item, (*path, index), lines)
             for index, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:  # a scalar YAML reads as a date that is none (2026-13-45)
+        raise _BadScalar(path, node.start_mark.line + 1) from None
+
+
+class _BadScalar(Exception):
+    """A value YAML could not make (a date that does not exist): where it is."""
+
+    def __init__(self, path: Loc, line: int) -> None:
+        self.path, self.line = path, line
 
 
 def load_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
@@ -48,20 +60,29 @@ def load_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(file, ["file not found"]) from None
+        raise ConfigError(file, [Said("cfg_not_found")]) from None
     except UnicodeDecodeError:
-        raise ConfigError(file, ["not UTF-8 text"]) from None
+        raise ConfigError(file, [Said("cfg_not_utf8")]) from None
     loader = _LineLoader(text)
     lines: dict[Loc, int] = {}
     try:
         node = loader.get_single_node()
         if node is None:
-            raise ConfigError(file, ["file is empty"])
+            raise ConfigError(file, [Said("cfg_empty")])
         data = _construct_document(loader, node, (), lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        where = f"line {mark.line + 1}" if mark else "somewhere"
-        raise ConfigError(file, [f"{where}: not valid YAML ({exc.problem})"]) from None
+        # the parser's own words stay in the English text only (fi: the line and what to check)
+        detail = str(exc.problem)
+        problem = (
+            Said("cfg_yaml_line", line=mark.line + 1, detail=detail)
+            if mark
+            else Said("cfg_yaml", detail=detail)
+        )
+        raise ConfigError(file, [problem]) from None
+    except _BadScalar as exc:
+        lines[exc.path] = exc.line
+        raise ConfigError(file, [where_said(lines, exc.path, Said("cfg_date"))]) from None
     finally:
         loader.dispose()
     return data, lines
@@ -75,19 +96,86 @@ def line_of(lines: dict[Loc, int], loc: Loc) -> int | None:
     return None
 
 
+#: pydantic's error type -> the catalogue key that says it
+PYDANTIC_KEYS: dict[str, str] = {
+    "missing": "cfg_missing",
+    "extra_forbidden": "cfg_extra_forbidden",
+    "int_parsing": "cfg_int",
+    "int_type": "cfg_int",
+    "int_from_float": "cfg_int",
+    "float_parsing": "cfg_float",
+    "float_type": "cfg_float",
+    "bool_parsing": "cfg_bool",
+    "bool_type": "cfg_bool",
+    "string_type": "cfg_string",
+    "list_type": "cfg_list",
+    "tuple_type": "cfg_list",
+    "set_type": "cfg_list",
+    "dict_type": "cfg_dict",
+    "model_type": "cfg_dict",
+    "model_attributes_type": "cfg_dict",
+    "date_parsing": "cfg_date",
+    "date_type": "cfg_date",
+    "date_from_datetime_parsing": "cfg_date",
+    "date_from_datetime_inexact": "cfg_date",
+    "literal_error": "cfg_literal",
+    "enum": "cfg_literal",
+    "greater_than_equal": "cfg_ge",
+    "greater_than": "cfg_gt",
+    "less_than_equal": "cfg_le",
+    "less_than": "cfg_lt",
+    "string_too_short": "cfg_too_short",
+    "too_short": "cfg_too_short",
+    "string_too_long": "cfg_too_long",
+    "too_long": "cfg_too_long",
+    "string_pattern_mismatch": "cfg_pattern",
+}
+
+
+def coded(key: str, **values: Any) -> PydanticCustomError:
+    """A validator's error said by the catalogue's ``key`` (raise it instead of ValueError).
+
+    Its pydantic type is ``key`` and its context ``values``, so that
+    :func:`describe_errors` says it in the owner's language.
+    """
+    return PydanticCustomError(key, str(Said(key, **values)), values)
+
+
+def error_text(err: Any) -> Said:
+    """One pydantic error (an item of ``ValidationError.errors()``) as catalogue words.
+
+    English stays pydantic's (or our validator's) own message; a type the
+    catalogue does not know says in Finnish only that the value does not fit.
+    """
+    kind, ctx, english = str(err["type"]), dict(err.get("ctx") or {}), str(err["msg"])
+    if kind in MESSAGES:  # our own coded() errors
+        return Said(kind, en=english, **ctx)
+    if kind == "value_error":
+        cause = ctx.get("error")
+        if isinstance(cause, PydanticCustomError) and cause.type in MESSAGES:
+            return Said(cause.type, en=str(cause), **(cause.context or {}))
+    key = PYDANTIC_KEYS.get(kind, "cfg_invalid")
+    ctx.setdefault("expected", "")
+    if kind in ("literal_error", "enum"):  # "'fi' or 'en'": the choices only, no English word
+        ctx["expected"] = str(ctx["expected"]).replace(" or ", ", ")
+    return Said(key, en=english, **{k: str(v) for k, v in ctx.items()})
+
+
+def where_said(lines: dict[Loc, int], loc: Loc, problem: Said) -> Said:
+    """``line N, field 'a.b': problem`` (without the line when it is not known)."""
+    field: Any = ".".join(str(part) for part in loc) or Said("cfg_top")
+    line = line_of(lines, loc)
+    if line:
+        return Said("cfg_at_line", line=line, field=field, problem=problem)
+    return Said("cfg_at_field", field=field, problem=problem)
+
+
 def describe_errors(exc: ValidationError, lines: dict[Loc, int], prefix: Loc = ()) -> list[str]:
-    """pydantic errors as 'line N, field a.b: message' lines.
+    """pydantic errors as 'line N, field a.b: message' lines (:class:`Said`: either language).
 
     ``prefix`` is where the validated part sits in the file (for a nested model).
     """
-    out = []
-    for err in exc.errors():
-        loc: Loc = (*prefix, *err["loc"])
-        field = ".".join(str(part) for part in loc) or "(top level)"
-        line = line_of(lines, loc)
-        where = f"line {line}, " if line else ""
-        out.append(f"{where}field '{field}': {err['msg']}")
-    return out
+    return [where_said(lines, (*prefix, *err["loc"]), error_text(err)) for err in exc.errors()]
 
 
 def load_model(path: Path, model: type[M]) -> M:

@@ -899,3 +899,329 @@ def problem_text(lang: str, code: str, **params: object) -> str:
 def where(lang: str, key: str, **values: object) -> str:
     """A location word of a problem (``rivi 12`` / ``row 12``)."""
     return WHERE[key][_index(lang)].format(**values)
+
+
+# ------------------------------------------------ configuration files (issue #14)
+
+#: a config problem's words; key -> (Finnish, English)
+CONFIG_MESSAGES: dict[str, tuple[str, str]] = {
+    # where a problem is
+    "cfg_at_line": (
+        "rivi {line}, kenttä '{field}': {problem}",
+        "line {line}, field '{field}': {problem}",
+    ),
+    "cfg_at_field": ("kenttä '{field}': {problem}", "field '{field}': {problem}"),
+    "cfg_top": ("(ylin taso)", "(top level)"),
+    # the file as a whole
+    "cfg_not_found": ("tiedostoa ei löydy", "file not found"),
+    "cfg_not_utf8": ("tiedosto ei ole UTF-8-tekstiä", "not UTF-8 text"),
+    "cfg_empty": ("tiedosto on tyhjä", "file is empty"),
+    "cfg_yaml_line": (
+        "rivi {line}: YAML-muoto on virheellinen (tarkista sisennys, kaksoispisteet ja "
+        "lainausmerkit)",
+        "line {line}: not valid YAML ({detail})",
+    ),
+    "cfg_yaml": ("YAML-muoto on virheellinen", "somewhere: not valid YAML ({detail})"),
+    # pydantic's error types
+    "cfg_missing": ("pakollinen kenttä puuttuu", "Field required"),
+    "cfg_extra_forbidden": (
+        "tuntematon kenttä (kirjoitusvirhe?)",
+        "Extra inputs are not permitted",
+    ),
+    "cfg_int": ("pitää olla kokonaisluku", "Input should be a valid integer"),
+    "cfg_float": ("pitää olla luku", "Input should be a valid number"),
+    "cfg_bool": ("pitää olla true tai false", "Input should be a valid boolean"),
+    "cfg_string": ("pitää olla teksti", "Input should be a valid string"),
+    "cfg_list": ("pitää olla luettelo", "Input should be a valid list"),
+    "cfg_dict": ("pitää olla avain–arvo-rakenne", "Input should be a valid dictionary"),
+    "cfg_date": (
+        "pitää olla päivämäärä muodossa VVVV-KK-PP",
+        "Input should be a valid date in the format YYYY-MM-DD",
+    ),
+    "cfg_literal": ("sallitut arvot: {expected}", "Input should be {expected}"),
+    "cfg_ge": ("pienin sallittu arvo on {ge}", "Input should be greater than or equal to {ge}"),
+    "cfg_gt": ("pitää olla suurempi kuin {gt}", "Input should be greater than {gt}"),
+    "cfg_le": ("suurin sallittu arvo on {le}", "Input should be less than or equal to {le}"),
+    "cfg_lt": ("pitää olla pienempi kuin {lt}", "Input should be less than {lt}"),
+    "cfg_too_short": ("liian lyhyt (vähintään {min_length})", "too short (at least {min_length})"),
+    "cfg_too_long": ("liian pitkä (enintään {max_length})", "too long (at most {max_length})"),
+    "cfg_pattern": ("arvo on väärää muotoa", "String should match pattern '{pattern}'"),
+    "cfg_invalid": ("arvo ei kelpaa tähän kenttään", "invalid value"),
+    # our own validators
+    "cfg_period_text": (
+        "jakso kirjoitetaan esimerkiksi '2 kk', '3 kuukautta', '6 vuotta', '30 päivää' tai '2 vrk'",
+        "a period is written like '2 months', '6 years', '30 days' (or '2 kk', '6 vuotta', "
+        "'2 vrk')",
+    ),
+    "cfg_period_zero": (
+        "jakson pitää olla pidempi kuin nolla",
+        "a period must be longer than zero",
+    ),
+    "cfg_keep_bad": (
+        "{problem} – tai 'while_customer' tai 'statutory'",
+        "{problem} — or 'while_customer' or 'statutory'",
+    ),
+    "cfg_period_needs_after": (
+        "jakso tarvitsee kentän 'after' (event_date, end_date, {{last: laji}} ...)",
+        "a period needs 'after' (event_date, end_date, {{last: kind}} ...)",
+    ),
+    "cfg_keep_no_after": (
+        "'keep: {keep}' ei ota kenttää 'after'",
+        "'keep: {keep}' takes no 'after'",
+    ),
+    "cfg_after_empty": ("'after' on tyhjä luettelo", "'after' is an empty list"),
+    "cfg_at_least": (
+        "'at_least' sopii vain kohtaan 'keep: while_customer'",
+        "'at_least' goes with 'keep: while_customer' only",
+    ),
+    "cfg_unknown_category": (
+        "tuntematon tietoryhmän koodi; tunnetut: {known}",
+        "unknown category code; known: {known}",
+    ),
+    "cfg_unknown_status": (
+        "tuntematon tila {unknown}; tunnetut: {known}",
+        "unknown status {unknown}; known: {known}",
+    ),
+    "cfg_kind_word": (
+        "laji kirjoitetaan pienillä kirjaimilla, numeroilla ja merkillä '_'",
+        "a kind is lower-case letters, digits and '_'",
+    ),
+    "cfg_fiscal_form": (
+        "kirjoita tilikauden loppu muodossa päivä.kuukausi., esim. '31.12.'",
+        "write the fiscal year end as day.month., e.g. '31.12.'",
+    ),
+    "cfg_fiscal_day": ("päivää ei ole (tavallisessa) vuodessa", "not a day of a (common) year"),
+    "cfg_raw": ("{text}", "{text}"),
+    "cfg_joined": ("{items}", "{items}"),
+    "cfg_until_period": (
+        "'until: period' tarvitsee kentät 'keep' ja 'after'",
+        "'until: period' needs 'keep' and 'after'",
+    ),
+    "cfg_until_no_keep": (
+        "'until: {until}' ei ota kenttiä 'keep' eikä 'after'",
+        "'until: {until}' takes no 'keep' or 'after'",
+    ),
+    "cfg_settled_statuses": (
+        "'until: settled' tarvitsee tilat ('statuses'), jotka tarkoittavat avointa",
+        "'until: settled' needs the 'statuses' that mean unsettled",
+    ),
+    "cfg_spares_scope": (
+        "'spares' sopii vain kohtaan 'scope: subject'",
+        "'spares' goes with 'scope: subject' only",
+    ),
+    "cfg_spares_trigger": (
+        "pito ei voi säästää lajeja, jotka käynnistävät sen",
+        "a hold cannot spare the kinds that trigger it",
+    ),
+    "cfg_limitation": (
+        "'limitation' sopii vain kohtaan 'until: settled'",
+        "'limitation' goes with 'until: settled' only",
+    ),
+    "cfg_limitation_statuses": (
+        "vanhentumisen tilat {extra} eivät ole kohdassa 'statuses'",
+        "limitation statuses {extra} are not among 'statuses'",
+    ),
+    "cfg_kind_no_rule": (
+        "asiakaslajilla '{kind}' ei ole säilytyssääntöä",
+        "customer kind '{kind}' has no retention rule",
+    ),
+    "cfg_last_not_kind": (
+        "'last: {last}' ei ole tämän rekisterin laji ({kinds})",
+        "'last: {last}' is not a kind of this register ({kinds})",
+    ),
+    "cfg_both_kept": (
+        "tietoryhmät {both} on sekä ilmoitettu että merkitty 'not_kept'",
+        "categories {both} are both declared and 'not_kept'",
+    ),
+    "cfg_no_statute": (
+        "'statutory', mutta mikään lakisääteinen sääntö ei koske lajia '{kind}'",
+        "'statutory', but no statutory rule covers kind '{kind}'",
+    ),
+    "cfg_held_by_law": (
+        "laji '{kind}' on lakisääteisesti säilytettävä ({id}, {source}): käytä "
+        "'keep: statutory'; käytäntö ei voi lyhentää lakisääteistä säilytystä",
+        "kind '{kind}' is held by law ({id}, {source}): use 'keep: statutory'; a policy "
+        "cannot shorten a statutory hold",
+    ),
+    "cfg_while_customer_short": (
+        "'while_customer' voi olla lyhyempi kuin lakisääteinen {id} ({source}); käytä "
+        "'keep: statutory' tai pidempää jaksoa",
+        "'while_customer' may be shorter than the statutory {id} ({source}); use "
+        "'keep: statutory' or a longer period",
+    ),
+    "cfg_shorter": (
+        "lyhyempi kuin lakisääteinen {id} ({source}); käytäntö voi pidentää lakisääteistä "
+        "säilytystä, ei koskaan lyhentää",
+        "shorter than the statutory {id} ({source}); a policy may lengthen a statutory "
+        "hold, never shorten it",
+    ),
+    "cfg_optional": (
+        "vain lakisääteiset säännöt voivat olla valinnaisia",
+        "only statutory rules can be optional",
+    ),
+    "cfg_no_rule": (
+        "lakisääteistä sääntöä '{extends}' ei ole; tunnetut: {known}",
+        "no statutory rule '{extends}'; known: {known}",
+    ),
+    "cfg_cover_kinds": (
+        "pitää kattaa jokainen säännön {id} laji: {kinds}",
+        "must cover every kind of {id}: {kinds}",
+    ),
+    "cfg_spares_law": (
+        "{id} säilyttää lajit {spared}; käytäntö voi pidentää lakisääteistä säilytystä, ei "
+        "koskaan lyhentää",
+        "{id} keeps kinds {spared}; a policy may lengthen a statutory hold, never shorten it",
+    ),
+    "cfg_until_earlier": (
+        "{id} kestää kunnes '{until}'; kiinteä jakso voisi päättää sen aiemmin",
+        "{id} lasts until '{until}'; a fixed period could end it earlier",
+    ),
+    "cfg_not_optional": (
+        "ei ole valinnainen lakisääteinen sääntö; tunnetut: {known}",
+        "not an optional statutory rule; known: {known}",
+    ),
+    # the workspace config's own checks
+    "cfg_id_twice": (
+        "lähteen tunnus '{id}' on käytössä kahdesti",
+        "source id '{id}' is used twice",
+    ),
+    "cfg_no_register": (
+        "rekisteri '{register}' ei ole rekisterien joukossa ({known})",
+        "register '{register}' is not among the registers ({known})",
+    ),
+    "cfg_none_declared": ("yhtään ei ole määritetty", "none declared"),
+    "cfg_outside": (
+        "lähde '{id}' on työtilan ulkopuolella (symboliset linkit seurattu), sitä ei lueta eikä "
+        "muuteta; siirrä se työtilaan tai nimeä sen kansio kohdassa allowed_roots",
+        "source '{id}' lies outside the workspace (symbolic links followed) and is not read or "
+        "changed; move it into the workspace or name its folder in allowed_roots",
+    ),
+    "cfg_credential": (
+        "tunnus ei kuulu työtilan asetuksiin; poista se ja yhdistä tili komennolla karsinta "
+        "auth google|microsoft --account NIMI (tunnus säilytetään käyttöjärjestelmän "
+        "avainnipussa, muuten vain omistajan luettavassa 0600-tiedostossa)",
+        "credentials never go in the workspace config; remove it and connect the account "
+        "with: karsinta auth google|microsoft --account NAME (the token is kept in the OS "
+        "keyring, else in an owner-only 0600 file)",
+    ),
+    "cfg_unknown_connector": (
+        "tuntematon liitin '{name}'; tunnetut: {known}",
+        "unknown connector '{name}'; known: {known}",
+    ),
+    # the workspace key (flows.keyed)
+    "key_empty": ("työtilan avaintiedosto on tyhjä", "the workspace key file is empty"),
+    "key_not_key": (
+        "työtilan avaintiedosto ei ole avain (odotettiin 64 heksadesimaalinumeroa)",
+        "the workspace key file is not a key (64 hex digits expected)",
+    ),
+    "key_short": (
+        "työtilan avain on liian lyhyt ({size} tavua; vähintään {least})",
+        "the workspace key is too short ({size} bytes; at least {least})",
+    ),
+    "key_missing": (
+        "työtilan avain puuttuu, mutta työtilassa on kirjanpito poistoista; palauta tiedosto "
+        "varmuuskopiosta (uusi avain ei täsmäisi tallennettuihin tunnisteisiin)",
+        "the workspace key is missing but the workspace has a ledger; restore the file from a "
+        "backup (a new key would not match the stored ids)",
+    ),
+    # notifications (flows.notify)
+    "smtp_no_password": (
+        "SMTP-salasanaa ei ole avainnipussa (palvelu '{service}') eikä tässä tiedostossa",
+        "the SMTP password is not in the keyring (service '{service}') nor in this file",
+    ),
+    "smtp_password_mode": (
+        "SMTP-salasanatiedoston pitää olla vain omistajan luettavissa (chmod 600)",
+        "the SMTP password file must be readable by the owner only (chmod 600)",
+    ),
+    "smtp_plain": (
+        "notify.security 'none' on sallittu vain paikalliselle palvelimelle (loopback)",
+        "notify.security 'none' is allowed on loopback only",
+    ),
+    "notify_not_sent": ("ilmoitusta ei lähetetty: {reason}", "notification not sent: {reason}"),
+    "notify_requests_subject": (
+        "Karsinta: {ready} uutta pyyntöä valmiina, {near} määräaika lähellä, {overdue} myöhässä",
+        "Karsinta: {ready} new requests ready, {near} due soon, {overdue} overdue",
+    ),
+    "notify_prepared": ("Valmiit ehdotukset ja raportit: {n}", "Prepared: {n}"),
+    "notify_open": ("Avoimet pyynnöt: {n}", "Open requests: {n}"),
+    "notify_near": ("Määräaika 2 päivän sisällä: {n}", "Deadline within 2 days: {n}"),
+    "notify_overdue": ("Myöhässä: {n}", "Overdue: {n}"),
+    "notify_blocked": ("Säilytysvelvoite estää: {n}", "Blocked by a hold: {n}"),
+    "notify_files": ("Tiedostot: {folder}", "Files: {folder}"),
+    "notify_proposal_subject": (
+        "Karsinta: poistoehdotus {month} valmiina ({delete} poistettavaa)",
+        "Karsinta: deletion proposal {month} ready ({delete} to delete)",
+    ),
+    "notify_proposal_ready": (
+        "Poistoehdotus {month} on valmis.",
+        "The deletion proposal {month} is ready.",
+    ),
+    "notify_open_requests": ("Avoimia pyyntöjä: {n}", "Open requests: {n}"),
+    "notify_login_refused": (
+        "palvelin ei hyväksynyt käyttäjätunnusta tai salasanaa",
+        "the server refused the username or password",
+    ),
+    "notify_address_refused": (
+        "palvelin ei hyväksynyt lähettäjän tai vastaanottajan osoitetta",
+        "the server refused the sender's or a recipient's address",
+    ),
+    "notify_tls": ("suojattu yhteys (TLS) epäonnistui", "the secure connection (TLS) failed"),
+    "notify_no_host": ("palvelimen nimeä ei löytynyt", "the server's name was not found"),
+    "notify_refused": ("palvelin kieltäytyi yhteydestä", "the server refused the connection"),
+    "notify_timeout": ("palvelin ei vastannut ajoissa", "the server did not answer in time"),
+    "notify_other": ("yhteysvirhe ({name})", "connection error ({name})"),
+    "notify_to_delete": ("Poistettavia: {n}", "To delete: {n}"),
+    "notify_to_review": ("Tarkistettavia: {n}", "To check by hand: {n}"),
+    "notify_unreadable": (
+        "Lähteitä, joita ei voitu lukea: {n}",
+        "Sources that could not be read: {n}",
+    ),
+    "notify_open_it": ("Avaa se: {file}", "Open it: {file}"),
+    # the demo's console lines (flows.demo)
+    "demo_root": ("Karsinta-demo: {root}", "Karsinta demo: {root}"),
+    "demo_day": (
+        "Päivä {day}, siemen {seed}. Asiakkaat ovat keksittyjä.",
+        "Day {day}, seed {seed}. The customers are made up.",
+    ),
+    "demo_working": (
+        "{business}: poistoehdotus ja seloste...",
+        "{business}: deletion proposal and record...",
+    ),
+}
+MESSAGES.update(CONFIG_MESSAGES)
+
+
+class Said(str):
+    """A message that is English as a ``str`` (logs, old callers) and knows its catalogue key.
+
+    ``text(lang)`` says it in ``lang``; a value that is itself :class:`Said`
+    is said in the same language. ``en`` overrides the English words (a
+    third-party message kept as it was).
+    """
+
+    key: str
+    values: dict[str, Any]
+
+    def __new__(cls, key: str, en: str | None = None, **values: Any) -> Said:
+        self = super().__new__(cls, en if en is not None else say("en", key, **values))
+        self.key, self.values = key, values
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickle and copy: key, English, values
+        return (_said_again, (self.key, str.__str__(self), self.values))
+
+    def text(self, lang: str) -> str:
+        if lang == "en":
+            return str.__str__(self)
+        return say(lang, self.key, **{k: text_in(lang, v) for k, v in self.values.items()})
+
+
+def _said_again(key: str, en: str, values: dict[str, Any]) -> Said:
+    return Said(key, en=en, **values)
+
+
+def text_in(lang: str, message: Any) -> str:
+    """``message`` in ``lang`` when it is :class:`Said` (a tuple of them: joined), else as it is."""
+    if isinstance(message, tuple):
+        return "; ".join(text_in(lang, item) for item in message)
+    return message.text(lang) if isinstance(message, Said) else str(message)

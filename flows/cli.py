@@ -33,6 +33,7 @@ from connectors.base import (
 )
 from connectors.detect import detect
 from connectors.errors import ApplyRefused, ConfigError, KarsintaError
+from connectors.messages import text_in
 from flows.messages import say
 from flows.runtime import use_prefect
 
@@ -376,9 +377,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args))
     except ConfigError as exc:
         # The file once, then each problem once (its text names line and field).
-        heading = say(_workspace_language(args) or lang, "config_error", file=exc.file)
-        print(heading, file=sys.stderr)
-        for problem in dict.fromkeys(exc.problems):
+        spoken = _workspace_language(args) or lang
+        print(say(spoken, "config_error", file=exc.file), file=sys.stderr)
+        for problem in dict.fromkeys(text_in(spoken, p) for p in exc.problems):
             print(f"  - {problem}", file=sys.stderr)
         return 2
     except KarsintaError as exc:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from connectors.errors import ConfigError
 from connectors.keyed import MIN_KEY_BYTES, Hasher
+from connectors.messages import Said
 from connectors.safe_write import fsync_dir, temp_path
 
 if TYPE_CHECKING:
@@ -49,18 +50,13 @@ def parse_key(path: Path, data: bytes) -> bytes:
     """The key in ``data``; ConfigError naming ``path`` when it is not a whole key."""
     text = data.strip()
     if not text:
-        raise ConfigError(str(path), ["the workspace key file is empty"])
+        raise ConfigError(str(path), [Said("key_empty")])
     try:
         key = bytes.fromhex(text.decode("ascii"))
     except (UnicodeDecodeError, ValueError):
-        raise ConfigError(
-            str(path), ["the workspace key file is not a key (64 hex digits expected)"]
-        ) from None
+        raise ConfigError(str(path), [Said("key_not_key")]) from None
     if len(key) < MIN_KEY_BYTES:
-        raise ConfigError(
-            str(path),
-            [f"the workspace key is too short ({len(key)} bytes; at least {MIN_KEY_BYTES})"],
-        )
+        raise ConfigError(str(path), [Said("key_short", size=len(key), least=MIN_KEY_BYTES)])
     return key
 
 
@@ -92,13 +88,7 @@ def load_key(state_dir: Path) -> bytes:
         data = path.read_bytes()
     except FileNotFoundError:
         if has_keyed_state(state_dir):
-            raise ConfigError(
-                str(path),
-                [
-                    "the workspace key is missing but the workspace has a ledger; restore the "
-                    "file from a backup (a new key would not match the stored ids)"
-                ],
-            ) from None
+            raise ConfigError(str(path), [Said("key_missing")]) from None
         return _create(path)
     return parse_key(path, data)
 

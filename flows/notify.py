@@ -21,6 +21,7 @@ counts and file paths only: no name, address, phone or henkilötunnus.
 from __future__ import annotations
 
 import smtplib
+import socket
 import ssl
 import stat
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from connectors.errors import ConfigError
+from connectors.messages import Said, say
 
 if TYPE_CHECKING:
     from flows.workspace import Workspace
@@ -72,38 +74,27 @@ def smtp_password(config: NotifyConfig, state_dir: Path) -> str | None:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise ConfigError(
-            str(path),
-            [
-                f"the SMTP password is not in the keyring (service '{KEYRING_SERVICE}') "
-                "nor in this file"
-            ],
-        ) from None
+        raise ConfigError(str(path), [Said("smtp_no_password", service=KEYRING_SERVICE)]) from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(
-            str(path), ["the SMTP password file must be readable by the owner only (chmod 600)"]
-        )
+        raise ConfigError(str(path), [Said("smtp_password_mode")])
     return path.read_text("utf-8").strip()
 
 
-def message_text(counts: Mapping[str, Any], folder: Path) -> tuple[str, str]:
-    """(subject, body) from counts and the reports folder: no customer data."""
+def message_text(counts: Mapping[str, Any], folder: Path, lang: str = "fi") -> tuple[str, str]:
+    """(subject, body) in ``lang`` from counts and the reports folder: no customer data."""
     near, overdue = int(counts.get("near", 0)), int(counts.get("overdue", 0))
     ready = int(counts.get("prepared_erasure", 0)) + int(counts.get("prepared_access", 0))
-    subject = (
-        f"Karsinta: {ready} uutta pyyntöä valmiina, {near} määräaika lähellä, "
-        f"{overdue} myöhässä / {ready} new requests ready, {near} due soon, {overdue} overdue"
-    )
+    subject = say(lang, "notify_requests_subject", ready=ready, near=near, overdue=overdue)
     lines = [
         "Karsinta",
         "",
-        f"Valmiit ehdotukset ja raportit / prepared: {ready}",
-        f"Avoimet pyynnöt / open requests: {int(counts.get('open', 0))}",
-        f"Määräaika 2 päivän sisällä / deadline within 2 days: {near}",
-        f"Myöhässä / overdue: {overdue}",
-        f"Säilytysvelvoite estää / blocked by a hold: {int(counts.get('blocked', 0))}",
+        say(lang, "notify_prepared", n=ready),
+        say(lang, "notify_open", n=int(counts.get("open", 0))),
+        say(lang, "notify_near", n=near),
+        say(lang, "notify_overdue", n=overdue),
+        say(lang, "notify_blocked", n=int(counts.get("blocked", 0))),
         "",
-        f"Tiedostot / files: {folder}",
+        say(lang, "notify_files", folder=folder),
     ]
     for key in ("status_html", "proposal_html"):
         if counts.get(key):
@@ -114,7 +105,7 @@ def message_text(counts: Mapping[str, Any], folder: Path) -> tuple[str, str]:
 def send(config: NotifyConfig, password: str | None, subject: str, body: str) -> None:
     """Send one message through the owner's SMTP server (TLS unless on loopback)."""
     if config.security == "none" and config.smtp_host not in LOOPBACK:
-        raise ConfigError("karsinta.yaml", ["notify.security 'none' is allowed on loopback only"])
+        raise ConfigError("karsinta.yaml", [Said("smtp_plain")])
     message = EmailMessage()
     message["From"] = config.sender
     message["To"] = ", ".join(config.to)
@@ -148,13 +139,12 @@ def notify_requests(workspace: Workspace, counts: Mapping[str, Any]) -> bool:
     config = workspace.config.notify
     if config is None or not should_notify(counts):
         return False
-    subject, body = message_text(counts, workspace.output_dir)
+    lang = workspace.config.language
+    subject, body = message_text(counts, workspace.output_dir, lang)
     try:
         send(config, smtp_password(config, workspace.state_dir), subject, body)
     except (OSError, smtplib.SMTPException) as exc:
-        import sys
-
-        print(f"notification not sent: {type(exc).__name__}", file=sys.stderr)
+        _not_sent(exc, lang)
         return False
     return True
 
@@ -166,30 +156,17 @@ def proposal_message(counts: Mapping[str, Any], folder: Path, lang: str) -> tupl
     requests = int(counts.get("open_requests", 0))
     unreadable = int(counts.get("unreadable_sources", 0))
     file = folder / str(counts.get("proposal_html", ""))
-    if lang == "en":
-        subject = f"Karsinta: deletion proposal {month} ready ({delete} to delete)"
-        lines = [
-            f"The deletion proposal {month} is ready.",
-            "",
-            f"To delete: {delete}",
-            f"To check by hand: {review}",
-            f"Open requests: {requests}",
-            f"Sources that could not be read: {unreadable}",
-            "",
-            f"Open it: {file}",
-        ]
-    else:
-        subject = f"Karsinta: poistoehdotus {month} valmiina ({delete} poistettavaa)"
-        lines = [
-            f"Poistoehdotus {month} on valmis.",
-            "",
-            f"Poistettavia: {delete}",
-            f"Tarkistettavia: {review}",
-            f"Avoimia pyyntöjä: {requests}",
-            f"Lähteitä, joita ei voitu lukea: {unreadable}",
-            "",
-            f"Avaa se: {file}",
-        ]
+    subject = say(lang, "notify_proposal_subject", month=month, delete=delete)
+    lines = [
+        say(lang, "notify_proposal_ready", month=month),
+        "",
+        say(lang, "notify_to_delete", n=delete),
+        say(lang, "notify_to_review", n=review),
+        say(lang, "notify_open_requests", n=requests),
+        say(lang, "notify_unreadable", n=unreadable),
+        "",
+        say(lang, "notify_open_it", file=file),
+    ]
     return subject, "\n".join(lines) + "\n"
 
 
@@ -205,8 +182,27 @@ def notify_proposal(workspace: Workspace, counts: Mapping[str, Any], lang: str) 
     try:
         send(config, smtp_password(config, workspace.state_dir), subject, body)
     except (OSError, smtplib.SMTPException) as exc:
-        import sys
-
-        print(f"notification not sent: {type(exc).__name__}", file=sys.stderr)
+        _not_sent(exc, lang)
         return False
     return True
+
+
+#: what went wrong with a send, by the exception's kind (most specific first)
+_REASONS: tuple[tuple[type[BaseException], str], ...] = (
+    (smtplib.SMTPAuthenticationError, "notify_login_refused"),
+    (smtplib.SMTPRecipientsRefused, "notify_address_refused"),
+    (smtplib.SMTPSenderRefused, "notify_address_refused"),
+    (ssl.SSLError, "notify_tls"),
+    (socket.gaierror, "notify_no_host"),
+    (ConnectionRefusedError, "notify_refused"),
+    (TimeoutError, "notify_timeout"),
+)
+
+
+def _not_sent(exc: BaseException, lang: str) -> None:
+    """The one line a failed send leaves on stderr: why, in ``lang``; never a value."""
+    import sys
+
+    key = next((key for kind, key in _REASONS if isinstance(exc, kind)), None)
+    reason = say(lang, key) if key else say(lang, "notify_other", name=type(exc).__name__)
+    print(say(lang, "notify_not_sent", reason=reason), file=sys.stderr)

@@ -51,10 +51,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from connectors.base import SourceSpec, get_connector
-from connectors.configfile import Loc, describe_errors, line_of, load_yaml
+from connectors.base import SourceSpec, connector_names, get_connector
+from connectors.configfile import Loc, describe_errors, load_yaml, where_said
 from connectors.errors import ApplyRefused, ConfigError
-from connectors.messages import say
+from connectors.messages import Said, say
 from connectors.safe_write import sweep_temp_files
 from flows.notify import NotifyConfig
 
@@ -156,22 +156,18 @@ def _secret_keys(data: Any, path: Loc = ()) -> list[Loc]:
 
 def _consistency(config: WorkspaceConfig, lines: dict[Loc, int]) -> list[str]:
     """Source ids are unique and every source names a declared register."""
-    problems = []
+    problems: list[str] = []
     seen: set[str] = set()
     for index, source in enumerate(config.sources):
         if source.id in seen:
-            line = line_of(lines, ("sources", index, "id"))
             problems.append(
-                f"line {line}, field 'sources.{index}.id': source id '{source.id}' is used twice"
+                where_said(lines, ("sources", index, "id"), Said("cfg_id_twice", id=source.id))
             )
         seen.add(source.id)
         if source.register not in config.registers:
-            line = line_of(lines, ("sources", index, "register"))
-            known = ", ".join(sorted(config.registers)) or "none declared"
-            problems.append(
-                f"line {line}, field 'sources.{index}.register': register '{source.register}' "
-                f"is not among the registers ({known})"
-            )
+            known: str = ", ".join(sorted(config.registers)) or Said("cfg_none_declared")
+            problem = Said("cfg_no_register", register=source.register, known=known)
+            problems.append(where_said(lines, ("sources", index, "register"), problem))
     return problems
 
 
@@ -179,31 +175,21 @@ def _confinement(config: WorkspaceConfig, root: Path, lines: dict[Loc, int]) -> 
     """Every source lies, symbolic links followed, in the workspace or an allowed root."""
     allowed = [root, *((root / extra).resolve() for extra in config.allowed_roots)]
     state = (root / STATE_NAME).resolve()
-    problems = []
+    problems: list[str] = []
     for index, source in enumerate(config.sources):
         where = (root / source.path).resolve()
         inside = any(where.is_relative_to(folder) for folder in allowed)
         if inside and not where.is_relative_to(state):
             continue
-        line = line_of(lines, ("sources", index, "path"))
         problems.append(
-            f"line {line}, field 'sources.{index}.path': lähde '{source.id}' on työtilan "
-            f"ulkopuolella, sitä ei lueta eikä muuteta / source '{source.id}' lies outside the "
-            "workspace (symbolic links followed) and is not read or changed; move it into the "
-            "workspace or name its folder in allowed_roots"
+            where_said(lines, ("sources", index, "path"), Said("cfg_outside", id=source.id))
         )
     return problems
 
 
 def _credential_problem(secret: Loc, lines: dict[Loc, int]) -> str:
     """The one line about a credential in the config: its key, and where it belongs."""
-    return (
-        f"line {line_of(lines, secret)}, field '{_dotted(secret)}': tunnus ei kuulu "
-        "työtilan asetuksiin; poista se ja yhdistä tili komennolla karsinta auth "
-        "google|microsoft --account NIMI / credentials never go in the workspace config; "
-        "remove it and connect the account with: karsinta auth google|microsoft --account "
-        "NAME (the token is kept in the OS keyring, else in an owner-only 0600 file)"
-    )
+    return where_said(lines, secret, Said("cfg_credential"))
 
 
 def _dotted(loc: Loc) -> str:
@@ -238,9 +224,10 @@ def load_workspace(location: Path) -> Workspace:
         loc: Loc = ("sources", index)
         try:
             connector = get_connector(source.connector)
-        except KeyError as exc:
-            line = line_of(lines, (*loc, "connector"))
-            problems.append(f"line {line}, field 'sources.{index}.connector': {exc.args[0]}")
+        except KeyError:
+            known = ", ".join(connector_names())
+            problem = Said("cfg_unknown_connector", name=source.connector, known=known)
+            problems.append(where_said(lines, (*loc, "connector"), problem))
             continue
         try:
             connector.options_model.model_validate(source.options)

@@ -23,6 +23,7 @@ import pandas as pd
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from connectors.configfile import coded
 from connectors.trace import DATE_DTYPE
 
 _UNITS: dict[str, str] = {
@@ -64,17 +65,14 @@ class Period(BaseModel):
             match = _TEXT.match(value)
             unit = _UNITS.get(match.group(2).lower()) if match else None
             if not match or unit is None:
-                raise ValueError(
-                    "a period is written like '2 months', '6 years', '30 days' "
-                    "(or '2 kk', '6 vuotta', '2 vrk')"
-                )
+                raise coded("cfg_period_text")
             return {unit: int(match.group(1))}
         return value
 
     @model_validator(mode="after")
     def _not_empty(self) -> Period:
         if not (self.years or self.months or self.days):
-            raise ValueError("a period must be longer than zero")
+            raise coded("cfg_period_zero")
         return self
 
     @property

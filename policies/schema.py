@@ -59,8 +59,16 @@ from pydantic import (
     model_validator,
 )
 
-from connectors.configfile import Loc, describe_errors, line_of, load_yaml
+from connectors.configfile import (
+    Loc,
+    coded,
+    describe_errors,
+    error_text,
+    load_yaml,
+    where_said,
+)
 from connectors.errors import ConfigError
+from connectors.messages import Said
 from connectors.trace import CATEGORIES, STATUSES
 from policies.periods import Period, fiscal_year_end_of, next_day, year_end_after_fiscal_year
 
@@ -149,10 +157,9 @@ class RetentionRule(_Model):
         try:
             return Period.model_validate(value)
         except ValidationError as exc:
-            messages = "; ".join(
-                str(err["msg"]).removeprefix("Value error, ") for err in exc.errors()
-            )
-            raise ValueError(f"{messages} — or 'while_customer' or 'statutory'") from None
+            items = tuple(error_text(err) for err in exc.errors())
+            problem = Said("cfg_joined", en="; ".join(items), items=items)
+            raise coded("cfg_keep_bad", problem=problem) from None
 
     @property
     def anchors(self) -> list[Anchor]:
@@ -164,13 +171,13 @@ class RetentionRule(_Model):
     @model_validator(mode="after")
     def _anchor_fits_keep(self) -> RetentionRule:
         if isinstance(self.keep, Period) and self.after is None:
-            raise ValueError("a period needs 'after' (event_date, end_date, {last: kind} ...)")
+            raise coded("cfg_period_needs_after")
         if not isinstance(self.keep, Period) and self.after is not None:
-            raise ValueError(f"'keep: {self.keep}' takes no 'after'")
+            raise coded("cfg_keep_no_after", keep=self.keep)
         if isinstance(self.after, list) and not self.after:
-            raise ValueError("'after' is an empty list")
+            raise coded("cfg_after_empty")
         if self.at_least is not None and self.keep != "while_customer":
-            raise ValueError("'at_least' goes with 'keep: while_customer' only")
+            raise coded("cfg_at_least")
         return self
 
     def at_least_text(self, en: bool = False) -> str:
@@ -241,27 +248,27 @@ class HoldRule(_Model):
     def _known_statuses(cls, value: list[str]) -> list[str]:
         unknown = sorted(set(value) - STATUSES)
         if unknown:
-            raise ValueError(f"unknown status {unknown}; known: {sorted(STATUSES)}")
+            raise coded("cfg_unknown_status", unknown=str(unknown), known=str(sorted(STATUSES)))
         return value
 
     @model_validator(mode="after")
     def _until_fits(self) -> HoldRule:
         if self.until == "period" and (self.keep is None or self.after is None):
-            raise ValueError("'until: period' needs 'keep' and 'after'")
+            raise coded("cfg_until_period")
         if self.until != "period" and (self.keep is not None or self.after is not None):
-            raise ValueError(f"'until: {self.until}' takes no 'keep' or 'after'")
+            raise coded("cfg_until_no_keep", until=self.until)
         if self.until == "settled" and not self.statuses:
-            raise ValueError("'until: settled' needs the 'statuses' that mean unsettled")
+            raise coded("cfg_settled_statuses")
         if self.spares and self.scope != "subject":
-            raise ValueError("'spares' goes with 'scope: subject' only")
+            raise coded("cfg_spares_scope")
         if set(self.spares) & set(self.kinds):
-            raise ValueError("a hold cannot spare the kinds that trigger it")
+            raise coded("cfg_spares_trigger")
         if self.limitation is not None:
             if self.until != "settled":
-                raise ValueError("'limitation' goes with 'until: settled' only")
+                raise coded("cfg_limitation")
             extra = sorted(set(self.limitation.statuses) - set(self.statuses))
             if extra:
-                raise ValueError(f"limitation statuses {extra} are not among 'statuses'")
+                raise coded("cfg_limitation_statuses", extra=str(extra))
         return self
 
     @field_validator("spares")
@@ -269,7 +276,7 @@ class HoldRule(_Model):
     def _spared_kinds(cls, value: list[str]) -> list[str]:
         for kind in value:
             if not re.match(KIND_PATTERN, kind):
-                raise ValueError("a kind is lower-case letters, digits and '_'")
+                raise coded("cfg_kind_word")
         return value
 
 
@@ -305,7 +312,7 @@ class DataCategory(_Model):
     @classmethod
     def _known_code(cls, value: str | None) -> str | None:
         if value is not None and value not in CATEGORIES:
-            raise ValueError(f"unknown category code; known: {', '.join(sorted(CATEGORIES))}")
+            raise coded("cfg_unknown_category", known=", ".join(sorted(CATEGORIES)))
         return value
 
 
@@ -384,12 +391,12 @@ class RegisterPolicy(_Model):
     def _fiscal(cls, value: str) -> str:
         match = _FISCAL.match(value)
         if not match:
-            raise ValueError("write the fiscal year end as day.month., e.g. '31.12.'")
+            raise coded("cfg_fiscal_form")
         day, month = int(match.group(1)), int(match.group(2))
         try:
             date(2001, month, day)
         except ValueError:
-            raise ValueError("not a day of a (common) year") from None
+            raise coded("cfg_fiscal_day") from None
         return f"{day}.{month}."
 
     @field_validator("not_kept")
@@ -397,7 +404,7 @@ class RegisterPolicy(_Model):
     def _codes(cls, value: list[str]) -> list[str]:
         unknown = sorted(set(value) - set(CATEGORIES))
         if unknown:
-            raise ValueError(f"unknown category code; known: {', '.join(sorted(CATEGORIES))}")
+            raise coded("cfg_unknown_category", known=", ".join(sorted(CATEGORIES)))
         return value
 
     @field_validator("retention")
@@ -405,7 +412,7 @@ class RegisterPolicy(_Model):
     def _kind_names(cls, value: dict[str, RetentionRule]) -> dict[str, RetentionRule]:
         for kind in value:
             if not re.match(KIND_PATTERN, kind):
-                raise ValueError("a kind is lower-case letters, digits and '_'")
+                raise coded("cfg_kind_word")
         return value
 
     @model_validator(mode="after")
@@ -454,22 +461,19 @@ def consistency_problems(policy: RegisterPolicy) -> list[tuple[Loc, str]]:
     kinds = set(policy.retention)
     for i, kind in enumerate(policy.customer_kinds):
         if kind not in kinds:
-            problems.append(
-                (("customer_kinds", i), f"customer kind '{kind}' has no retention rule")
-            )
+            problems.append((("customer_kinds", i), Said("cfg_kind_no_rule", kind=kind)))
     for kind, rule in policy.retention.items():
         for anchor in rule.anchors:
             if isinstance(anchor, LastOf) and anchor.last not in kinds:
                 problems.append(
                     (
                         ("retention", kind, "after"),
-                        f"'last: {anchor.last}' is not a kind of this "
-                        f"register ({', '.join(sorted(kinds))})",
+                        Said("cfg_last_not_kind", last=anchor.last, kinds=", ".join(sorted(kinds))),
                     )
                 )
     both = sorted(policy.declared_codes & set(policy.not_kept))
     if both:
-        problems.append((("not_kept",), f"categories {both} are both declared and 'not_kept'"))
+        problems.append((("not_kept",), Said("cfg_both_kept", both=str(both))))
     return problems
 
 
@@ -521,15 +525,14 @@ def check_against_law(policy: RegisterPolicy, law: StatutoryRules) -> list[tuple
         loc: Loc = ("retention", kind, "keep")
         if rule.keep == "statutory":
             if not covering:
-                problems.append((loc, f"'statutory', but no statutory rule covers kind '{kind}'"))
+                problems.append((loc, Said("cfg_no_statute", kind=kind)))
             continue
         for hold in covering:
             if hold.until == "unknown":
                 problems.append(
                     (
                         loc,
-                        f"kind '{kind}' is held by law ({hold.id}, {hold.source}): use "
-                        "'keep: statutory'; a policy cannot shorten a statutory hold",
+                        Said("cfg_held_by_law", kind=kind, id=hold.id, source=hold.source),
                     )
                 )
                 continue
@@ -539,8 +542,7 @@ def check_against_law(policy: RegisterPolicy, law: StatutoryRules) -> list[tuple
                 problems.append(
                     (
                         loc,
-                        f"'while_customer' may be shorter than the statutory {hold.id} "
-                        f"({hold.source}); use 'keep: statutory' or a longer period",
+                        Said("cfg_while_customer_short", id=hold.id, source=hold.source),
                     )
                 )
                 continue
@@ -554,14 +556,13 @@ def check_against_law(policy: RegisterPolicy, law: StatutoryRules) -> list[tuple
                 problems.append(
                     (
                         loc,
-                        f"shorter than the statutory {hold.id} ({hold.source}); "
-                        "a policy may lengthen a statutory hold, never shorten it",
+                        Said("cfg_shorter", id=hold.id, source=hold.source),
                     )
                 )
 
     for i, hold in enumerate(policy.holds):
         if hold.optional:
-            problems.append((("holds", i, "optional"), "only statutory rules can be optional"))
+            problems.append((("holds", i, "optional"), Said("cfg_optional")))
         if hold.extends is None:
             continue
         base = rules.get(hold.extends)
@@ -569,21 +570,20 @@ def check_against_law(policy: RegisterPolicy, law: StatutoryRules) -> list[tuple
             problems.append(
                 (
                     ("holds", i, "extends"),
-                    f"no statutory rule '{hold.extends}'; known: {', '.join(sorted(rules))}",
+                    Said("cfg_no_rule", extends=hold.extends, known=", ".join(sorted(rules))),
                 )
             )
             continue
         if set(base.kinds) - set(hold.kinds) and hold.kinds:
             problems.append(
-                (("holds", i, "kinds"), f"must cover every kind of {base.id}: {base.kinds}")
+                (("holds", i, "kinds"), Said("cfg_cover_kinds", id=base.id, kinds=str(base.kinds)))
             )
         spared = sorted(set(hold.spares) - set(base.spares))
         if spared:
             problems.append(
                 (
                     ("holds", i, "spares"),
-                    f"{base.id} keeps kinds {spared}; a policy may lengthen a statutory "
-                    "hold, never shorten it",
+                    Said("cfg_spares_law", id=base.id, spared=str(spared)),
                 )
             )
         if base.until == "period" and hold.until == "period":
@@ -597,16 +597,14 @@ def check_against_law(policy: RegisterPolicy, law: StatutoryRules) -> list[tuple
                 problems.append(
                     (
                         ("holds", i, "keep"),
-                        f"shorter than the statutory {base.id} "
-                        f"({base.source}); a policy may lengthen a statutory hold, "
-                        "never shorten it",
+                        Said("cfg_shorter", id=base.id, source=base.source),
                     )
                 )
         elif base.until != "period" and hold.until == "period":
             problems.append(
                 (
                     ("holds", i, "until"),
-                    f"{base.id} lasts until '{base.until}'; a fixed period could end it earlier",
+                    Said("cfg_until_earlier", id=base.id, until=base.until),
                 )
             )
 
@@ -615,9 +613,13 @@ def check_against_law(policy: RegisterPolicy, law: StatutoryRules) -> list[tuple
         if base is None or not base.optional:
             known = ", ".join(sorted(r.id for r in law.rules if r.optional))
             problems.append(
-                (("optional_statutory_holds", i), f"not an optional statutory rule; known: {known}")
+                (("optional_statutory_holds", i), Said("cfg_not_optional", known=known))
             )
     return problems
+
+
+def _said(message: str) -> Said:
+    return message if isinstance(message, Said) else Said("cfg_raw", en=message, text=message)
 
 
 def parse_policy(
@@ -630,12 +632,14 @@ def parse_policy(
         raise ConfigError(file, describe_errors(exc, lines)) from None
     problems = consistency_problems(policy) or check_against_law(policy, law)
     if problems:
-        out = []
-        for loc, message in problems:
-            line = line_of(lines, loc)
-            where = f"line {line}, " if line else ""
-            field = ".".join(str(part) for part in loc)
-            out.append(f"{where}field '{field}': {message}")
+        out: list[str] = [
+            where_said(
+                lines,
+                loc,
+                message if isinstance(message, Said) else Said("cfg_raw", en=message, text=message),
+            )
+            for loc, message in problems
+        ]
         raise ConfigError(file, out)
     return policy
 

@@ -130,18 +130,21 @@ def _printed(capsys: pytest.CaptureFixture[str]) -> list[str]:
 @pytest.mark.parametrize(
     ("fixture", "policy", "field"),
     [
-        ("failing_fields.yaml", None, "line 2, field 'language'"),
-        ("passing_workspace.yaml", "failing_bad_period.yaml", "field 'retention.order.keep'"),
+        # the field path is the same in either language (the words around it are not)
+        ("failing_fields.yaml", None, "2, kenttä 'language'"),
+        ("passing_workspace.yaml", "failing_bad_period.yaml", "kenttä 'retention.order.keep'"),
     ],
 )
 def test_a_config_error_is_printed_once(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
     command: str,
     fixture: str,
     policy: str | None,
     field: str,
 ) -> None:
+    monkeypatch.setenv("KARSINTA_LANG", "fi")  # 'language: sv' names none: the help language
     root = _workspace(tmp_path, fixture, policy)
     assert main([command, "--workspace", str(root)]) == 2
     lines = _printed(capsys)
@@ -165,8 +168,10 @@ def test_a_credential_names_its_key_once_and_points_to_karsinta_auth(
     assert main([command, "--workspace", str(root)]) == 2
     text = "\n".join(_printed(capsys))
     assert text.count(f"sources.0.options.{key}") == 1, text
-    assert "karsinta auth google|microsoft --account NAME" in text
-    assert "keyring" in text
+    # the workspace speaks Finnish: the credential line too, and only in Finnish
+    assert "karsinta auth google|microsoft --account NIMI" in text
+    assert "avainnipussa" in text
+    assert "keyring" not in text
     assert "s3cret-value-42" not in text
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -557,3 +558,155 @@ def test_a_refusal_keeps_its_english_for_logs() -> None:
     assert error.said("fi").startswith("p.xlsx: ehdotus on kuukaudelta 2026-10")
     assert error.said("en").startswith("p.xlsx: the proposal is of 2026-10")
     assert ApplyRefused("plain").said("fi") == "plain"
+
+
+# ------------------------------------------- config errors, notify, demo (issue #14)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+#: a workspace config with a typo'd key (so a missing field), a wrong type, an unparsable number
+BROKEN_CONFIG = """\
+language: {lang}
+busines: Tmi Testi
+registers:
+  asiakasrekisteri:
+    policy: rekisteri.yaml
+sources:
+  - id: asiakkaat
+    connector: spreadsheet
+    path: aineisto/asiakkaat.csv
+    register: asiakasrekisteri
+    kind: order
+    system_of_record: 7
+undo_days: kolme
+"""
+
+
+def _config_run(
+    capsys: pytest.CaptureFixture[str], root: Path, command: str = "check"
+) -> list[str]:
+    capsys.readouterr()
+    assert main([command, "--workspace", str(root)]) == 2
+    captured = capsys.readouterr()
+    return (captured.out + captured.err).splitlines()
+
+
+def _one_language(lines: list[str], lang: str) -> None:
+    foreign = ENGLISH if lang == "fi" else FINNISH
+    assert _foreign("\n".join(lines), foreign) == [], lines
+    assert "Traceback" not in "\n".join(lines)
+    said = [line for line in lines if line.strip()]
+    assert len(said) == len(set(said)), lines  # each error once
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_a_broken_workspace_config_speaks_one_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    (tmp_path / "karsinta.yaml").write_text(BROKEN_CONFIG.format(lang=lang), "utf-8")
+    lines = _config_run(capsys, tmp_path)
+    _one_language(lines, lang)
+    field = "kenttä" if lang == "fi" else "field"
+    line = "rivi" if lang == "fi" else "line"
+    for where in (
+        f"{line} 2, {field} 'busines'",  # the typo, on its line
+        f"{field} 'business'",  # the field it left missing
+        f"{line} 12, {field} 'sources.0.system_of_record'",
+        f"{line} 13, {field} 'undo_days'",
+    ):
+        assert sum(where in text for text in lines) == 1, (where, lines)
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_a_broken_policy_speaks_one_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    _workspace(tmp_path, lang)
+    policy = (FIXTURES / "policies" / "passing_minimal.yaml").read_text("utf-8")
+    policy = policy.replace("keep: 2 kk", "keep: 3 kuukatta")  # a typo'd period
+    policy = policy.replace("keep: 10 vuotta", "keep: 0 vuotta")  # a period of nothing
+    policy = policy.replace("name: Testi Tmi", "name: Testi Tmi\nnotice:\n  date: 31.2.2026")
+    (tmp_path / "rekisteri.yaml").write_text(policy, "utf-8")
+    for command in ("check", "review"):
+        lines = _config_run(capsys, tmp_path, command)
+        _one_language(lines, lang)
+        for field in ("'retention.order.keep'", "'holds.0.keep'", "'notice.date'"):
+            assert sum(field in text for text in lines) == 1, (field, lines)
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_a_yaml_date_that_does_not_exist_is_a_config_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    _workspace(tmp_path, lang)
+    policy = (FIXTURES / "policies" / "passing_minimal.yaml").read_text("utf-8")
+    policy = policy.replace("name: Testi Tmi", "name: Testi Tmi\nnotice:\n  date: 2026-13-45")
+    (tmp_path / "rekisteri.yaml").write_text(policy, "utf-8")
+    lines = _config_run(capsys, tmp_path)
+    _one_language(lines, lang)
+    assert sum("'notice.date'" in text for text in lines) == 1, lines
+
+
+def _workspace(root: Path, lang: str) -> None:
+    config = (FIXTURES / "workspace" / "passing_workspace.yaml").read_text("utf-8")
+    (root / "karsinta.yaml").write_text(config.replace("language: fi", f"language: {lang}"))
+    shutil.copy(FIXTURES / "policies" / "passing_minimal.yaml", root / "rekisteri.yaml")
+    (root / "aineisto").mkdir()
+    (root / "aineisto" / "asiakkaat.csv").write_text("Nimi,Sähköposti\n", "utf-8")
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_a_bad_key_file_speaks_one_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    _workspace(tmp_path, lang)
+    (tmp_path / ".karsinta").mkdir()
+    (tmp_path / ".karsinta" / "ledger.key").write_text("abc\n")
+    lines = _config_run(capsys, tmp_path, "review")
+    _one_language(lines, lang)
+    assert any("ledger.key" in text for text in lines), lines
+    assert ("avain" if lang == "fi" else "key") in "\n".join(lines)
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_the_notifications_speak_one_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    from flows import notify
+
+    counts = {"prepared_erasure": 1, "near": 2, "overdue": 1, "open": 3, "month": "2026-11"}
+    for subject, body in (
+        notify.message_text(counts, tmp_path / "raportit", lang),
+        notify.proposal_message(counts, tmp_path / "raportit", lang),
+    ):
+        _one_language([subject, *body.splitlines()], lang)
+    for failure in (ConnectionRefusedError(), TimeoutError(), OSError("x")):
+        notify._not_sent(failure, lang)
+        said = capsys.readouterr().err
+        assert said.startswith("ilmoitusta ei lähetetty" if lang == "fi" else "notification not")
+        assert _foreign(said, ENGLISH if lang == "fi" else FINNISH) == [], said
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_the_demo_speaks_the_asked_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    from flows.demo import run_demo
+
+    run_demo(tmp_path / "demo", today=TODAY, lang=lang)
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
+    assert ("Päivä 02.11.2026" if lang == "fi" else "Day 02.11.2026") in output
+    assert _foreign(output, ENGLISH if lang == "fi" else FINNISH) == []
+
+
+def test_a_said_config_problem_survives_pickle_and_copy() -> None:
+    import copy
+    import pickle
+
+    problem = messages.Said("cfg_missing", en="Field required")
+    said = messages.Said("cfg_at_line", line=3, field="a.b", problem=problem)
+    for again in (pickle.loads(pickle.dumps(said)), copy.deepcopy(said)):
+        assert again == said == "line 3, field 'a.b': Field required"
+        assert again.text("fi") == "rivi 3, kenttä 'a.b': pakollinen kenttä puuttuu"

@@ -80,7 +80,8 @@ def test_check_command_reports_without_traceback(
     assert main(["check", "--workspace", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert "credentials never go in the workspace config" in err
+    assert "tunnus ei kuulu työtilan asetuksiin" in err  # the workspace speaks Finnish
+    assert "credentials" not in err  # and only Finnish
 
 
 def test_check_command_missing_source_file(
@@ -101,4 +102,4 @@ def test_check_command_names_a_missing_policy(
     assert main(["check", "--workspace", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "rekisteri.yaml" in err
-    assert "file not found" in err
+    assert "tiedostoa ei löydy" in err  # the workspace speaks Finnish

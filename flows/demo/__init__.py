@@ -93,20 +93,22 @@ def run_demo(
     """
     import json
 
+    from connectors.messages import say
     from flows.console import console, print_review, status
     from flows.inventory import processing_inventory
     from flows.review import monthly_review
 
     today = today or date.today()
+    spoken = lang or "fi"  # the demo workspaces are Finnish businesses'
     manifest = build_demo(directory, today, seed)
     summary: dict[str, dict[str, object]] = {}
     if not quiet and not as_json:
-        console.print(f"Karsinta-demo: {manifest.root.resolve()}", markup=False)
-        console.print(f"Päivä {today:%d.%m.%Y}, siemen {seed}. Asiakkaat ovat keksittyjä.")
+        console.print(say(spoken, "demo_root", root=manifest.root.resolve()), markup=False)
+        console.print(say(spoken, "demo_day", day=f"{today:%d.%m.%Y}", seed=seed))
     unreadable = 0
     for key, business in manifest.businesses.items():
         root = business.workspace.resolve()
-        with status(f"{key}: poistoehdotus ja seloste...", quiet or as_json):
+        with status(say(spoken, "demo_working", business=key), quiet or as_json):
             counts = monthly_review(workspace=str(root), today=today.isoformat(), lang=lang)
             record = processing_inventory(workspace=str(root), today=today.isoformat(), lang=lang)
         unreadable += int(counts["unreadable_sources"])
@@ -120,7 +122,7 @@ def run_demo(
 
     live = build_live_business(manifest.root, today, seed)
     root = live.workspace.resolve()
-    with live.serving(), status(f"{KEY}: poistoehdotus ja seloste...", quiet or as_json):
+    with live.serving(), status(say(spoken, "demo_working", business=KEY), quiet or as_json):
         counts = monthly_review(workspace=str(root), today=today.isoformat(), lang=lang)
         record = processing_inventory(workspace=str(root), today=today.isoformat(), lang=lang)
     unreadable += int(counts["unreadable_sources"])
