@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 
 from connectors.errors import RowError
-from connectors.ics_values import TimeReader, ValueProblem
+from connectors.ics_values import EARLIEST_YEAR, TimeReader, ValueProblem
 
 Time = date | datetime
 
@@ -136,7 +136,9 @@ def series_dates(schedules: Sequence[Schedule]) -> SeriesDates:
     except RowError:
         raise
     except Exception as exc:
-        raise RowError("RRULE", "the recurrence could not be computed") from exc
+        raise RowError(
+            "RRULE", "the recurrence could not be computed", "ics_rule_not_computed"
+        ) from exc
 
 
 def _series(schedules: Sequence[Schedule]) -> SeriesDates:
@@ -305,7 +307,7 @@ class _Rule:
             count = count or key == "COUNT"
             parts.append(f"{key}={value.upper()}")
         if not parts:
-            raise RowError("RRULE", "the rule is empty")
+            raise RowError("RRULE", "the rule is empty", "ics_rule_empty")
         dtstart = _as_datetime(start)
         simple = _simple(parts, dtstart)
         if simple is not None:
@@ -318,7 +320,7 @@ class _Rule:
             warnings.simplefilter("ignore")
             rule = rrulestr(";".join(parts), dtstart=dtstart, cache=False)
             if not isinstance(rule, rrule):  # one RRULE value is one rule, never a set
-                raise RowError("RRULE", "not a single rule")
+                raise RowError("RRULE", "not a single rule", "ics_rule_not_single")
             until = _until(until_text, start) if until_text else None
             if until is not None:
                 rule = rule.replace(until=until)
@@ -332,7 +334,9 @@ def _until(text: str, start: Time) -> datetime:
     try:
         value = _READER.one(text, {})
     except ValueProblem as exc:
-        raise RowError("RRULE", f"UNTIL: {exc}") from None
+        raise RowError(
+            "RRULE", f"UNTIL: {exc}", f"ics_until_{exc.kind}", year=EARLIEST_YEAR
+        ) from None
     if not isinstance(start, datetime):  # an all-day series
         if isinstance(value, datetime):
             day = value.date()

@@ -32,7 +32,15 @@ _ESCAPE = re.compile(r"\\([\\;,nN])")
 
 
 class ValueProblem(ValueError):
-    """A value that cannot be read; the message says why, never the value."""
+    """A value that cannot be read; the message says why, never the value.
+
+    ``kind`` names the reason in the message catalogue (``ics_date_<kind>``,
+    ``ics_until_<kind>``: :mod:`connectors.messages`).
+    """
+
+    def __init__(self, message: str, kind: str = "unreadable") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @functools.lru_cache(maxsize=65536)
@@ -48,7 +56,7 @@ def split_line(text: str) -> tuple[str, dict[str, str], str]:
     if head_end >= 0 and '"' in text[:head_end]:
         head_end = value_colon(text)
     if head_end < 0:
-        raise ValueProblem("line has no ':' and no value")
+        raise ValueProblem("line has no ':' and no value", "no_value")
     head, value = text[:head_end], text[head_end + 1 :]
     if ";" not in head:
         return head.upper(), {}, value
@@ -146,7 +154,7 @@ class TimeReader:
         """One DATE or DATE-TIME value (the first of a list)."""
         values = self.many(value, params)
         if not values:
-            raise ValueProblem("no date")
+            raise ValueProblem("no date", "no_date")
         return values[0]
 
     def many(self, value: str, params: dict[str, str]) -> list[date | datetime]:
@@ -184,10 +192,12 @@ class TimeReader:
         except ValueProblem:
             raise
         except ValueError:
-            raise ValueProblem("not a valid date or date-time") from None
-        raise ValueProblem("not a date or date-time")
+            raise ValueProblem("not a valid date or date-time", "invalid") from None
+        raise ValueProblem("not a date or date-time", "not_a_date")
 
 
 def _check_year(year: int) -> None:
     if year < EARLIEST_YEAR:
-        raise ValueProblem(f"a date before {EARLIEST_YEAR} is a placeholder, not a date")
+        raise ValueProblem(
+            f"a date before {EARLIEST_YEAR} is a placeholder, not a date", "placeholder"
+        )
