@@ -11,7 +11,7 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrule, rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,6 +55,7 @@ def test_steps_give_dateutils_occurrences(case: tuple[str, datetime]) -> None:
     assert isinstance(rule.rule, _Steps)
     parts = [p for p in text.split(";") if not p.startswith("UNTIL=")]
     expected = rrulestr(";".join(parts), dtstart=start, cache=False)
+    assert isinstance(expected, rrule)
     if rule.until is not None:
         expected = expected.replace(until=rule.until)
     got = list(itertools.islice(rule.rule, 500))
