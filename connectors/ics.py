@@ -369,11 +369,12 @@ _SCAN_LINE = re.compile(
 )
 #: The lines kept of a VEVENT, a VTIMEZONE and a calendar's own header.
 #: A VEVENT's line splits at once when it can: (line, NAME, ;parameters, ':', value);
-#: a folded line, or one with a quote before its value, gives '' for the last three.
+#: a folded line, or one with an unpaired quote before its value, gives '' for the last three.
 _EVENT_LINE = re.compile(
     r"\n(("
     + "|".join(re.escape(n) for n in sorted(EVENT_PROPERTIES, key=len, reverse=True))
-    + r")(?:(;[^\n:\"]*)?(:)([^\n]*)(?![^\n])(?!\n[ \t])|[;:][^\n]*)(?:\n[ \t][^\n]*)*)",
+    + r")(?:(;(?:[^\n:\"]|\"[^\n\"]*\")*)?(:)([^\n]*)(?![^\n])(?!\n[ \t])|[;:][^\n]*)"
+    r"(?:\n[ \t][^\n]*)*)",
     re.IGNORECASE,
 )
 #: A VEVENT's property names as exporters write them -> (NAME, whether a time).
@@ -714,30 +715,52 @@ class _Scanner:
         index = block.kept
         count = len(found)
         lines, raw_names, params_texts, colons, values = zip(*found, strict=True)
-        if (
-            self.fix is None
-            and not self.carriage
-            and "" not in colons
-            and EVENT_PROPERTIES.issuperset(raw_names)
-        ):
-            # Every line split, its name as written: the columns are made at once.
+        if self.fix is None and not self.carriage and EVENT_PROPERTIES.issuperset(raw_names):
+            # Names as written, lines split by the expression: the columns at once,
+            # and the few lines it did not split (folded ...) one by one.
             block.kept = index + count
             splits = map(parameters, params_texts)
-            entries = list(zip(range(index, index + count), splits, values, strict=True))
+            entries: list[Entry | None] = list(
+                zip(range(index, index + count), splits, values, strict=True)
+            )
             timed = []  # (where, line): the schedule in the order of the lines
+            if "" in colons:
+                at = -1
+                for _ in range(colons.count("")):
+                    at = colons.index("", at + 1)
+                    name = raw_names[at]
+                    line = _line_text(lines[at], None, False)
+                    if name in TIME_PROPERTIES:
+                        line = _strip_value(line)
+                        timed.append((at, line))
+                    try:
+                        _, params, value = split_line(line)
+                        entries[at] = (index + at, params, value)
+                    except ValueProblem:  # the line is kept, but has no value
+                        entries[at] = None
+                if (
+                    "UID" in raw_names
+                    and "UID" not in props
+                    and block.uid is None
+                    and entries[raw_names.index("UID")] is None
+                ):
+                    block.uid = ""  # the first UID line has none
             for name in TIME_PROPERTIES.intersection(raw_names):
                 at = -1
                 for _ in range(raw_names.count(name)):
                     at = raw_names.index(name, at + 1)
+                    if not colons[at]:
+                        continue
                     line, value = lines[at], values[at]
                     stripped = value.strip()
                     timed.append((at, line[: len(line) - len(value)] + stripped))
-                    entries[at] = (index + at, entries[at][1], stripped)
+                    entries[at] = (index + at, parameters(params_texts[at]), stripped)
             if timed:
                 timed.sort()
                 block.schedule.extend(line for _, line in timed)
             for name, entry in zip(raw_names, entries, strict=True):
-                props[name].append(entry)
+                if entry is not None:
+                    props[name].append(entry)
             props.default_factory = None
             return
         if self.fix is None and not self.carriage:

@@ -72,18 +72,18 @@ def split_line(text: str) -> tuple[str, dict[str, str], str]:
 
 @functools.lru_cache(maxsize=65536)
 def parameters(text: str) -> dict[str, str]:
-    """The parameters ``;P=V;P2=V2`` of a line without quotes, read as :func:`split_line` does.
+    """The parameters ``;P=V;P2="a:b"`` of a line, read as :func:`split_line` does.
 
     Cached per distinct text (a customer's ATTENDEE parameters recur in every
     visit): shared, never to be changed by a caller.
     """
     params: dict[str, str] = {}
-    for piece in text.split(";")[1:]:
+    quoted = '"' in text
+    for piece in (_split_params(text) if quoted else text.split(";"))[1:]:
         key, _, raw = piece.partition("=")
         key = key.strip().upper()
         if key and key not in params:
-            raw = raw.strip()
-            params[key] = _param_value(raw) if "^" in raw else raw
+            params[key] = _param_value(raw) if quoted or "^" in raw else raw.strip()
     return params
 
 
