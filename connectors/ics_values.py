@@ -87,8 +87,19 @@ def parameters(text: str) -> dict[str, str]:
     return params
 
 
+#: Text before the first ':' outside double quotes (paired quotes only).
+_BEFORE_COLON = re.compile(r'(?:[^":]|"[^"]*")*')
+#: A ';' with an even number of quotes after it: outside quotes when they pair up.
+_PARAMETER_BREAK = re.compile(r';(?=(?:[^"]*"[^"]*")*[^"]*\Z)')
+
+
 def value_colon(text: str) -> int:
     """The first ':' outside double quotes (-1 when there is none)."""
+    end = _BEFORE_COLON.match(text).end()  # type: ignore[union-attr]
+    if text[end : end + 1] == ":":
+        return end
+    if end == len(text):
+        return -1
     quoted = False
     for index, char in enumerate(text):
         if char == '"':
@@ -101,6 +112,8 @@ def value_colon(text: str) -> int:
 def _split_params(head: str) -> list[str]:
     if '"' not in head:
         return head.split(";")
+    if head.count('"') % 2 == 0:
+        return _PARAMETER_BREAK.split(head)
     pieces: list[str] = []
     current: list[str] = []
     quoted = False
