@@ -68,16 +68,21 @@ Bad input
     properties, never values.
 
 Speed
-    The scanner keeps only the properties retention needs; a well-formed
-    file is scanned by one regular expression that skips every other line
-    (alarms, attachments, HTML copies of descriptions, vendor X- properties)
-    without looking at it, and a file with a broken line is scanned line by
-    line so that every broken line is named. The kept lines are read by
-    :mod:`connectors.ics_values` (no icalendar objects; icalendar only reads
-    the file's VTIMEZONEs), and only events that give a trace have their
-    dates read; single events skip the recurrence machinery and series are
-    expanded by dateutil only as far as :mod:`connectors.ics_series` needs.
-    benchmarks/bench_ics.py compares this with icalendar +
+    The scanner keeps only the properties retention needs. A well-formed
+    file (every line a content line) is decoded once and read by regular
+    expressions: one finds each VEVENT of the usual shape whole (at most two
+    VALARMs in it) and every other BEGIN/END line; another finds the kept
+    lines of each component, split into name, parameters and value in the
+    same step (a folded or oddly quoted line is split on its own by
+    :func:`connectors.ics_values.split_line`). Line numbers are counted only
+    for BEGIN lines; a property line's number is found again only when a
+    problem names it. A file with a broken line is scanned line by line so
+    that every broken line is named. No icalendar objects are made
+    (icalendar only reads the file's VTIMEZONEs); only events that give a
+    trace have their dates read, a lone event skips the recurrence
+    machinery, and plain daily or weekly rules are stepped without dateutil
+    (:mod:`connectors.ics_series`). Python's cycle collector is paused while
+    a file is read. benchmarks/bench_ics.py compares this with icalendar +
     recurring-ical-events (tests/ics_reference.py), whose records
     tests/test_ics.py checks for identity.
 """
