@@ -68,27 +68,36 @@ Bad input
     properties, never values.
 
 Speed
-    The scanner keeps only the properties retention needs; a well-formed
-    file is scanned by one regular expression that skips every other line
-    (alarms, attachments, HTML copies of descriptions, vendor X- properties)
-    without looking at it, and a file with a broken line is scanned line by
-    line so that every broken line is named. The kept lines are read by
-    :mod:`connectors.ics_values` (no icalendar objects; icalendar only reads
-    the file's VTIMEZONEs), and only events that give a trace have their
-    dates read; single events skip the recurrence machinery and series are
-    expanded by dateutil only as far as :mod:`connectors.ics_series` needs.
-    benchmarks/bench_ics.py compares this with icalendar +
+    The scanner keeps only the properties retention needs. A well-formed
+    file (every line a content line) is decoded once and read by regular
+    expressions: one finds each VEVENT of the usual shape whole (at most two
+    VALARMs in it) and every other BEGIN/END line; another finds the kept
+    lines of each component, split into name, parameters and value in the
+    same step (a folded or oddly quoted line is split on its own by
+    :func:`connectors.ics_values.split_line`). Line numbers are counted only
+    for BEGIN lines; a property line's number is found again only when a
+    problem names it. A file with a broken line is scanned line by line so
+    that every broken line is named. No icalendar objects are made
+    (icalendar only reads the file's VTIMEZONEs); only events that give a
+    trace have their dates read, a lone event skips the recurrence
+    machinery, and plain daily or weekly rules are stepped without dateutil
+    (:mod:`connectors.ics_series`). Python's cycle collector is paused while
+    a file is read. benchmarks/bench_ics.py compares this with icalendar +
     recurring-ical-events (tests/ics_reference.py), whose records
     tests/test_ics.py checks for identity.
 """
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import functools
+import gc
 import hashlib
 import re
 import warnings
-from collections.abc import Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import Path
@@ -101,8 +110,22 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from connectors import trace as tr
 from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
 from connectors.errors import RowError, UnreadableSource
-from connectors.ics_series import Schedule, SeriesDates, in_calendar_zone, series_dates
-from connectors.ics_values import TimeReader, ValueProblem, split_line, unescape, value_colon
+from connectors.ics_series import (
+    Schedule,
+    SeriesDates,
+    in_calendar_zone,
+    local_date,
+    series_dates,
+)
+from connectors.ics_values import (
+    EARLIEST_YEAR,
+    TimeReader,
+    ValueProblem,
+    parameters,
+    split_line,
+    unescape,
+    value_colon,
+)
 from connectors.textfile import NO_KEYS, decode_text
 
 #: Larger files are refused as a whole. icalendar parses every kept property on
@@ -215,17 +238,36 @@ class IcsOptions(BaseModel):
 
 # ------------------------------------------------------------------- scanner
 
+#: One property line of an event, split: (position, parameters, raw value).
+Entry = tuple[int, dict[str, str], str]
+
 
 @dataclass
 class Block:
-    """One component as the scanner found it: its BEGIN line and kept lines."""
+    """One component as the scanner found it: its BEGIN line and kept lines.
+
+    A kept line is ``(position, NAME, text)``. Read line by line, the
+    position is the line number; read by the fast scanner, it is the line's
+    index among the block's kept lines, which :meth:`Scan.line_at` turns
+    into its number only when a problem names it.
+    """
 
     name: str
     line: int
     calendar: int
-    lines: list[tuple[int, str, str]] = field(default_factory=list)  # (line, NAME, text)
+    lines: list[tuple[int, str, str]] = field(default_factory=list)  # (position, NAME, text)
     closed: bool = False
     problem_lines: list[int] = field(default_factory=list)  # lines of problems found in it
+    #: Where the fast scanner found the lines: (start, end) spans of the scanned text.
+    spans: list[tuple[int, int]] | None = None
+    kept: int = 0  # property lines the fast scanner kept (the next one's index)
+    #: A VEVENT read by the fast scanner: NAME -> [(index, parameters, raw value)] (its
+    #: lines are then made again only when needed: see :meth:`Scan.lines_of`) ...
+    props: defaultdict[str, list[Entry]] | None = None
+    #: ... its schedule lines (DTSTART, RRULE ...) as written; uid '' when its first
+    #: UID line has no value.
+    schedule: list[str] = field(default_factory=list)
+    uid: str | None = None
 
 
 @dataclass
@@ -235,6 +277,46 @@ class Scan:
     calendars: list[dict[str, str]] = field(default_factory=list)
     timezones: list[Block] = field(default_factory=list)
     events: list[Block] = field(default_factory=list)
+    #: The text the fast scanner read (a newline, then the file), for line numbers;
+    #: the charset its lines are decoded again with, and whether it holds CRs.
+    text: str = ""
+    fix: str | None = None
+    carriage: bool = False
+    _newlines: list[int] | None = None
+
+    def lines_of(self, block: Block) -> list[tuple[int, str, str]]:
+        """The kept lines of a block, made again from the text for a fast-read VEVENT."""
+        if block.props is None or block.spans is None:
+            return block.lines
+        lines: list[tuple[int, str, str]] = []
+        for start, end in block.spans:
+            for found in _EVENT_LINE.findall(self.text, start, end):
+                name = found[1].upper()
+                text = _line_text(found[0], self.fix, self.carriage)
+                if name in TIME_PROPERTIES:
+                    text = _strip_value(text)
+                lines.append((len(lines), name, text))
+        return lines
+
+    def line_at(self, block: Block, position: int) -> int:
+        """The number of the line of a block's kept line at ``position``.
+
+        A line number as it is; a BEGIN or END line inside a VTIMEZONE read
+        by the fast scanner is kept at minus its number.
+        """
+        if block.spans is None:
+            return position
+        if position < 0:
+            return -position
+        pattern = _EVENT_LINE if block.name == "VEVENT" else _TIMEZONE_LINE
+        starts = [m.start() for a, b in block.spans for m in pattern.finditer(self.text, a, b)]
+        if self._newlines is None:
+            self._newlines = [m.start() for m in _NEWLINE.finditer(self.text)]
+        # The line starts after the newline at starts[position]; newlines up to it counted.
+        return bisect.bisect_right(self._newlines, starts[position])
+
+
+_NEWLINE = re.compile(r"\n")
 
 
 #: One logical line: a physical line, the folded lines after it (a leading blank), its end.
@@ -267,49 +349,95 @@ def _logical_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
             yield start, raw
 
 
-#: A line that is neither a content line, nor folded, nor blank.
-_BROKEN = re.compile(rb"^(?![A-Za-z0-9-]+[;:]|[ \t]|\r?$)", re.MULTILINE)
-#: The lines the scanner acts on: BEGIN, END and the properties it keeps.
-_WANTED_LINE = re.compile(
-    rb"^(?:"
-    + b"|".join(
-        re.escape(n.encode())
-        for n in sorted(
-            {"BEGIN", "END", *EVENT_PROPERTIES, *CALENDAR_PROPERTIES, *TIMEZONE_PROPERTIES},
-            key=len,
-            reverse=True,
-        )
-    )
-    + rb")[;:][^\n]*(?:\n[ \t][^\n]*)*",
-    re.MULTILINE | re.IGNORECASE,
+#: A line that is neither a content line, nor folded, nor blank (searched after a newline).
+_BROKEN = re.compile(r"\n(?![A-Za-z0-9-]+[;:]|[ \t]|\r?\n|\r?\Z)")
+
+
+def _line_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    """Lines (after their newline) of these properties, with their folded lines: (line, NAME)."""
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"\n(({alternatives})[;:][^\n]*(?:\n[ \t][^\n]*)*)", re.IGNORECASE)
+
+
+#: A BEGIN or END line: it changes which component is open.
+_STRUCTURE = r"\n(?P<line>(?P<name>(?i:BEGIN|END))[;:][^\n]*(?:\n[ \t][^\n]*)*)"
+_STRUCTURE_LINE = re.compile(_STRUCTURE)
+#: Lines that are no BEGIN or END line; an unfolded BEGIN/END line's end.
+_OTHER_LINES = r"(?:\n(?!(?i:BEGIN|END)[;:])[^\n]*)*"
+_LINE_END = r"\r?(?=\n(?![ \t])|\Z)"
+_ALARM = rf"\nBEGIN:VALARM{_LINE_END}{_OTHER_LINES}\nEND:VALARM{_LINE_END}"
+#: A VEVENT as exporters write it (at most two VALARMs in it, nothing else), its own
+#: lines in groups 1-3; or else a BEGIN or END line.
+_SCAN_LINE = re.compile(
+    rf"\nBEGIN:VEVENT{_LINE_END}({_OTHER_LINES})(?:{_ALARM}({_OTHER_LINES}))?"
+    rf"(?:{_ALARM}({_OTHER_LINES}))?\nEND:VEVENT{_LINE_END}|{_STRUCTURE}"
 )
+#: The lines kept of a VEVENT, a VTIMEZONE and a calendar's own header.
+#: A VEVENT's line splits at once when it can: (line, NAME, ;parameters, ':', value);
+#: a folded line, or one with an unpaired quote before its value, gives '' for the last three.
+_EVENT_LINE = re.compile(
+    r"\n(("
+    + "|".join(re.escape(n) for n in sorted(EVENT_PROPERTIES, key=len, reverse=True))
+    + r")(?:(;(?:[^\n:\"]|\"[^\n\"]*\")*)?(:)([^\n]*)(?![^\n])(?!\n[ \t])|[;:][^\n]*)"
+    r"(?:\n[ \t][^\n]*)*)",
+    re.IGNORECASE,
+)
+#: A VEVENT's property names as exporters write them -> (NAME, whether a time).
+_EVENT_NAME = {n: (n, n in TIME_PROPERTIES) for n in EVENT_PROPERTIES}
+_TIMEZONE_LINE = _line_pattern(TIMEZONE_PROPERTIES)
+_CALENDAR_LINE = _line_pattern(CALENDAR_PROPERTIES)
+#: Names as written by nearly every exporter -> the name (others are upper-cased).
+_NAME_OF = {
+    n: n for n in ("BEGIN", "END", *EVENT_PROPERTIES, *TIMEZONE_PROPERTIES, *CALENDAR_PROPERTIES)
+}
+_FOLD_TEXT = re.compile(r"\n[ \t]")
+_ASCII_BLANKS = " \t\n\r\x0b\x0c"  # what bytes.strip() strips
 
 
-def _well_formed(data: bytes) -> bool:
+def _well_formed(text: str) -> bool:
     """True when every line is a content line, a folded line or blank, the first a BEGIN.
 
-    Such a file can skip the lines the scanner does not keep without looking
-    at them (:func:`_wanted_lines`); any other file is read line by line, so
-    that every broken line is named.
+    ``text`` is the file with a newline put before it. Such a file can skip
+    the lines the scanner does not keep without looking at them; any other
+    file is read line by line, so that every broken line is named.
     """
-    if _BROKEN.search(data) is not None:
+    if _BROKEN.search(text) is not None:
         return False
-    first = data.lstrip()[:6].upper()
-    return first == b"BEGIN:"
+    first = text.lstrip(_ASCII_BLANKS)[:6].upper()
+    return first == "BEGIN:"
 
 
-def _wanted_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """The logical lines the scanner acts on, of a well-formed file, with their numbers."""
-    number = 1
-    position = 0
-    for match in _WANTED_LINE.finditer(data):
-        start = match.start()
-        number += data.count(b"\n", position, start)
-        position = start
-        raw = match.group()
-        if b"\n" in raw:
-            raw = _FOLD_LF.sub(b"", raw)
-        yield number, raw.rstrip(b"\r")
+@functools.cache
+def _ascii_single_byte(encoding: str) -> bool:
+    """True when ``encoding`` gives one character per byte, the ASCII ones as ASCII.
+
+    Such a file decodes the same as a whole or line by line.
+    """
+    try:
+        chars = bytes(range(256)).decode(encoding, errors="surrogateescape")
+    except LookupError:
+        return False
+    return (
+        len(chars) == 256
+        and chars[:128] == bytes(range(128)).decode("ascii")
+        and not any(c.isascii() for c in chars[128:])
+    )
+
+
+def _decoded(data: bytes, encoding: str) -> tuple[str, bool] | None:
+    """The whole file as text, and whether each line reads as if decoded on its own.
+
+    Bytes that do not decode are kept as surrogates (not clean): each kept
+    line is then decoded again on its own, as the line scanner does (a fold
+    may split a UTF-8 character). None for a charset of several bytes per
+    character: its lines are decoded one by one.
+    """
+    if encoding != "utf-8" and not _ascii_single_byte(encoding):
+        return None
+    try:
+        return data.decode(encoding), True
+    except UnicodeDecodeError:
+        return data.decode(encoding, errors="surrogateescape"), False
 
 
 def _last_line(data: bytes) -> int:
@@ -336,6 +464,12 @@ def _encoding(data: bytes, file: str, log: ProblemLog) -> tuple[bytes, str]:
         return data, "utf-8"
     if not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        try:
+            # Valid as it is, then valid unfolded too (a fold is whole ASCII characters).
+            body.decode("utf-8")
+            return body, "utf-8"
+        except UnicodeDecodeError:
+            pass
         try:
             _FOLD.sub(b"", body).decode("utf-8")
             return body, "utf-8"
@@ -368,37 +502,22 @@ class _Scanner:
         self.block: Block | None = None  # the VEVENT or VTIMEZONE being collected
         self.skip_depth = 0  # open components inside a skipped one (VALARM, VTODO ...)
         self.implicit = False  # the file is a bare VEVENT without BEGIN:VCALENDAR
+        self.fast = False  # read by the fast scanner (_scan_text)
+        self.fix: str | None = None  # the charset each kept line is decoded again with
+        self.carriage = False  # the text holds carriage returns
+        self.encoding = "utf-8"
+        self.number = 0  # the fast scanner's line count and where it counted to
+        self.position = 0
+        self.seen_calendar = False
 
     def run(self, data: bytes, encoding: str) -> Scan:
-        seen_calendar = False
-        last_line = 0
         data = _lf(data)
-        fast = _well_formed(data)
-        for number, raw in _wanted_lines(data) if fast else _logical_lines(data):
-            last_line = number
-            match = _CONTENT_LINE.match(raw)
-            name = raw[: match.end() - 1].decode("ascii").upper() if match else ""
-            if name in ("BEGIN", "END"):
-                value = raw.partition(b":")[2].strip().decode("ascii", errors="replace").upper()
-            else:
-                value = ""
-            if not seen_calendar:
-                if name != "BEGIN" or value not in ("VCALENDAR", "VEVENT"):
-                    raise UnreadableSource(self.file, "not an iCalendar file (no BEGIN:VCALENDAR)")
-                seen_calendar = True
-                if value == "VEVENT":
-                    # A bare event without its calendar (some programs export one so).
-                    self.stack.append("VCALENDAR")
-                    self.result.calendars.append({})
-                    self.implicit = True
-            if not match:
-                self.broken_line(number, raw.decode(encoding, errors="replace"))
-            elif name == "BEGIN":
-                self.begin(number, value, raw.decode(encoding, errors="replace"))
-            elif name == "END":
-                self.end(number, value, raw.decode(encoding, errors="replace"))
-            elif not self.skip_depth and self._wanted(name):
-                self.property(number, name, raw.decode(encoding, errors="replace"))
+        decoded = _decoded(data, encoding)
+        fast = decoded is not None and _well_formed("\n" + decoded[0])
+        if decoded is not None and fast:
+            seen_calendar = self._scan_text("\n" + decoded[0], encoding, decoded[1])
+        else:
+            seen_calendar, last_line = self._scan_lines(data, encoding)
         if not seen_calendar:
             raise UnreadableSource(self.file, "file is empty")
         if fast:
@@ -408,29 +527,301 @@ class _Scanner:
         if self.stack:
             block = self.block
             if block is not None:
+                if block.props is not None:  # read by the fast scanner: as lines again
+                    block.lines = self.result.lines_of(block)
+                    block.props = None
+                    block.schedule = []
+                    block.uid = None
                 # A last line that stops mid-value would give a cut name or address,
                 # a wrong identifier; cut text is kept, it is only scanned.
                 if (
                     not data.endswith((b"\n", b"\r"))
                     and block.lines
-                    and block.lines[-1][0] == last_line
+                    and self.result.line_at(block, block.lines[-1][0]) == last_line
                     and block.lines[-1][1] not in TEXT_PROPERTIES
                 ):
                     block.lines.pop()
                 why = f"the file ends inside this {block.name} (cut off?)"
                 block.problem_lines.append(block.line)
-                self.log.add(block.line, None, why)
+                self.log.add(block.line, None, why, code="ics_cut_inside", component=block.name)
             else:
                 self.log.add(last_line, None, "", code="calendar_cut_off")
         return self.result
 
+    def _first_line(self, name: str, value: str) -> None:
+        """The first line must begin a calendar (or a bare event)."""
+        if name != "BEGIN" or value not in ("VCALENDAR", "VEVENT"):
+            raise UnreadableSource(self.file, "not an iCalendar file (no BEGIN:VCALENDAR)")
+        if value == "VEVENT":
+            # A bare event without its calendar (some programs export one so).
+            self.stack.append("VCALENDAR")
+            self.result.calendars.append({})
+            self.implicit = True
+
+    def _scan_lines(self, data: bytes, encoding: str) -> tuple[bool, int]:
+        """Every logical line, one by one (a file with a broken line); kept at line numbers."""
+        seen_calendar = False
+        last_line = 0
+        for number, raw in _logical_lines(data):
+            last_line = number
+            match = _CONTENT_LINE.match(raw)
+            name = raw[: match.end() - 1].decode("ascii").upper() if match else ""
+            if name in ("BEGIN", "END"):
+                value = raw.partition(b":")[2].strip().decode("ascii", errors="replace").upper()
+            else:
+                value = ""
+            if not seen_calendar:
+                self._first_line(name, value)
+                seen_calendar = True
+            if not match:
+                self.broken_line(number, raw.decode(encoding, errors="replace"))
+            elif name == "BEGIN":
+                self.begin(number, value, raw.decode(encoding, errors="replace"))
+            elif name == "END":
+                self.end(number, value, raw.decode(encoding, errors="replace"))
+            elif not self.skip_depth and self._wanted(name):
+                self.property(number, name, raw.decode(encoding, errors="replace"))
+        return seen_calendar, last_line
+
+    def _scan_text(self, text: str, encoding: str, clean: bool) -> bool:
+        """The kept lines of a well-formed file (``text``: a newline, then the file).
+
+        BEGIN and END lines are found by one regular expression and drive
+        the state machine; the lines between two of them are all of one
+        component, and the lines it keeps are found there by another (the
+        component's), skipping every other line unseen. A VEVENT of the
+        usual shape (at most two VALARMs inside, nothing else) is found
+        whole by the same expression and taken in one step. BEGIN and END
+        lines get their numbers as they come; a property line keeps only its
+        index in its block (see :meth:`Scan.line_at`).
+        """
+        self.result.text = text
+        self.fast = True
+        self.encoding = encoding
+        self.fix = None if clean else encoding  # decode each line again on its own
+        self.carriage = "\r" in text
+        self.result.fix = self.fix
+        self.result.carriage = self.carriage
+        self.number = 0  # newlines before ``position``: the number of the line starting there
+        self.position = 0
+        self.seen_calendar = False
+        self._walk(text, 0, len(text), _SCAN_LINE)
+        return self.seen_calendar
+
+    def _walk(self, text: str, start: int, end: int, pattern: re.Pattern[str]) -> None:
+        """The BEGIN and END lines (and usual VEVENTs) from ``start`` to ``end``."""
+        span_start = start
+        events = self.result.events
+        for match in pattern.finditer(text, start, end):
+            found = match.start()
+            if self.seen_calendar and span_start < found:
+                self._span(text, span_start, found)
+            span_start = match.end()
+            line_start = found + 1
+            self.number += text.count("\n", self.position, line_start)
+            self.position = line_start
+            if match.lastgroup is None:  # a whole VEVENT (groups 1-3), not a BEGIN/END line
+                if self.block is None and not self.skip_depth and len(self.stack) == 1:
+                    block = Block("VEVENT", self.number, len(self.result.calendars) - 1)
+                    block.closed = True
+                    events.append(block)
+                    for own_start, own_end in match.regs[1:4]:
+                        if own_start < own_end:
+                            self._keep_event(block, text, own_start, own_end)
+                else:  # not where a VEVENT simply begins: line by line
+                    self._walk(text, found, span_start, _STRUCTURE_LINE)
+                continue
+            raw = match.group("line")
+            if "\n" in raw:
+                raw = _FOLD_TEXT.sub("", raw)
+            if self.carriage:
+                raw = raw.rstrip("\r")
+            name = match.group("name").upper()
+            value = raw.partition(":")[2]
+            if value.isascii():
+                value = value.strip(_ASCII_BLANKS).upper()
+            else:  # as the line scanner reads it: from the bytes, ASCII only
+                value = value.encode(self.encoding, errors="surrogateescape").strip()
+                value = value.decode("ascii", errors="replace").upper()
+            if not self.seen_calendar:
+                self._first_line(name, value)
+                self.seen_calendar = True
+            line = _line_text(raw, self.fix, False)
+            if name == "BEGIN":
+                self.begin(self.number, value, line)
+            else:
+                self.end(self.number, value, line)
+        if self.seen_calendar and span_start < end:
+            self._span(text, span_start, end)
+
+    def _span(self, text: str, start: int, end: int) -> None:
+        """The lines between two BEGIN/END lines: those the open component keeps."""
+        if self.skip_depth:
+            return
+        block = self.block
+        if block is None:
+            if len(self.stack) == 1:
+                header = self.result.calendars[-1]
+                for line, raw_name in _CALENDAR_LINE.findall(text, start, end):
+                    line = _line_text(line, self.fix, self.carriage)
+                    value = _strip_value(line).partition(":")[2]
+                    header[_NAME_OF.get(raw_name) or raw_name.upper()] = _unescape(value)
+            return
+        if block.name == "VEVENT":
+            self._keep_event(block, text, start, end)
+        else:
+            self._keep(block, text, start, end, _TIMEZONE_LINE)
+
+    def _keep(
+        self, block: Block, text: str, start: int, end: int, pattern: re.Pattern[str]
+    ) -> None:
+        """The lines of ``block`` from ``start`` to ``end`` that it keeps."""
+        found = pattern.findall(text, start, end)
+        if not found:
+            return
+        if block.spans is None:
+            block.spans = []
+        block.spans.append((start, end))
+        lines = block.lines
+        index = block.kept
+        names = _NAME_OF
+        fold = _FOLD_TEXT
+        simple = self.fix is None and not self.carriage
+        for line, raw_name in found:
+            name = names.get(raw_name) or raw_name.upper()
+            if not simple:
+                line = _line_text(line, self.fix, self.carriage)
+            elif "\n" in line:
+                line = fold.sub("", line)
+            if name in TIME_PROPERTIES:
+                line = _strip_value(line)
+            lines.append((index, name, line))
+            index += 1
+        block.kept = index
+
+    def _keep_event(self, block: Block, text: str, start: int, end: int) -> None:
+        """The lines of a VEVENT from ``start`` to ``end``, split into its properties at once.
+
+        The same as splitting its kept lines (:class:`Event`) one by one: a
+        line without quotes or folds before its value splits in the regular
+        expression, any other with :func:`split_line`.
+        """
+        found = _EVENT_LINE.findall(text, start, end)
+        if not found:
+            return
+        if block.spans is None:
+            block.spans = []
+        block.spans.append((start, end))
+        props = block.props
+        if props is None:
+            props = block.props = defaultdict(list)
+        else:
+            props.default_factory = list
+        index = block.kept
+        count = len(found)
+        lines, raw_names, params_texts, colons, values = zip(*found, strict=True)
+        if self.fix is None and not self.carriage and EVENT_PROPERTIES.issuperset(raw_names):
+            # Names as written, lines split by the expression: the columns at once,
+            # and the few lines it did not split (folded ...) one by one.
+            block.kept = index + count
+            splits = map(parameters, params_texts)
+            entries: list[Entry | None] = list(
+                zip(range(index, index + count), splits, values, strict=True)
+            )
+            timed = []  # (where, line): the schedule in the order of the lines
+            if "" in colons:
+                at = -1
+                for _ in range(colons.count("")):
+                    at = colons.index("", at + 1)
+                    name = raw_names[at]
+                    line = _line_text(lines[at], None, False)
+                    if name in TIME_PROPERTIES:
+                        line = _strip_value(line)
+                        timed.append((at, line))
+                    try:
+                        _, params, value = split_line(line)
+                        entries[at] = (index + at, params, value)
+                    except ValueProblem:  # the line is kept, but has no value
+                        entries[at] = None
+                if (
+                    "UID" in raw_names
+                    and "UID" not in props
+                    and block.uid is None
+                    and entries[raw_names.index("UID")] is None
+                ):
+                    block.uid = ""  # the first UID line has none
+            for name in TIME_PROPERTIES.intersection(raw_names):
+                at = -1
+                for _ in range(raw_names.count(name)):
+                    at = raw_names.index(name, at + 1)
+                    if not colons[at]:
+                        continue
+                    line, value = lines[at], values[at]
+                    stripped = value.strip()
+                    timed.append((at, line[: len(line) - len(value)] + stripped))
+                    entries[at] = (index + at, parameters(params_texts[at]), stripped)
+            if timed:
+                timed.sort()
+                block.schedule.extend(line for _, line in timed)
+            for name, entry in zip(raw_names, entries, strict=True):
+                if entry is not None:
+                    props[name].append(entry)
+            props.default_factory = None
+            return
+        if self.fix is None and not self.carriage:
+            schedule = block.schedule
+            names = _EVENT_NAME
+            for line, raw_name, params_text, colon, value in found:
+                kind = names.get(raw_name)
+                if kind is None:
+                    upper = raw_name.upper()
+                    kind = (upper, upper in TIME_PROPERTIES)
+                if colon:
+                    if kind[1]:
+                        stripped = value.strip()
+                        schedule.append(line[: len(line) - len(value)] + stripped)
+                        value = stripped
+                    params = parameters(params_text) if params_text else _NO_PARAMETERS
+                    props[kind[0]].append((index, params, value))
+                else:
+                    self._split_event_line(block, props, index, kind[0], line)
+                index += 1
+        else:
+            for found_line in found:
+                name = found_line[1].upper()
+                self._split_event_line(block, props, index, name, found_line[0])
+                index += 1
+        props.default_factory = None
+        block.kept = index
+
+    def _split_event_line(
+        self,
+        block: Block,
+        props: defaultdict[str, list[Entry]],
+        index: int,
+        name: str,
+        line: str,
+    ) -> None:
+        """One line of a VEVENT split by :func:`split_line` (folded, quoted, CR ...)."""
+        line = _line_text(line, self.fix, self.carriage)
+        if name in TIME_PROPERTIES:
+            line = _strip_value(line)
+            block.schedule.append(line)
+        try:
+            _, params, value = split_line(line)
+        except ValueProblem:  # the line is kept, but has no value
+            if name == "UID" and "UID" not in props:
+                block.uid = ""  # the first UID line has none
+            return
+        props[name].append((index, params, value))
+
     def begin(self, number: int, value: str, text: str) -> None:
         if value == "VCALENDAR" and self.stack:
-            self.unwind(number, 0, "a new calendar begins")
+            self.unwind(number, 0, "a new calendar begins", "calendar", value)
         elif value in TOP_LEVEL and len(self.stack) > 1:
-            self.unwind(number, 1, f"a new {value} begins")
+            self.unwind(number, 1, f"a new {value} begins", "begin", value)
         if not self.stack and value != "VCALENDAR":
-            self.log.add(number, None, "component outside of a calendar")
+            self.log.add(number, None, "component outside of a calendar", code="ics_outside")
             self.stack.append("VCALENDAR")
             self.result.calendars.append({})
         self.stack.append(value)
@@ -438,8 +829,8 @@ class _Scanner:
             self.result.calendars.append({})
         elif self.skip_depth or (self.block is not None and self.block.name == "VEVENT"):
             self.skip_depth += 1  # VALARM and the like
-        elif self.block is not None:
-            self.block.lines.append((number, "BEGIN", text))  # STANDARD/DAYLIGHT
+        elif self.block is not None:  # STANDARD/DAYLIGHT
+            self.block.lines.append((-number if self.fast else number, "BEGIN", text))
         elif value in ("VEVENT", "VTIMEZONE"):
             self.block = Block(value, number, len(self.result.calendars) - 1)
             target = self.result.events if value == "VEVENT" else self.result.timezones
@@ -449,11 +840,13 @@ class _Scanner:
 
     def end(self, number: int, value: str, text: str) -> None:
         if value not in self.stack:
-            self.log.add(number, None, "END without a matching BEGIN; line ignored")
+            self.log.add(
+                number, None, "END without a matching BEGIN; line ignored", code="ics_lone_end"
+            )
             return
         depth = len(self.stack) - 1 - self.stack[::-1].index(value)
         if depth < len(self.stack) - 1:
-            self.unwind(number, depth + 1, f"END:{value} comes first")
+            self.unwind(number, depth + 1, f"END:{value} comes first", "end", value)
         self.stack.pop()
         if self.skip_depth:
             self.skip_depth -= 1
@@ -461,10 +854,14 @@ class _Scanner:
             self.block.closed = True
             self.block = None
         elif self.block is not None:
-            self.block.lines.append((number, "END", text))
+            self.block.lines.append((-number if self.fast else number, "END", text))
 
-    def unwind(self, number: int, depth: int, why: str) -> None:
-        """Close every component above ``depth`` that was left open, saying so."""
+    def unwind(self, number: int, depth: int, why: str, cause: str, other: str) -> None:
+        """Close every component above ``depth`` that was left open, saying so.
+
+        ``cause`` is what closes them (``calendar``, ``begin`` or ``end`` of
+        the component ``other``), for the message catalogue.
+        """
         while len(self.stack) > depth:
             name = self.stack.pop()
             if self.skip_depth:
@@ -472,10 +869,23 @@ class _Scanner:
                 continue
             if self.block is not None and len(self.stack) == 1:
                 self.block.problem_lines.append(self.block.line)
-                self.log.add(self.block.line, None, f"this {name} is not closed ({why})")
+                self.log.add(
+                    self.block.line,
+                    None,
+                    f"this {name} is not closed ({why})",
+                    code=f"ics_not_closed_{cause}",
+                    component=name,
+                    other=other,
+                )
                 self.block = None
             elif self.block is None and name == "VCALENDAR":
-                self.log.add(number, None, f"the calendar before this line is not closed ({why})")
+                self.log.add(
+                    number,
+                    None,
+                    f"the calendar before this line is not closed ({why})",
+                    code=f"ics_calendar_not_closed_{cause}",
+                    other=other,
+                )
 
     def _wanted(self, name: str) -> bool:
         """Whether a property line is kept (checked before it is even decoded)."""
@@ -504,17 +914,40 @@ class _Scanner:
             block.lines[-1] = (line, name, previous + "\\n" + text)
             block.problem_lines.append(number)
             self.log.add(
-                number, name, "not an iCalendar line (broken line folding); joined to the text"
+                number,
+                name,
+                "not an iCalendar line (broken line folding); joined to the text",
+                code="ics_folding_joined",
             )
             return
         if block is not None:
             block.problem_lines.append(number)
-        self.log.add(number, None, "not an iCalendar line (broken line folding?); line ignored")
+        self.log.add(
+            number,
+            None,
+            "not an iCalendar line (broken line folding?); line ignored",
+            code="ics_folding_ignored",
+        )
 
 
 def _unescape(value: str) -> str:
     """An iCalendar TEXT value without its backslash escapes."""
     return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+
+
+def _line_text(line: str, fix: str | None, carriage: bool) -> str:
+    """A line found in the text: unfolded, decoded on its own where it must be, no CR.
+
+    The same as the line scanner's reading of its bytes: ``fix`` is the
+    charset of a text with bytes that did not decode (kept as surrogates).
+    """
+    if "\n" in line:
+        line = _FOLD_TEXT.sub("", line)
+    if fix is not None:
+        line = line.encode(fix, errors="surrogateescape").decode(fix, errors="replace")
+    if carriage:
+        line = line.rstrip("\r")
+    return line
 
 
 def _strip_value(text: str) -> str:
@@ -530,27 +963,48 @@ def _strip_value(text: str) -> str:
 # ------------------------------------------------------------------- parsing
 
 
-@dataclass
+#: The parameters of a line that has none (shared: never changed, like split_line's).
+_NO_PARAMETERS: dict[str, str] = {}
+
+
 class Event:
-    """One VEVENT: its kept lines, read on demand, and where problems were found."""
+    """One VEVENT: its kept lines split into properties, and where problems were found."""
 
-    block: Block
-    broken: set[str] = field(default_factory=set)
-    _props: dict[str, list[tuple[int, dict[str, str], str]]] | None = None
+    __slots__ = ("_sequence", "block", "has_recurrence_id", "props", "uid")
 
-    @property
-    def props(self) -> dict[str, list[tuple[int, dict[str, str], str]]]:
-        """NAME -> [(line, parameters, raw value)], split on first use."""
-        if self._props is None:
-            props: dict[str, list[tuple[int, dict[str, str], str]]] = {}
-            for number, name, text in self.block.lines:
+    def __init__(self, block: Block) -> None:
+        self.block = block
+        self._sequence: int | None = None
+        if block.props is not None:  # split by the fast scanner
+            self.props: Mapping[str, list[Entry]] = block.props
+            uids = block.props.get("UID")
+            self.uid = "" if block.uid == "" or not uids else unescape(uids[0][2]).strip()
+            self.has_recurrence_id = "RECURRENCE-ID" in block.props
+            return
+        #: NAME -> [(position, parameters, raw value)]
+        props: dict[str, list[Entry]] = {}
+        uid: str | None = None
+        for position, name, text in block.lines:
+            size = len(name)
+            if text[size : size + 1] == ":":  # no parameters: the value follows the name
+                params, value = _NO_PARAMETERS, text[size + 1 :]
+            else:
                 try:
                     _, params, value = split_line(text)
                 except ValueProblem:
+                    if name == "UID" and uid is None:
+                        uid = ""
                     continue  # the scanner kept only lines with a name and a ':'
-                props.setdefault(name, []).append((number, params, value))
-            self._props = props
-        return self._props
+            if name == "UID" and uid is None:
+                uid = unescape(value).strip()
+            entries = props.get(name)
+            if entries is None:
+                props[name] = [(position, params, value)]
+            else:
+                entries.append((position, params, value))
+        self.props = props
+        self.uid = uid or ""
+        self.has_recurrence_id = "RECURRENCE-ID" in props
 
     def first(self, name: str) -> str:
         """The first value of a property as text (unescaped, stripped), '' when absent."""
@@ -558,32 +1012,21 @@ class Event:
         return unescape(values[0][2]).strip() if values else ""
 
     def texts(self, name: str) -> list[str]:
-        return [unescape(value).strip() for _, _, value in self.props.get(name, [])]
+        return [unescape(value).strip() for _, _, value in self.props.get(name, ())]
 
-    def line_of(self, name: str) -> int:
+    def position_of(self, name: str) -> int | None:
+        """The position of the first line of a property (None when absent)."""
         values = self.props.get(name)
-        return values[0][0] if values else self.block.line
-
-    @property
-    def uid(self) -> str:
-        for _, name, text in self.block.lines:
-            if name == "UID":
-                try:
-                    return unescape(split_line(text)[2]).strip()
-                except ValueProblem:
-                    return ""
-        return ""
-
-    @property
-    def has_recurrence_id(self) -> bool:
-        return "RECURRENCE-ID" in self.props
+        return values[0][0] if values else None
 
     @property
     def sequence(self) -> int:
-        try:
-            return int(self.first("SEQUENCE"))
-        except ValueError:
-            return -1
+        if self._sequence is None:
+            try:
+                self._sequence = int(self.first("SEQUENCE"))
+            except ValueError:
+                self._sequence = -1
+        return self._sequence
 
 
 def _register_timezones(scanned: Scan, log: ProblemLog) -> None:
@@ -597,7 +1040,12 @@ def _register_timezones(scanned: Scan, log: ProblemLog) -> None:
                 icalendar.Calendar.from_ical(ical)
         except Exception:  # noqa: BLE001 - icalendar raises many types; its text may quote data
             block.problem_lines.append(block.line)
-            log.add(block.line, "VTIMEZONE", "time zone definition could not be read; ignored")
+            log.add(
+                block.line,
+                "VTIMEZONE",
+                "time zone definition could not be read; ignored",
+                code="ics_timezone_unreadable",
+            )
 
 
 def _calendar_zone(header: Mapping[str, str]) -> tzinfo | None:
@@ -611,49 +1059,52 @@ def _calendar_zone(header: Mapping[str, str]) -> tzinfo | None:
 
 
 # ----------------------------------------------------------------- customers
-# ----------------------------------------------------------------- customers
 
 
-@dataclass(frozen=True)
 class Customer:
-    name: str | None
-    email: str | None
-    phone: str | None = None
+    """A person named by an ATTENDEE (or a title), with the key that tells them apart."""
 
-    @property
-    def key(self) -> str:
-        if self.email:
-            return _email(self.email) or self.email.strip().lower()
-        if self.phone:
-            return self.phone.strip()
-        return tr.fold_name(self.name) or (self.name or "").strip()
+    __slots__ = ("email", "key", "name", "phone")
+
+    def __init__(self, name: str | None, email: str | None, phone: str | None = None) -> None:
+        self.name = name
+        self.email = email
+        self.phone = phone
+        if email:
+            self.key = _email(email) or email.strip().lower()
+        elif phone:
+            self.key = phone.strip()
+        else:
+            self.key = tr.fold_name(name) or (name or "").strip()
 
 
 #: E-mail addresses normalised once each: a customer's address recurs in every visit.
 _email = functools.lru_cache(maxsize=65536)(tr.normalise_email)
 
 
-def _address(value: Any) -> tuple[str | None, str | None]:
-    """(e-mail, phone) of a calendar address such as ``MAILTO:x@y`` or ``tel:+358...``."""
-    text = str(value or "").strip()
+def _person(params: Mapping[str, str], value: str) -> tuple[str | None, str | None, str | None]:
+    """(name, e-mail, phone) of an ATTENDEE or ORGANIZER line.
+
+    The address is ``MAILTO:x@y``, ``tel:+358...`` or a bare address; the
+    EMAIL parameter gives one when the value does not.
+    """
+    text = value.strip()
     lower = text.lower()
+    email = phone = None
     if lower.startswith("mailto:"):
-        return (text[7:].strip() or None), None
-    if lower.startswith("tel:"):
-        return None, (text[4:].strip() or None)
-    if "@" in text and ":" not in text:
-        return text, None
-    return None, None
-
-
-def _person(params: Mapping[str, str], value: str) -> Customer:
-    email, phone = _address(value)
+        email = text[7:].strip() or None
+    elif lower.startswith("tel:"):
+        phone = text[4:].strip() or None
+    elif "@" in text and ":" not in text:
+        email = text
+    if not params:
+        return None, email, phone
     if email is None and params.get("EMAIL"):
         email = params["EMAIL"].strip() or None
     name = params.get("CN", "").strip().strip('"') or None
     if name and ("@" in name or (email and name.lower() == email.lower())):
         name = None  # Google writes the address as CN
-    return Customer(name, email, phone)
+    return name, email, phone
 
 
 # ---------------------------------------------------------------- connector
@@ -710,15 +1161,34 @@ class IcsConnector(Connector):
             raise UnreadableSource(file, "file is empty", "file_empty")
         # Caches live for one file: honest timings, memory bounded by the file.
         split_line.cache_clear()
+        parameters.cache_clear()
         _email.cache_clear()
-        scanned = scan(data, file, log)
-        del data
-        reader = _Reader(options, log)
-        records = reader.read(scanned)
+        with _collector_paused():
+            scanned = scan(data, file, log)
+            del data
+            reader = _Reader(options, log)
+            records = reader.read(scanned)
         if reader.events_read and not any(r["emails"] or r["phones"] for r in records):
             # Only keyless traces, or none: never "0 problems" (a holiday calendar says so).
             log.add(None, "ATTENDEE", NO_KEYS, severity="warning", code="no_keys")
         return records
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a file is read, then as it was.
+
+    Reading makes a few small objects per line (no cycles among them);
+    the collector would walk all of them again and again as they pile up,
+    a quarter of the time of a large file.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Reader:
@@ -735,13 +1205,19 @@ class _Reader:
             else None
         )
         self.name_re = re.compile(options.name_pattern, flags) if options.name_pattern else None
+        self.domains = tuple(options.attendee_domains)
         self.times = TimeReader()
+        #: (value, TZID, calendar zone) -> its times, or why it cannot be read
+        self._read_times: dict[tuple[str, str | None, Any], tuple[Any, ...] | ValueProblem] = {}
+        self._day_dates: dict[date, SeriesDates] = {}
+        self.line_at = Scan().line_at
         self.events_read = 0  # VEVENTs in the calendars read
 
     def read(self, scanned: Scan) -> list[dict[str, Any]]:
         readable = self._readable_calendars(scanned)
         if not readable:
             return []
+        self.line_at = scanned.line_at
         _register_timezones(scanned, self.log)
         zones = {i: _calendar_zone(scanned.calendars[i]) for i in readable}
         series: dict[tuple[int, str], list[Event]] = {}
@@ -750,8 +1226,12 @@ class _Reader:
                 continue
             self.events_read += 1
             event = Event(block)
-            key = event.uid or "nouid:" + _block_hash(block)
-            series.setdefault((block.calendar, key), []).append(event)
+            key = event.uid or "nouid:" + _block_hash(scanned.lines_of(block))
+            found = series.get((block.calendar, key))
+            if found is None:
+                series[(block.calendar, key)] = [event]
+            else:
+                found.append(event)
         owners = set(self.options.owner_emails)
         for i in readable:
             calname = tr.normalise_email(scanned.calendars[i].get("X-WR-CALNAME"))
@@ -776,6 +1256,7 @@ class _Reader:
                 None,
                 "X-WR-CALNAME",
                 "no calendar in the file has the name given in option calendar_name; nothing read",
+                code="ics_no_such_calendar",
             )
         return readable
 
@@ -786,9 +1267,10 @@ class _Reader:
     ) -> list[dict[str, Any]]:
         """The traces of one event or series: one per customer in it."""
         # The series' own event decides (the one the overrides belong to).
-        master = _master(events)
-        summary = master.first("SUMMARY")
-        if self._skipped(master, summary):
+        master = events[0] if len(events) == 1 else _master(events)
+        props = master.props
+        summary = _text(props, "SUMMARY")
+        if self._skipped(props, summary):
             return []
         customers = self._customers(events, owners)
         if not customers:
@@ -797,12 +1279,12 @@ class _Reader:
             return []
         dates = self._dates(events, zone)
         texts = _texts(events)
-        categories = ["note"] if any(e.first("DESCRIPTION") for e in events) else []
+        categories = ["note"] if any(_text(e.props, "DESCRIPTION") for e in events) else []
         if len(customers) > 1:
             texts, masked = _mask_hetus(texts)
             if masked:
                 categories.append("hetu")
-        status = "cancelled" if master.first("STATUS").upper() == "CANCELLED" else None
+        status = "cancelled" if _text(props, "STATUS").upper() == "CANCELLED" else None
         if dates is not None and dates.ongoing and status is None:
             status = "active"
         first = dates.first if dates else None
@@ -810,9 +1292,11 @@ class _Reader:
         if first is not None:
             label = f"{label} {first.day}.{first.month}.{first.year}"
         event_date = None if dates is None else (dates.first if dates.ongoing else dates.last)
+        end_date = None if dates is None else dates.last
         row = master.block.line
         # Problems found in any event of the series are tied to its traces.
-        other_rows = sorted({n for e in events for n in e.block.problem_lines} - {row})
+        problem_lines = {n for e in events for n in e.block.problem_lines}
+        other_rows = sorted(problem_lines - {row}) if problem_lines else []
         real_uid = None if uid.startswith("nouid:") else uid
         records = []
         for customer in customers:
@@ -831,7 +1315,7 @@ class _Reader:
                     "emails": [customer.email] if customer.email else [],
                     "phones": [customer.phone] if customer.phone else [],
                     "event_date": event_date,
-                    "end_date": None if dates is None else dates.last,
+                    "end_date": end_date,
                     "status": status,
                     "label": label,
                     "locator": locator,
@@ -841,9 +1325,9 @@ class _Reader:
             )
         return records
 
-    def _skipped(self, master: Event, summary: str) -> bool:
-        if self.options.skip_private:
-            klass = master.first("CLASS").upper()
+    def _skipped(self, props: Mapping[str, Any], summary: str) -> bool:
+        if self.options.skip_private and "CLASS" in props:
+            klass = _text(props, "CLASS").upper()
             if klass in ("PRIVATE", "CONFIDENTIAL"):
                 return True
         if self.title is not None and not self.title.search(summary):
@@ -852,39 +1336,50 @@ class _Reader:
 
     def _customers(self, events: list[Event], owners: set[str]) -> list[Customer]:
         organiser_names: set[str] = set()
-        owner_set = set(owners)
+        owner_set = owners
         for event in events:
-            for _, params, value in event.props.get("ORGANIZER", []):
-                person = _person(params, value)
-                if person.email and _email(person.email):
-                    owner_set.add(_email(person.email) or "")
-                if person.name:
-                    organiser_names.add(person.name.casefold())
+            for _, params, value in event.props.get("ORGANIZER", ()):
+                name, email, _ = _person(params, value)
+                normal = _email(email) if email else None
+                if normal:
+                    if owner_set is owners:
+                        owner_set = set(owners)  # the organisers of this series only
+                    owner_set.add(normal)
+                if name:
+                    organiser_names.add(name.casefold())
         found: dict[str, Customer] = {}
         for event in events:
-            for _, params, value in event.props.get("ATTENDEE", []):
-                if params.get("CUTYPE", "").upper() in NOT_PEOPLE_CUTYPES:
+            for _, params, value in event.props.get("ATTENDEE", ()):
+                if params and params.get("CUTYPE", "").upper() in NOT_PEOPLE_CUTYPES:
                     continue
-                person = _person(params, value)
-                if not self._counts(person, owner_set, organiser_names):
+                name, email, phone = _person(params, value)
+                if not self._counts(name, email, phone, owner_set, organiser_names):
                     continue
+                person = Customer(name, email, phone)
                 if person.key and person.key not in found:
                     found[person.key] = person
         return list(found.values())
 
-    def _counts(self, person: Customer, owners: set[str], organiser_names: set[str]) -> bool:
-        email = _email(person.email) if person.email else None
+    def _counts(
+        self,
+        name: str | None,
+        raw_email: str | None,
+        phone: str | None,
+        owners: set[str],
+        organiser_names: set[str],
+    ) -> bool:
+        email = _email(raw_email) if raw_email else None
         if email is not None:
             if email in owners or email.endswith(".calendar.google.com"):
                 return False
-        elif person.name and person.name.casefold() in organiser_names:
+        elif name and name.casefold() in organiser_names:
             return False
-        if not (email or person.email or person.phone or person.name):
+        if not (email or raw_email or phone or name):
             return False
-        if self.options.attendee_domains:
+        if self.domains:
             domain = (email or "").rpartition("@")[2]
             return bool(domain) and any(
-                domain == d or domain.endswith("." + d) for d in self.options.attendee_domains
+                domain == d or domain.endswith("." + d) for d in self.domains
             )
         return True
 
@@ -904,6 +1399,8 @@ class _Reader:
         return [Customer(name, email)]
 
     def _dates(self, events: list[Event], zone: tzinfo | None) -> SeriesDates | None:
+        if len(events) == 1 and not _RECURRENCE_NAMES.intersection(events[0].props):
+            return self._single_dates(events[0], zone)
         schedules = []
         for event in events:
             schedule = self._schedule(event, zone)
@@ -914,47 +1411,102 @@ class _Reader:
             return series_dates(schedules)
         except RowError as err:
             event = next((e for e in events if "RRULE" in e.props), events[0])
-            self._problem(event, event.line_of(err.field), err.field, err.message)
+            position = event.position_of(err.field)
+            line = event.block.line if position is None else self.line_at(event.block, position)
+            self._problem(event, line, err.field, err.message, err.code, **err.params)
             return None
+
+    def _single_dates(self, event: Event, zone: tzinfo | None) -> SeriesDates | None:
+        """The dates of a lone event with no recurrence: its start's (as :func:`series_dates`)."""
+        starts = event.props.get("DTSTART")
+        if not starts:
+            self._problem(
+                event, event.block.line, "DTSTART", "missing; the event has no date", "ics_no_start"
+            )
+            return None
+        start = self._times(event, "DTSTART", starts[0], zone)
+        if start is None:
+            return None
+        if not start:
+            line = self.line_at(event.block, starts[0][0])
+            self._problem(event, line, "DTSTART", "empty; the event has no date", "ics_empty_start")
+            return None
+        day = local_date(start[0])
+        dates = self._day_dates.get(day)
+        if dates is None:
+            dates = self._day_dates[day] = SeriesDates(day, day)
+        return dates
+
+    def _times(
+        self, event: Event, name: str, entry: tuple[int, dict[str, str], str], zone: tzinfo | None
+    ) -> tuple[Any, ...] | None:
+        """The times of one DTSTART, RDATE, EXDATE or RECURRENCE-ID line; None (and a problem)."""
+        position, params, value = entry
+        tzid = params.get("TZID") if params else None
+        key = (value, tzid, zone)
+        found = self._read_times.get(key)
+        if found is None:
+            try:
+                found = tuple(
+                    in_calendar_zone(v, zone)
+                    for v in self.times.many(value, {"TZID": tzid} if tzid else {})
+                )
+            except ValueProblem as exc:
+                found = exc
+            self._read_times[key] = found
+        if isinstance(found, ValueProblem):
+            line = self.line_at(event.block, position)
+            message = f"{found}; the event has no date"
+            self._problem(event, line, name, message, f"ics_date_{found.kind}", year=EARLIEST_YEAR)
+            return None
+        return found
 
     def _schedule(self, event: Event, zone: tzinfo | None) -> Schedule | None:
         """The event's schedule read from its lines; None (and a problem) when broken."""
         props = event.props
         starts = props.get("DTSTART")
         if not starts:
-            self._problem(event, event.block.line, "DTSTART", "missing; the event has no date")
+            self._problem(
+                event, event.block.line, "DTSTART", "missing; the event has no date", "ics_no_start"
+            )
             return None
-        ok = True
-
-        def read(name: str, number: int, params: dict[str, str], value: str) -> list[Any]:
-            nonlocal ok
-            try:
-                return [in_calendar_zone(v, zone) for v in self.times.many(value, params)]
-            except ValueProblem as exc:
-                ok = False
-                self._problem(event, number, name, f"{exc}; the event has no date")
-                return []
-
-        number, params, value = starts[0]
-        start = read("DTSTART", number, params, value)
-        if ok and not start:
-            self._problem(event, number, "DTSTART", "empty; the event has no date")
+        start = self._times(event, "DTSTART", starts[0], zone)
+        ok = start is not None
+        if start is not None and not start:
+            line = self.line_at(event.block, starts[0][0])
+            self._problem(event, line, "DTSTART", "empty; the event has no date", "ics_empty_start")
             return None
         schedule = Schedule(start[0] if start else date.min, sequence=event.sequence)
-        for name, target in (("RDATE", schedule.rdates), ("EXDATE", schedule.exdates)):
-            for number, params, value in props.get(name, []):
-                target.extend(read(name, number, params, value))
-        recurrence = props.get("RECURRENCE-ID")
-        if recurrence:
-            number, params, value = recurrence[0]
-            found = read("RECURRENCE-ID", number, params, value)
-            schedule.recurrence_id = found[0] if found else None
-        schedule.rrules = [value for _, _, value in props.get("RRULE", []) if value.strip()]
+        if len(props) > 1:
+            for name, target in (("RDATE", schedule.rdates), ("EXDATE", schedule.exdates)):
+                for entry in props.get(name, ()):
+                    found = self._times(event, name, entry, zone)
+                    if found is None:
+                        ok = False
+                    else:
+                        target.extend(found)
+            recurrence = props.get("RECURRENCE-ID")
+            if recurrence:
+                found = self._times(event, "RECURRENCE-ID", recurrence[0], zone)
+                if found is None:
+                    ok = False
+                schedule.recurrence_id = found[0] if found else None
+            rules = props.get("RRULE")
+            if rules:
+                schedule.rrules = [value for _, _, value in rules if value.strip()]
         return schedule if ok else None
 
-    def _problem(self, event: Event, line: int, field_name: str | None, message: str) -> None:
+    def _problem(
+        self,
+        event: Event,
+        line: int,
+        field_name: str | None,
+        message: str,
+        code: str | None = None,
+        **params: Any,
+    ) -> None:
         event.block.problem_lines.append(line)
-        self.log.add(line, field_name, message)
+        self.log.add(line, field_name, message, code=code, **params)
 
 
 def _master(events: list[Event]) -> Event:
@@ -965,23 +1517,52 @@ def _master(events: list[Event]) -> Event:
     return max(cores, key=lambda e: e.sequence)
 
 
+_TEXT_NAMES = ("SUMMARY", "DESCRIPTION", "LOCATION", "COMMENT", "CONTACT")
+#: Properties that make an event part of a recurrence.
+_RECURRENCE_NAMES = frozenset({"RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"})
+
+
+def _text(props: Mapping[str, list[tuple[int, dict[str, str], str]]], name: str) -> str:
+    """The first value of a property as text (unescaped, stripped), '' when absent."""
+    values = props.get(name)
+    if not values:
+        return ""
+    value = values[0][2]
+    return (unescape(value) if "\\" in value else value).strip()
+
+
 def _texts(events: list[Event]) -> list[str]:
     """Every text of the series (deduplicated, in order) and its schedule as written."""
     out: list[str] = []
+    seen: set[str] = set()
     for event in events:
-        for name in ("SUMMARY", "DESCRIPTION", "LOCATION", "COMMENT", "CONTACT"):
-            for text in event.texts(name):
-                if text and text not in out:
+        props = event.props
+        for name in _TEXT_NAMES:
+            for _, _, value in props.get(name, ()):
+                text = (unescape(value) if "\\" in value else value).strip()
+                if text and text not in seen:
+                    seen.add(text)
                     out.append(text)
         for name in ("ORGANIZER", "ATTENDEE"):
-            for _, params, value in event.props.get(name, []):
-                for text in (params.get("CN", "").strip(), value.strip()):
-                    if text and text not in out:
+            for _, params, value in props.get(name, ()):
+                if params:
+                    text = params.get("CN", "").strip()
+                    if text and text not in seen:
+                        seen.add(text)
                         out.append(text)
-        schedule = " ".join(
-            text for _, name, text in event.block.lines if name in SCHEDULE_PROPERTIES
-        )
+                text = value.strip()
+                if text and text not in seen:
+                    seen.add(text)
+                    out.append(text)
+        block = event.block
+        if block.props is not None:
+            schedule = " ".join(block.schedule)
+        else:
+            schedule = " ".join(
+                text for _, name, text in block.lines if name in SCHEDULE_PROPERTIES
+            )
         if schedule:
+            seen.add(schedule)
             out.append(schedule)
     return out
 
@@ -1000,7 +1581,7 @@ def _mask_hetus(texts: list[str]) -> tuple[list[str], bool]:
     return out, masked
 
 
-def _block_hash(block: Block) -> str:
+def _block_hash(lines: list[tuple[int, str, str]]) -> str:
     """A stable id for an event without UID: the hash of its own lines."""
-    digest = hashlib.sha256("\n".join(t for _, _, t in block.lines).encode("utf-8"))
+    digest = hashlib.sha256("\n".join(t for _, _, t in lines).encode("utf-8"))
     return digest.hexdigest()[:16]

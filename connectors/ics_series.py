@@ -35,16 +35,16 @@ from __future__ import annotations
 import itertools
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
 
 from connectors.errors import RowError
-from connectors.ics_values import TimeReader, ValueProblem
+from connectors.ics_values import EARLIEST_YEAR, TimeReader, ValueProblem
 
 Time = date | datetime
 
@@ -136,7 +136,9 @@ def series_dates(schedules: Sequence[Schedule]) -> SeriesDates:
     except RowError:
         raise
     except Exception as exc:
-        raise RowError("RRULE", "the recurrence could not be computed") from exc
+        raise RowError(
+            "RRULE", "the recurrence could not be computed", "ics_rule_not_computed"
+        ) from exc
 
 
 def _series(schedules: Sequence[Schedule]) -> SeriesDates:
@@ -215,11 +217,74 @@ def _first(
     return min(named)
 
 
+class _Steps:
+    """A daily or weekly rule with one start time: its occurrences by adding days.
+
+    It gives exactly what dateutil's ``rrule`` gives for such a rule (the
+    same wall-clock times in the start's zone, the same comparison with
+    UNTIL, nothing after year 9999), without dateutil's general machinery.
+    """
+
+    def __init__(
+        self, start: datetime, days: int, count: int | None, until: datetime | None
+    ) -> None:
+        if until is not None and (start.tzinfo is None) != (until.tzinfo is None):
+            raise ValueError("UNTIL and DTSTART differ in having a time zone")
+        self.start = start
+        self.step = timedelta(days=days)
+        self.count = count
+        self.until = until
+
+    def __iter__(self) -> Iterator[datetime]:
+        value, step, until = self.start, self.step, self.until
+        left = self.count
+        while True:
+            if until is not None and value > until:
+                return
+            if left is not None:
+                left -= 1
+                if left < 0:
+                    return
+            yield value
+            try:
+                value = value + step
+            except OverflowError:
+                return
+
+
+#: The parts of a rule that :class:`_Steps` computes: (FREQ, INTERVAL, COUNT, BYDAY, WKST).
+_SIMPLE_RULE = re.compile(
+    r"FREQ=(?P<freq>DAILY|WEEKLY)"
+    r"|INTERVAL=(?P<interval>[1-9][0-9]{0,3})"
+    r"|COUNT=(?P<count>[1-9][0-9]{0,8})"
+    r"|BYDAY=(?P<byday>MO|TU|WE|TH|FR|SA|SU)"
+    r"|WKST=(?P<wkst>MO|TU|WE|TH|FR|SA|SU)"
+)
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _simple(parts: list[str], start: datetime) -> tuple[int, int | None] | None:
+    """(days between occurrences, COUNT) of a plain daily or weekly rule, else None."""
+    found: dict[str, str] = {}
+    for part in parts:
+        match = _SIMPLE_RULE.fullmatch(part)
+        if match is None or match.lastgroup is None or match.lastgroup in found:
+            return None
+        found[match.lastgroup] = match.group(match.lastgroup)
+    freq = found.get("freq")
+    if freq is None:
+        return None
+    if "byday" in found and (freq != "WEEKLY" or found["byday"] != _WEEKDAYS[start.weekday()]):
+        return None
+    days = int(found.get("interval", "1")) * (7 if freq == "WEEKLY" else 1)
+    return days, (int(found["count"]) if "count" in found else None)
+
+
 @dataclass
 class _Rule:
     """One RRULE read by dateutil, with its UNTIL read the safe way."""
 
-    rule: rrule
+    rule: rrule | _Steps
     until: datetime | None
     endless: bool
 
@@ -242,13 +307,20 @@ class _Rule:
             count = count or key == "COUNT"
             parts.append(f"{key}={value.upper()}")
         if not parts:
-            raise RowError("RRULE", "the rule is empty")
+            raise RowError("RRULE", "the rule is empty", "ics_rule_empty")
         dtstart = _as_datetime(start)
+        simple = _simple(parts, dtstart)
+        if simple is not None:
+            days, count_value = simple
+            until = _until(until_text, start) if until_text else None
+            if count_value is None or until is None:
+                steps = _Steps(dtstart, days, count_value, until)
+                return cls(steps, until, until is None and not count)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rule = rrulestr(";".join(parts), dtstart=dtstart, cache=False)
             if not isinstance(rule, rrule):  # one RRULE value is one rule, never a set
-                raise RowError("RRULE", "not a single rule")
+                raise RowError("RRULE", "not a single rule", "ics_rule_not_single")
             until = _until(until_text, start) if until_text else None
             if until is not None:
                 rule = rule.replace(until=until)
@@ -262,7 +334,9 @@ def _until(text: str, start: Time) -> datetime:
     try:
         value = _READER.one(text, {})
     except ValueProblem as exc:
-        raise RowError("RRULE", f"UNTIL: {exc}") from None
+        raise RowError(
+            "RRULE", f"UNTIL: {exc}", f"ics_until_{exc.kind}", year=EARLIEST_YEAR
+        ) from None
     if not isinstance(start, datetime):  # an all-day series
         if isinstance(value, datetime):
             day = value.date()

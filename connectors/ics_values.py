@@ -32,7 +32,15 @@ _ESCAPE = re.compile(r"\\([\\;,nN])")
 
 
 class ValueProblem(ValueError):
-    """A value that cannot be read; the message says why, never the value."""
+    """A value that cannot be read; the message says why, never the value.
+
+    ``kind`` names the reason in the message catalogue (``ics_date_<kind>``,
+    ``ics_until_<kind>``: :mod:`connectors.messages`).
+    """
+
+    def __init__(self, message: str, kind: str = "unreadable") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @functools.lru_cache(maxsize=65536)
@@ -48,7 +56,7 @@ def split_line(text: str) -> tuple[str, dict[str, str], str]:
     if head_end >= 0 and '"' in text[:head_end]:
         head_end = value_colon(text)
     if head_end < 0:
-        raise ValueProblem("line has no ':' and no value")
+        raise ValueProblem("line has no ':' and no value", "no_value")
     head, value = text[:head_end], text[head_end + 1 :]
     if ";" not in head:
         return head.upper(), {}, value
@@ -62,8 +70,36 @@ def split_line(text: str) -> tuple[str, dict[str, str], str]:
     return pieces[0].upper(), params, value
 
 
+@functools.lru_cache(maxsize=65536)
+def parameters(text: str) -> dict[str, str]:
+    """The parameters ``;P=V;P2="a:b"`` of a line, read as :func:`split_line` does.
+
+    Cached per distinct text (a customer's ATTENDEE parameters recur in every
+    visit): shared, never to be changed by a caller.
+    """
+    params: dict[str, str] = {}
+    quoted = '"' in text
+    for piece in (_split_params(text) if quoted else text.split(";"))[1:]:
+        key, _, raw = piece.partition("=")
+        key = key.strip().upper()
+        if key and key not in params:
+            params[key] = _param_value(raw) if quoted or "^" in raw else raw.strip()
+    return params
+
+
+#: Text before the first ':' outside double quotes (paired quotes only).
+_BEFORE_COLON = re.compile(r'(?:[^":]|"[^"]*")*')
+#: A ';' with an even number of quotes after it: outside quotes when they pair up.
+_PARAMETER_BREAK = re.compile(r';(?=(?:[^"]*"[^"]*")*[^"]*\Z)')
+
+
 def value_colon(text: str) -> int:
     """The first ':' outside double quotes (-1 when there is none)."""
+    end = _BEFORE_COLON.match(text).end()  # type: ignore[union-attr]
+    if text[end : end + 1] == ":":
+        return end
+    if end == len(text):
+        return -1
     quoted = False
     for index, char in enumerate(text):
         if char == '"':
@@ -76,6 +112,8 @@ def value_colon(text: str) -> int:
 def _split_params(head: str) -> list[str]:
     if '"' not in head:
         return head.split(";")
+    if head.count('"') % 2 == 0:
+        return _PARAMETER_BREAK.split(head)
     pieces: list[str] = []
     current: list[str] = []
     quoted = False
@@ -129,7 +167,7 @@ class TimeReader:
         """One DATE or DATE-TIME value (the first of a list)."""
         values = self.many(value, params)
         if not values:
-            raise ValueProblem("no date")
+            raise ValueProblem("no date", "no_date")
         return values[0]
 
     def many(self, value: str, params: dict[str, str]) -> list[date | datetime]:
@@ -167,10 +205,12 @@ class TimeReader:
         except ValueProblem:
             raise
         except ValueError:
-            raise ValueProblem("not a valid date or date-time") from None
-        raise ValueProblem("not a date or date-time")
+            raise ValueProblem("not a valid date or date-time", "invalid") from None
+        raise ValueProblem("not a date or date-time", "not_a_date")
 
 
 def _check_year(year: int) -> None:
     if year < EARLIEST_YEAR:
-        raise ValueProblem(f"a date before {EARLIEST_YEAR} is a placeholder, not a date")
+        raise ValueProblem(
+            f"a date before {EARLIEST_YEAR} is a placeholder, not a date", "placeholder"
+        )

@@ -628,6 +628,103 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "tiedosto päättyy ilman END:VCALENDAR-riviä (katkennut?)",
         "the file ends without END:VCALENDAR (cut off?)",
     ),
+    # ics (connectors.ics, connectors.ics_series): problems of calendar files
+    "ics_cut_inside": (
+        "tiedosto päättyy tämän {component}-osan sisällä (katkennut?)",
+        "the file ends inside this {component} (cut off?)",
+    ),
+    "ics_outside": ("osa kalenterin ulkopuolella", "component outside of a calendar"),
+    "ics_lone_end": (
+        "END-rivi ilman vastaavaa BEGIN-riviä; rivi ohitettiin",
+        "END without a matching BEGIN; line ignored",
+    ),
+    "ics_not_closed_calendar": (
+        "tätä {component}-osaa ei ole suljettu (uusi kalenteri alkaa)",
+        "this {component} is not closed (a new calendar begins)",
+    ),
+    "ics_not_closed_begin": (
+        "tätä {component}-osaa ei ole suljettu (uusi {other} alkaa)",
+        "this {component} is not closed (a new {other} begins)",
+    ),
+    "ics_not_closed_end": (
+        "tätä {component}-osaa ei ole suljettu (END:{other} tulee ensin)",
+        "this {component} is not closed (END:{other} comes first)",
+    ),
+    "ics_calendar_not_closed_calendar": (
+        "tätä riviä edeltävää kalenteria ei ole suljettu (uusi kalenteri alkaa)",
+        "the calendar before this line is not closed (a new calendar begins)",
+    ),
+    "ics_calendar_not_closed_begin": (
+        "tätä riviä edeltävää kalenteria ei ole suljettu (uusi {other} alkaa)",
+        "the calendar before this line is not closed (a new {other} begins)",
+    ),
+    "ics_calendar_not_closed_end": (
+        "tätä riviä edeltävää kalenteria ei ole suljettu (END:{other} tulee ensin)",
+        "the calendar before this line is not closed (END:{other} comes first)",
+    ),
+    "ics_folding_joined": (
+        "ei ole iCalendar-rivi (rikkinäinen rivitys); liitetty tekstiin",
+        "not an iCalendar line (broken line folding); joined to the text",
+    ),
+    "ics_folding_ignored": (
+        "ei ole iCalendar-rivi (rikkinäinen rivitys?); rivi ohitettiin",
+        "not an iCalendar line (broken line folding?); line ignored",
+    ),
+    "ics_timezone_unreadable": (
+        "aikavyöhykkeen määritystä ei voitu lukea; ohitettiin",
+        "time zone definition could not be read; ignored",
+    ),
+    "ics_no_such_calendar": (
+        "tiedostossa ei ole kalenteria, jonka nimi on asetuksessa calendar_name; mitään ei luettu",
+        "no calendar in the file has the name given in option calendar_name; nothing read",
+    ),
+    "ics_no_start": ("puuttuu; tapahtumalla ei ole päivää", "missing; the event has no date"),
+    "ics_empty_start": ("tyhjä; tapahtumalla ei ole päivää", "empty; the event has no date"),
+    "ics_date_no_value": (
+        "rivillä ei ole kaksoispistettä eikä arvoa; tapahtumalla ei ole päivää",
+        "line has no ':' and no value; the event has no date",
+    ),
+    "ics_date_no_date": (
+        "ei päivämäärää; tapahtumalla ei ole päivää",
+        "no date; the event has no date",
+    ),
+    "ics_date_invalid": (
+        "ei ole kelvollinen päivämäärä tai aika; tapahtumalla ei ole päivää",
+        "not a valid date or date-time; the event has no date",
+    ),
+    "ics_date_not_a_date": (
+        "ei ole päivämäärä tai aika; tapahtumalla ei ole päivää",
+        "not a date or date-time; the event has no date",
+    ),
+    "ics_date_placeholder": (
+        "vuotta {year} aiempi päivä on paikkamerkki, ei päivämäärä; tapahtumalla ei ole päivää",
+        "a date before {year} is a placeholder, not a date; the event has no date",
+    ),
+    "ics_date_unreadable": (
+        "arvoa ei voi lukea; tapahtumalla ei ole päivää",
+        "the value cannot be read; the event has no date",
+    ),
+    "ics_rule_not_computed": (
+        "toistosääntöä ei voitu laskea",
+        "the recurrence could not be computed",
+    ),
+    "ics_rule_empty": ("toistosääntö on tyhjä", "the rule is empty"),
+    "ics_rule_not_single": ("ei ole yksi toistosääntö", "not a single rule"),
+    "ics_until_no_value": (
+        "UNTIL: rivillä ei ole kaksoispistettä eikä arvoa",
+        "UNTIL: line has no ':' and no value",
+    ),
+    "ics_until_no_date": ("UNTIL: ei päivämäärää", "UNTIL: no date"),
+    "ics_until_invalid": (
+        "UNTIL: ei ole kelvollinen päivämäärä tai aika",
+        "UNTIL: not a valid date or date-time",
+    ),
+    "ics_until_not_a_date": ("UNTIL: ei ole päivämäärä tai aika", "UNTIL: not a date or date-time"),
+    "ics_until_placeholder": (
+        "UNTIL: vuotta {year} aiempi päivä on paikkamerkki, ei päivämäärä",
+        "UNTIL: a date before {year} is a placeholder, not a date",
+    ),
+    "ics_until_unreadable": ("UNTIL: arvoa ei voi lukea", "UNTIL: the value cannot be read"),
     "vcard_outside": (
         "BEGIN:VCARD ... END:VCARD -lohkojen ulkopuolinen teksti ohitettiin",
         "text outside BEGIN:VCARD ... END:VCARD was ignored",
