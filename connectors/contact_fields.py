@@ -420,7 +420,9 @@ class ContactCsvConnector(Connector):
         frame = read_contact_csv(source.path, file, log)
 
         def cells(column: str) -> Any:
-            return frame[column].to_numpy(dtype=object)
+            """The column's non-blank cells (all a header's look-alike test reads)."""
+            values = frame[column].to_numpy(dtype=object)
+            return values[values != ""]
 
         cols = self.columns_for([c for c in frame.columns if c != "_row"], cells)
         if not cols.identifies:
