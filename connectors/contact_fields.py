@@ -32,6 +32,7 @@ from connectors.errors import UnreadableSource
 EMPTY_PLACEHOLDERS = frozenset(
     {"0.0.00", "0.0.0000", "00.00.00", "00.00.0000", "0/0/00", "1/0/00", "0/0/0000", "1/0/0000"}
 )
+_PLACEHOLDERS = sorted(EMPTY_PLACEHOLDERS)
 
 
 # ------------------------------------------------------------------ reading
@@ -172,9 +173,39 @@ class ContactColumns:
 # ------------------------------------------------------------------ records
 
 
+def _holds_text(cells: np.ndarray) -> bool:
+    """True when some cell of a column of text is not empty."""
+    try:
+        return bool("".join(cells.tolist()))
+    except TypeError:  # not all text
+        return bool((cells != "").any())
+
+
+def content_ids(cells: np.ndarray, positions: list[int], width: int) -> list[str]:
+    """:func:`content_id` of each row of ``width`` cells, given its cells at ``positions``.
+
+    ``cells`` (rows x positions) are the row's only non-empty cells: the
+    separators the empty ones would add are put back, so that the id is
+    the one of the whole row.
+    """
+    if not positions:
+        return [content_id([""] * width)] * len(cells)
+    gaps = np.empty(len(positions), dtype=object)
+    gaps[:] = [SEPARATOR * (b - a) for a, b in zip([0, *positions], positions, strict=False)]
+    tail = SEPARATOR * (width - 1 - positions[-1])
+    sha256 = hashlib.sha256
+    return [
+        sha256(("".join(row) + tail).encode("utf-8")).hexdigest()[:20]
+        for row in (gaps + cells).tolist()
+    ]
+
+
+SEPARATOR = "\x1f"
+
+
 def content_id(values: Iterable[str]) -> str:
     """A stable record id from a record's content (the same content, the same id)."""
-    digest = hashlib.sha256("\x1f".join(values).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(SEPARATOR.join(values).encode("utf-8")).hexdigest()
     return digest[:20]
 
 
@@ -218,8 +249,10 @@ def csv_records(
     (Google: ``' ::: '``); ``group_separator`` is a regex splitting the
     labels/categories cell; ``wanted`` the folded labels a contact must have one of.
 
-    Works column by column and on distinct values where it can: a 50 MB
-    export has a few hundred thousand rows but far fewer distinct cells.
+    Works on whole columns (numpy object arrays), touches only the cells that
+    hold something, and computes per distinct value where a cell needs
+    parsing: an Outlook export has some ninety columns, most of them empty in
+    every row. The only per-row Python is the content hash and the text join.
     """
     if wanted is not None:
         labels = frame[cols.groups] if cols.groups else pd.Series("", index=frame.index)
@@ -228,62 +261,101 @@ def csv_records(
     data_columns = [c for c in frame.columns if c != "_row"]
     rows = frame["_row"].tolist()
     count = len(rows)
+    # Only the columns that hold something in some row are looked at: a column
+    # empty everywhere adds nothing to a name, a key, a category or a text.
+    block = frame[data_columns].to_numpy(dtype=object)
+    used = [i for i in range(len(data_columns)) if _holds_text(block[:, i])]
+    cells_used = block[:, used]
+    filled = cells_used != ""
+    position = {data_columns[i]: j for j, i in enumerate(used)}
+    blank = np.full(count, "", dtype=object)
 
-    def column(name: str) -> list[str]:
-        return frame[name].tolist() if name in frame.columns else [""] * count
+    def column(name: str | None) -> np.ndarray:
+        return cells_used[:, position[name]] if name in position else blank
 
-    def first_filled(names: list[str]) -> list[str]:
-        out = [""] * count
+    def filled_in(name: str | None) -> np.ndarray:
+        return filled[:, position[name]] if name in position else np.zeros(count, dtype=bool)
+
+    def first_filled(names: list[str]) -> np.ndarray:
+        out = blank.copy()
+        have = np.zeros(count, dtype=bool)
         for name in names:
-            out = [have or cell for have, cell in zip(out, column(name), strict=True)]
+            take = ~have & filled_in(name)
+            out[take] = column(name)[take]
+            have |= take
         return out
 
-    def joined(names: list[str], separator: str) -> list[str]:
-        parts = [column(n) for n in names if n in frame.columns]
-        return [separator.join(filter(None, cells)) for cells in zip(*parts, strict=True)]
+    def append(out: np.ndarray, values: np.ndarray, mask: np.ndarray, separator: str) -> None:
+        """``out[i] = separator.join(filter(None, (out[i], values[i])))`` where ``mask``."""
+        both = mask & (out != "")
+        only = mask & ~both
+        out[only] = values[only]
+        out[both] = out[both] + separator + values[both]
 
-    def multi(names: list[str]) -> list[str]:
-        """Every value of these columns, ';'-joined (finalize splits them again)."""
-        parts = []
+    def joined(names: list[str], separator: str) -> np.ndarray:
+        out = blank.copy()
         for name in names:
-            cells = column(name)
-            as_text = {v: ";".join(split_values(v, multi_separator)) for v in set(cells)}
-            parts.append([as_text[v] for v in cells])
-        return [";".join(filter(None, values)) for values in zip(*parts, strict=True)]
+            append(out, column(name), filled_in(name), separator)
+        return out
+
+    def multi(names: list[str]) -> np.ndarray:
+        """Every value of these columns, ';'-joined (finalize splits them again)."""
+        out = blank.copy()
+        for name in names:
+            mask = filled_in(name)
+            if not mask.any():
+                continue
+            values = column(name).copy()
+            if multi_separator:
+                several = [i for i, v in enumerate(values) if multi_separator in v]
+                split = [split_values(values[i], multi_separator) for i in several]
+                values[several] = [";".join(parts) for parts in split]
+            append(out, values, values != "", ";")
+        return out
 
     full = first_filled(cols.full_name)
-    parts = joined(cols.name_parts, " ") if cols.name_parts else [""] * count
-    names = [f or p for f, p in zip(full, parts, strict=True)]
-    emails = multi(cols.emails) if cols.emails else [""] * count
-    phones = multi(cols.phones) if cols.phones else [""] * count
+    names = full.copy()
+    if cols.name_parts:
+        no_full = full == ""
+        names[no_full] = joined(cols.name_parts, " ")[no_full]
+    emails = multi(cols.emails) if cols.emails else blank
+    phones = multi(cols.phones) if cols.phones else blank
     organisation = first_filled(cols.organisation)
 
     # Which rows hold data of each category, column-wise.
-    found = np.full(count, "", dtype=object)
+    found = blank.copy()
     for code, headers in sorted(cols.categories.items()):
-        present = [h for h in headers if h in frame.columns]
-        if present:
-            block = frame[present]
-            filled = ((block != "") & ~block.isin(sorted(EMPTY_PLACEHOLDERS))).any(axis=1)
-            found = found + np.where(filled.to_numpy(dtype=bool), code + ",", "")
+        holds = np.zeros(count, dtype=bool)
+        for header in headers:
+            if header in position:
+                placeholder = pd.Series(column(header)).isin(_PLACEHOLDERS).to_numpy()
+                holds |= filled_in(header) & ~placeholder
+        if holds.any():
+            found = found + np.where(holds, code + ",", "")
 
-    cells_by_row = frame[data_columns].to_numpy(dtype=object).tolist()
+    texts = ["\n".join(filter(None, cells)) for cells in cells_used.tolist()]
+    record_ids = content_ids(cells_used, used, len(data_columns))
+
+    names_list = names.tolist()
+    emails_list = emails.tolist()
+    label = [
+        n or e.split(";")[0] or o or f"Yhteystieto, rivi {r}"
+        for n, e, o, r in zip(names_list, emails_list, organisation.tolist(), rows, strict=True)
+    ]
     out = pd.DataFrame(
         {
-            "record_id": [content_id(cells) for cells in cells_by_row],
+            "record_id": record_ids,
             "row": rows,
-            "name": [n or None for n in names],
-            "emails": [e or None for e in emails],
-            "phones": [p or None for p in phones],
-            "hetu": [h or None for h in column(cols.hetu)] if cols.hetu else None,
-            "label": [
-                n or e.split(";")[0] or o or f"Yhteystieto, rivi {r}"
-                for n, e, o, r in zip(names, emails, organisation, rows, strict=True)
-            ],
+            "name": [n or None for n in names_list],
+            "emails": [e or None for e in emails_list],
+            "phones": [p or None for p in phones.tolist()],
+            "hetu": [h or None for h in column(cols.hetu).tolist()] if cols.hetu else None,
+            "label": label,
             "locator": [
-                {"row": r, "name": n} if n else {"row": r} for r, n in zip(rows, names, strict=True)
+                {"row": r, "name": n} if n else {"row": r}
+                for r, n in zip(rows, names_list, strict=True)
             ],
-            "texts": ["\n".join(filter(None, cells)) for cells in cells_by_row],
+            "texts": texts,
             "categories": found.tolist(),
         }
     )
@@ -341,7 +413,9 @@ class ContactCsvConnector(Connector):
         frame = read_contact_csv(source.path, file, log)
 
         def cells(column: str) -> Any:
-            return frame[column].to_numpy(dtype=object)
+            """The column's non-blank cells (all a header's look-alike test reads)."""
+            values = frame[column].to_numpy(dtype=object)
+            return values[values != ""]
 
         cols = self.columns_for([c for c in frame.columns if c != "_row"], cells)
         if not cols.identifies:

@@ -53,6 +53,13 @@ _FINNISH_CHARS = frozenset(
 )
 _FOLDED_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n|$)(?:[ \t][^\r\n]*(?:\r\n|\r|\n|$))*")
 _FOLD_BREAK = re.compile(rb"(?:\r\n|\r|\n)[ \t]")
+#: The same two on text: a line with at least one fold, and a fold.
+_FOLDED_TEXT_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)(?:[ \t][^\r\n]*(?:\r\n|\r|\n|$))+")
+_TEXT_FOLD_BREAK = re.compile(r"(?:\r\n|\r|\n)[ \t]")
+#: The bytes of plausible Finnish Windows-1252 text: ASCII and the _FINNISH_CHARS.
+_FINNISH_BYTES = bytes(range(128)) + bytes(
+    b for b in range(128, 256) if bytes([b]).decode("cp1252", "ignore") in _FINNISH_CHARS
+)
 
 
 @dataclass(frozen=True)
@@ -99,13 +106,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _finnish_legacy(data: bytes) -> str | None:
     """The text when the bytes read as plausible Finnish Windows-1252, else None."""
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
+    if data.translate(None, _FINNISH_BYTES):  # a byte of another character (or none)
         return None
-    if all(ch < "\x80" or ch in _FINNISH_CHARS for ch in text):
-        return text
-    return None
+    return data.decode("cp1252")
 
 
 def _legacy(data: bytes) -> tuple[str, str, bool]:
@@ -194,6 +197,10 @@ def decode_text(data: bytes, file: str, log: ProblemLog, *, folded: bool = False
     if encoding.startswith(("utf-16", "utf-32")) or (encoding.startswith("utf-8") and not folded):
         return DecodedText(text, encoding)
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if encoding.startswith("utf-8"):
+        # UTF-8 as a whole: every logical line is, so the folds are joined on the text
+        # (a fold break is ASCII and splits no character).
+        return DecodedText(_unfold_text(body.decode("utf-8")), "utf-8")
     units = _units(body, folded)
     utf8, legacy = _classify(units, folded)
     if not legacy:  # UTF-8 (once unfolded: a fold may split a character)
@@ -269,6 +276,21 @@ def _units(data: bytes, folded: bool) -> list[tuple[int, bytes]]:
     for number, unit in enumerate(data.splitlines(keepends=True), start=1):
         units.append((number, unit))
     return units
+
+
+def _unfold_text(text: str) -> str:
+    """What :func:`_decode_units` makes of folded UTF-8, on its text."""
+    if not _TEXT_FOLD_BREAK.search(text):
+        return text
+    return _FOLDED_TEXT_LINE.sub(_unfold_line, text)
+
+
+def _unfold_line(match: re.Match[str]) -> str:
+    """One logical line unfolded, its folds kept as blank lines (as :func:`_decode_unit`)."""
+    unit = match.group()
+    body = unit.rstrip("\r\n")
+    folds = len(_TEXT_FOLD_BREAK.findall(body))
+    return _TEXT_FOLD_BREAK.sub("", body) + unit[len(body) :] + "\n" * folds
 
 
 def _decode_unit(unit: bytes, codec: str, folded: bool) -> str:

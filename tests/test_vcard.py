@@ -364,3 +364,22 @@ def test_a_file_without_any_email_or_phone_is_a_named_warning() -> None:
 def test_one_card_with_a_phone_is_enough_to_not_warn() -> None:
     _, problems = _read(FIXTURES / "passing_nokia_21_qp_cp1252_no_charset.vcf")
     assert problems == []
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.vcf")), ids=lambda p: p.name)
+def test_the_one_pass_record_of_a_plain_card_is_the_general_one(path: Path) -> None:
+    """Cards without quoted-printable values take a one-pass reader: it must agree."""
+    from connectors.textfile import read_decoded
+
+    try:
+        text = read_decoded(path, path.name, ProblemLog(path.name), folded=True).text
+    except Exception:  # noqa: BLE001 - an unreadable fixture has no cards to compare
+        return
+    cards, _ = vcard.split_cards(text)
+    for card in cards:
+        lines = vcard.unfold(card, [])
+        properties = [p for n, line in lines if (p := vcard.parse_property(n, line))]
+        if any(p.encoding == "QUOTED-PRINTABLE" for p in properties):
+            continue
+        general = vcard._card_record_decoding(card, properties)
+        assert vcard._card_record_plain(card, properties) == general
