@@ -710,14 +710,26 @@ def _locators(values: np.ndarray, file: str) -> np.ndarray:
         return json.dumps(base, ensure_ascii=False, sort_keys=True, default=str)
 
     file_json = _json_fast(file)
+    # One "{...}" template per set of keys: the keys sorted and encoded once.
+    templates: dict[tuple[str, ...], tuple[str, list[str]]] = {}
     out = np.empty(len(values), dtype=object)
     for i, value in enumerate(values):
-        if type(value) is dict and all(type(k) is str for k in value):
-            items = {"file": file_json, **{k: _json_fast(v) for k, v in value.items()}}
-            if None not in items.values():
-                out[i] = (
-                    "{" + ", ".join(f"{_json_text(k)}: {items[k]}" for k in sorted(items)) + "}"
-                )
+        if type(value) is dict:
+            keys = tuple(value)
+            shape = templates.get(keys)
+            if shape is None:
+                if not all(type(k) is str for k in keys):
+                    out[i] = slow(value)
+                    continue
+                order = sorted({"file", *keys})
+                fields = (_json_text(k).replace("{", "{{").replace("}", "}}") for k in order)
+                template = "{{" + ", ".join(f + ": {}" for f in fields) + "}}"
+                shape = templates[keys] = (template, order)
+            template, order = shape
+            encoded = [file_json if k == "file" and k not in value else _json_fast(value[k])
+                       for k in order]  # fmt: skip
+            if None not in encoded:
+                out[i] = template.format(*encoded)
                 continue
         out[i] = slow(value)
     return out
@@ -803,7 +815,7 @@ def finalize(
     out["name"] = names_clean.array
     out["name_key"] = tr.map_unique(names_clean, tr.fold_name).array
 
-    email_raw, email, bad_email = _multi_key(frame["emails"], tr.normalise_email)
+    email_raw, email, bad_email = _multi_key(frame["emails"], tr.normalise_email_fast)
     for row in rows[bad_email]:
         log.add(_row_or_none(row), names["emails"], "", role="emails", code="bad_email")
     out["email"] = email.array

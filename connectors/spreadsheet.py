@@ -338,12 +338,11 @@ def records(
 ) -> pd.DataFrame:
     """Raw records from the picked columns (by column; dates once per distinct value)."""
     rows = picked["row"].to_numpy()
-    content = tabular.content_ids(picked["texts"])
     own_id = tabular.blank_to_none(picked, "record_id")
     if own_id is None:
         own_id = np.full(len(picked), None, dtype=object)
     data: dict[str, Any] = {
-        "record_id": tabular.coalesce(own_id, content),
+        "record_id": tabular.own_or_content_ids(own_id, picked["texts"].to_numpy(dtype=object)),
         "row": rows,
         "name": tabular.compose_name(picked),
         "emails": tabular.blank_to_none(picked, "email"),
