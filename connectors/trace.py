@@ -272,19 +272,28 @@ def map_unique(series: pd.Series, func: Callable[[str], str | None]) -> pd.Serie
     return pd.Series(results[codes], index=series.index, dtype="string")
 
 
+#: Texts searched at a time: one NUL-joined string of each block, so that a big
+#: file is not copied whole once more.
+SCAN_BLOCK = 32768
+
+
 def _match_rows(texts: Sequence[str | None], pattern: re.Pattern[str]) -> list[tuple[int, str]]:
     """(index of the text, matched text) for every match of ``pattern`` in ``texts``.
 
-    The texts are searched as one NUL-separated string: one pass of the regex
-    engine instead of a Python call per text.
+    The texts are searched as NUL-separated strings of :data:`SCAN_BLOCK`
+    texts: one pass of the regex engine instead of a Python call per text.
     """
-    clean = ["" if t is None or t is pd.NA or t != t else str(t) for t in texts]
-    starts = np.cumsum([0] + [len(t) + 1 for t in clean[:-1]]) if clean else np.array([0])
-    matches = [(m.start(), m.group(0)) for m in pattern.finditer("\x00".join(clean))]
-    if not matches:
-        return []
-    index = np.searchsorted(starts, [pos for pos, _ in matches], side="right") - 1
-    return [(int(i), text) for i, (_, text) in zip(index, matches, strict=True)]
+    found: list[tuple[int, str]] = []
+    for first in range(0, len(texts), SCAN_BLOCK):
+        block = texts[first : first + SCAN_BLOCK]
+        clean = ["" if t is None or t is pd.NA or t != t else str(t) for t in block]
+        matches = [(m.start(), m.group(0)) for m in pattern.finditer("\x00".join(clean))]
+        if not matches:
+            continue
+        starts = np.cumsum([0] + [len(t) + 1 for t in clean[:-1]])
+        index = np.searchsorted(starts, [pos for pos, _ in matches], side="right") - 1
+        found.extend((first + int(i), text) for i, (_, text) in zip(index, matches, strict=True))
+    return found
 
 
 def has_hetus_each(texts: Sequence[str | None]) -> np.ndarray:
@@ -332,18 +341,20 @@ def has_health_words_each(texts: Sequence[str | None]) -> np.ndarray:
     answer as the regex, several times faster on a big file.
     """
     flags = np.zeros(len(texts), dtype=bool)
-    lowered = ["" if t is None or t is pd.NA or t != t else str(t).lower() for t in texts]
-    joined = "\x00".join(lowered)
-    hits: list[int] = []
-    for stem in _HEALTH_STEMS:
-        at = joined.find(stem)
-        while at >= 0:
-            if at == 0 or not _is_word_char(joined[at - 1]):
-                hits.append(at)
-            at = joined.find(stem, at + 1)
-    if hits:
-        starts = np.cumsum([0] + [len(t) + 1 for t in lowered[:-1]])
-        flags[np.searchsorted(starts, hits, side="right") - 1] = True
+    for first in range(0, len(texts), SCAN_BLOCK):
+        block = texts[first : first + SCAN_BLOCK]
+        lowered = ["" if t is None or t is pd.NA or t != t else str(t).lower() for t in block]
+        joined = "\x00".join(lowered)
+        hits: list[int] = []
+        for stem in _HEALTH_STEMS:
+            at = joined.find(stem)
+            while at >= 0:
+                if at == 0 or not _is_word_char(joined[at - 1]):
+                    hits.append(at)
+                at = joined.find(stem, at + 1)
+        if hits:
+            starts = np.cumsum([0] + [len(t) + 1 for t in lowered[:-1]])
+            flags[first + np.searchsorted(starts, hits, side="right") - 1] = True
     return flags
 
 
