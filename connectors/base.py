@@ -699,7 +699,12 @@ def _json_fast(value: Any) -> str | None:
 
 
 def _locators(values: np.ndarray, file: str) -> np.ndarray:
-    """Each record's locator as JSON with its file: json.dumps(sort_keys), fast for plain ones."""
+    """Each record's locator as JSON with its file: json.dumps(sort_keys), fast for plain ones.
+
+    Plain locators (dicts of str, int, None and lists of int) are written
+    column by column: the rows with the same keys share one template, and
+    each key's values are encoded in one pass (a sheet name once).
+    """
 
     def slow(value: Any) -> str:
         base: dict[str, Any] = {"file": file}
@@ -709,30 +714,44 @@ def _locators(values: np.ndarray, file: str) -> np.ndarray:
             base.update(value)
         return json.dumps(base, ensure_ascii=False, sort_keys=True, default=str)
 
-    file_json = _json_fast(file)
-    # One "{...}" template per set of keys: the keys sorted and encoded once.
-    templates: dict[tuple[str, ...], tuple[str, list[str]]] = {}
     out = np.empty(len(values), dtype=object)
+    groups: dict[tuple[Any, ...], list[int]] = {}
     for i, value in enumerate(values):
         if type(value) is dict:
-            keys = tuple(value)
-            shape = templates.get(keys)
-            if shape is None:
-                if not all(type(k) is str for k in keys):
-                    out[i] = slow(value)
-                    continue
-                order = sorted({"file", *keys})
-                fields = (_json_text(k).replace("{", "{{").replace("}", "}}") for k in order)
-                template = "{{" + ", ".join(f + ": {}" for f in fields) + "}}"
-                shape = templates[keys] = (template, order)
-            template, order = shape
-            encoded = [file_json if k == "file" and k not in value else _json_fast(value[k])
-                       for k in order]  # fmt: skip
-            if None not in encoded:
-                out[i] = template.format(*encoded)
-                continue
-        out[i] = slow(value)
+            groups.setdefault(tuple(value), []).append(i)
+        else:
+            out[i] = slow(value)
+    file_json = _json_fast(file)
+    for keys, where in groups.items():
+        rows = [values[i] for i in where]
+        if not all(type(k) is str for k in keys):
+            out[where] = tr.objects(slow(v) for v in rows)
+            continue
+        order = sorted({"file", *keys})
+        columns = [
+            [file_json] * len(rows) if k == "file" and k not in keys else _json_column(rows, k)
+            for k in order
+        ]
+        fields = (_json_text(k).replace("{", "{{").replace("}", "}}") for k in order)
+        template = "{{" + ", ".join(f + ": {}" for f in fields) + "}}"
+        texts = [
+            template.format(*parts) if None not in parts else slow(value)
+            for parts, value in zip(zip(*columns, strict=True), rows, strict=True)
+        ]
+        out[where] = tr.objects(texts)
     return out
+
+
+def _json_column(rows: list[dict[str, Any]], key: str) -> list[str | None]:
+    """One key's values of many locators as JSON (None where :func:`_json_fast` has none)."""
+    values = [row[key] for row in rows]
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        encoded = {v: str(_json_text(v)) for v in set(values)}
+        return [encoded[v] for v in values]
+    if kinds == {int}:
+        return list(map(int.__repr__, values))
+    return [_json_fast(v) for v in values]
 
 
 def _found_categories(

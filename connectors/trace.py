@@ -272,6 +272,10 @@ def map_unique(series: pd.Series, func: Callable[[str], str | None]) -> pd.Serie
     return pd.Series(results[codes], index=series.index, dtype="string")
 
 
+def _text_or_blank(value: Any) -> str:
+    return "" if value is None or value is pd.NA or value != value else str(value)
+
+
 #: Texts searched at a time: one NUL-joined string of each block, so that a big
 #: file is not copied whole once more.
 SCAN_BLOCK = 32768
@@ -286,7 +290,7 @@ def _match_rows(texts: Sequence[str | None], pattern: re.Pattern[str]) -> list[t
     found: list[tuple[int, str]] = []
     for first in range(0, len(texts), SCAN_BLOCK):
         block = texts[first : first + SCAN_BLOCK]
-        clean = ["" if t is None or t is pd.NA or t != t else str(t) for t in block]
+        clean = [t if type(t) is str else _text_or_blank(t) for t in block]
         matches = [(m.start(), m.group(0)) for m in pattern.finditer("\x00".join(clean))]
         if not matches:
             continue
@@ -343,7 +347,7 @@ def has_health_words_each(texts: Sequence[str | None]) -> np.ndarray:
     flags = np.zeros(len(texts), dtype=bool)
     for first in range(0, len(texts), SCAN_BLOCK):
         block = texts[first : first + SCAN_BLOCK]
-        lowered = ["" if t is None or t is pd.NA or t != t else str(t).lower() for t in block]
+        lowered = [(t if type(t) is str else _text_or_blank(t)).lower() for t in block]
         joined = "\x00".join(lowered)
         hits: list[int] = []
         for stem in _HEALTH_STEMS:
