@@ -123,7 +123,9 @@ def normalise_email_fast(value: str) -> str | None:
     low = value.lower()
     if low.startswith("mailto:"):
         return normalise_email(value)
-    return low if _EMAIL_RE.match(low) else None
+    if not _EMAIL_RE.match(low):
+        return None
+    return value if low == value else low  # one object for both columns when equal
 
 
 #: A number libphonenumber calls possible but not valid (a new range, a landline its
