@@ -744,7 +744,55 @@ def _locators(values: np.ndarray, file: str) -> np.ndarray:
 
 def _json_column(rows: list[dict[str, Any]], key: str) -> list[str | None]:
     """One key's values of many locators as JSON (None where :func:`_json_fast` has none)."""
-    values = [row[key] for row in rows]
+    return _json_values([row[key] for row in rows])
+
+
+#: A raw frame whose ``attrs`` set this key gives its locators as the final JSON text
+#: (:func:`locator_texts`: file included, keys sorted); only for locators without "rows".
+LOCATOR_JSON = "karsinta_locator_json"
+
+
+def locator_texts(file: str, columns: Mapping[str, Any]) -> np.ndarray:
+    """Locators as :func:`finalize` writes them, from one sequence of values per key.
+
+    A None value leaves its key out of that row's locator. The same text as
+    finalize makes of the dicts, without a dict per row.
+    """
+    keys = list(columns)
+    values = {k: tr.objects(columns[k]) for k in keys}
+    size = len(next(iter(values.values()))) if values else 0
+    pattern = np.zeros(size, dtype=np.int64)
+    for bit, k in enumerate(keys):
+        pattern |= (
+            np.fromiter((v is not None for v in values[k]), bool, size).astype(np.int64) << bit
+        )
+    out = np.empty(size, dtype=object)
+    for shape in np.unique(pattern):
+        where = np.flatnonzero(pattern == shape)
+        present = [k for bit, k in enumerate(keys) if shape >> bit & 1]
+        rows = [{k: values[k][i] for k in present} for i in where] if "file" in present else None
+        if rows is not None:  # a locator that names its own file: finalize's general path
+            out[where] = _locators(tr.objects(rows), file)
+            continue
+        order = sorted({"file", *present})
+        encoded = [
+            [_json_fast(file)] * len(where) if k == "file" else _json_values(list(values[k][where]))
+            for k in order
+        ]
+        fields = (_json_text(k).replace("{", "{{").replace("}", "}}") for k in order)
+        template = "{{" + ", ".join(f + ": {}" for f in fields) + "}}"
+        texts = [
+            template.format(*parts)
+            if None not in parts
+            else _locators(tr.objects([{k: values[k][i] for k in present}]), file)[0]
+            for parts, i in zip(zip(*encoded, strict=True), where, strict=True)
+        ]
+        out[where] = tr.objects(texts)
+    return out
+
+
+def _json_values(values: list[Any]) -> list[str | None]:
+    """Values as JSON (None where :func:`_json_fast` has none): a text once per distinct."""
     kinds = set(map(type, values))
     if kinds == {str}:
         encoded = {v: str(_json_text(v)) for v in set(values)}
@@ -893,9 +941,10 @@ def finalize(
         log.add(_row_or_none(row), names["status"], "", role="status", code="unknown_status")
     out["status"] = status.where(~bad_status).astype("string").array
 
-    out["locator"] = _string(
-        _locators(frame["locator"].to_numpy(dtype=object), display_path(source.path))
-    )
+    locators = frame["locator"].to_numpy(dtype=object)
+    if not (isinstance(raw, pd.DataFrame) and raw.attrs.get(LOCATOR_JSON)):
+        locators = _locators(locators, display_path(source.path))
+    out["locator"] = _string(locators)
     sha = hashlib.sha256
     out["fingerprint"] = _string(
         tr.objects(
