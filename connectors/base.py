@@ -21,7 +21,9 @@ Raw record keys:
 ``name``, ``emails``, ``phones``, ``hetu``, ``customer_no``
     identifiers as found; ``emails``/``phones`` a list or a ';'-joined text.
 ``event_date``, ``end_date``  ``datetime.date`` or None (local dates).
-``status``, ``label``, ``kind`` (overrides the source's kind), ``locator`` (dict)
+``status``, ``label``, ``kind`` (overrides the source's kind), ``locator`` (dict; a
+              frame whose ``attrs[LOCATOR_JSON]`` is set gives the final JSON
+              text instead, made with :func:`locator_texts`)
 ``texts``     every text value of the record (scanned for henkilötunnus and
               health words, and hashed for the fingerprint).
 ``categories`` category codes the connector saw (address, birth_date, note ...).
