@@ -238,7 +238,7 @@ def records(
         for row in rows[~has_key]:
             log.add(int(row), header, "", code="no_invoice_number")
     data: dict[str, Any] = {
-        "record_id": tabular.coalesce(key, tabular.content_ids(frame["texts"])),
+        "record_id": tabular.own_or_content_ids(key, frame["texts"].to_numpy(dtype=object)),
         "row": rows,
         "name": tabular.compose_name(frame),
         "emails": tabular.blank_to_none(frame, "email"),

@@ -21,7 +21,9 @@ Raw record keys:
 ``name``, ``emails``, ``phones``, ``hetu``, ``customer_no``
     identifiers as found; ``emails``/``phones`` a list or a ';'-joined text.
 ``event_date``, ``end_date``  ``datetime.date`` or None (local dates).
-``status``, ``label``, ``kind`` (overrides the source's kind), ``locator`` (dict)
+``status``, ``label``, ``kind`` (overrides the source's kind), ``locator`` (dict; a
+              frame whose ``attrs[LOCATOR_JSON]`` is set gives the final JSON
+              text instead, made with :func:`locator_texts`)
 ``texts``     every text value of the record (scanned for henkilötunnus and
               health words, and hashed for the fingerprint).
 ``categories`` category codes the connector saw (address, birth_date, note ...).
@@ -474,7 +476,7 @@ def _failed(
 
 def _to_frame(raw: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     if isinstance(raw, pd.DataFrame):
-        frame = raw.copy()
+        frame = raw.copy(deep=False)  # columns are only read: no copy of the cells
     else:
         frame = pd.DataFrame.from_records(list(raw), columns=list(RAW_FIELDS))
     unknown = set(frame.columns) - set(RAW_FIELDS)
@@ -508,17 +510,50 @@ def _is_na(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
-def _joined(series: pd.Series) -> pd.Series:
-    """Lists/tuples/sets become ';'-joined text; text stays; empty becomes NA."""
+def _joined_one(value: Any) -> str | None:
+    """A raw e-mail or phone value as ';'-joined text (lists joined, blanks dropped)."""
+    if _is_na(value):
+        return None
+    if isinstance(value, list | tuple | set | frozenset):
+        return tr.join_multi(str(v) for v in value)
+    return tr.join_multi(str(value).split(";"))
 
-    def one(value: Any) -> str | None:
-        if _is_na(value):
-            return None
-        if isinstance(value, list | tuple | set | frozenset):
-            return tr.join_multi(str(v) for v in value)
-        return tr.join_multi(str(value).split(";"))
 
-    return pd.Series(_per_distinct(series, one, None), index=series.index, dtype="string")
+def _multi_key(series: pd.Series, normalise: Any) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """E-mails or phones: the ';'-joined raw text, its normalised form, and bad rows.
+
+    A row is bad when some raw part did not normalise. The work is done once
+    per distinct value; a plain value (one part, no ';') skips the splitting
+    and joining, which give it back unchanged.
+    """
+    values = series.to_numpy(dtype=object)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # lists: one row at a time
+        codes, uniques = np.arange(len(values)), values
+    size = len(uniques)
+    raw = np.empty(size + 1, dtype=object)
+    norm = np.empty(size + 1, dtype=object)
+    bad = np.zeros(size + 1, dtype=bool)
+    for i, value in enumerate(uniques):
+        if type(value) is str and ";" not in value:
+            text = value.strip()
+            if text:
+                raw[i] = text
+                norm[i] = found = normalise(text)
+                bad[i] = found is None
+            continue
+        joined = _joined_one(value)
+        parts = tr.split_multi(joined)
+        good = tr.join_multi(normalise(part) for part in parts)
+        raw[i], norm[i] = joined, good
+        bad[i] = len(parts) > len(tr.split_multi(good))
+    index = series.index
+    return (
+        pd.Series(raw[codes], index=index, dtype="string"),
+        pd.Series(norm[codes], index=index, dtype="string"),
+        bad[codes],
+    )
 
 
 def _texts(series: pd.Series) -> pd.Series:
@@ -545,21 +580,28 @@ def _categories(series: pd.Series) -> pd.Series:
 
 def _dates(
     series: pd.Series, log: ProblemLog, rows: pd.Series, field_name: str, role: str
-) -> pd.Series:
+) -> np.ndarray:
     """Local dates as datetime64[us]: years 1 to 9999, beyond pandas' nanosecond range."""
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         raise TypeError("connectors must give local dates, not time-zone aware times")
     if pd.api.types.is_datetime64_dtype(series.dtype):
         days = series.to_numpy().astype("datetime64[D]")
-        return pd.Series(days.astype(tr.DATE_DTYPE), index=series.index)
-    converted = _per_distinct(series, _one_date, None)
-    bad = np.fromiter((v is _NOT_A_DATE for v in converted), dtype=bool, count=len(converted))
-    for row in rows[bad]:
+        return days.astype(tr.DATE_DTYPE)
+    values = series.to_numpy(dtype=object)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:
+        codes, uniques = np.arange(len(values)), values
+    distinct = np.empty(len(uniques) + 1, dtype=tr.DATE_DTYPE)
+    bad = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, value in enumerate(uniques):
+        day = None if _is_na(value) else _one_date(value)
+        bad[i] = day is _NOT_A_DATE
+        distinct[i] = np.datetime64("NaT") if day is None or day is _NOT_A_DATE else day
+    distinct[-1] = np.datetime64("NaT")
+    for row in rows[bad[codes]]:
         log.add(_row_or_none(row), field_name, "", role=role, code="not_a_date")
-    out = np.empty(len(converted), dtype=tr.DATE_DTYPE)
-    for i, value in enumerate(converted):
-        out[i] = np.datetime64("NaT") if value is None or value is _NOT_A_DATE else value
-    return pd.Series(out, index=series.index)
+    return distinct[codes]
 
 
 _NOT_A_DATE = object()
@@ -602,25 +644,28 @@ def _row_or_none(value: Any) -> int | None:
     return int(value)
 
 
-def _invalid(raw: pd.Series, normalised: pd.Series) -> np.ndarray:
-    """Rows where some raw part did not normalise."""
-
-    def count(value: Any) -> int:
-        return len(tr.split_multi(value))
-
-    raw_counts = _per_distinct(raw, count, 0).astype(int)
-    good_counts = _per_distinct(normalised, count, 0).astype(int)
-    return np.asarray(raw_counts > good_counts, dtype=bool)
-
-
-def _trace_rows(frame: pd.DataFrame, trace_id: pd.Series) -> pd.DataFrame:
+def _trace_rows(frame: pd.DataFrame, trace_id: np.ndarray) -> pd.DataFrame:
     """(row, trace_id) for each row a record came from: its row and its locator's rows."""
+    own_rows = frame["row"].to_numpy(dtype=object)
+    locators = frame["locator"].to_numpy(dtype=object)
+    spans = [isinstance(loc, Mapping) and bool(loc.get("rows")) for loc in locators]
+    if not any(spans):
+        # One row per record (no locator spans more): the record's own rows, in order.
+        known = ~pd.isna(own_rows)
+        if not known.any():
+            return empty_trace_rows()
+        return pd.DataFrame(
+            {
+                "row": pd.Series([int(r) for r in own_rows[known]], dtype="Int64"),
+                "trace_id": pd.Series(trace_id[known], dtype="string"),
+            }
+        )
     pairs: list[tuple[int, str]] = []
-    for row, locator, tid in zip(frame["row"], frame["locator"], trace_id, strict=True):
+    for row, locator, tid, span in zip(own_rows, locators, trace_id, spans, strict=True):
         own = _row_or_none(row)
         if own is not None:
             pairs.append((own, str(tid)))
-        if isinstance(locator, Mapping):
+        if span:
             for other in locator.get("rows") or ():
                 if isinstance(other, int) and other != own:
                     pairs.append((other, str(tid)))
@@ -635,16 +680,159 @@ def _trace_rows(frame: pd.DataFrame, trace_id: pd.Series) -> pd.DataFrame:
     )
 
 
-def _normalise_multi(series: pd.Series, func: Any) -> pd.Series:
-    def one(value: str) -> str | None:
-        return tr.join_multi(func(part) for part in tr.split_multi(value))
+_json_text = json.encoder.encode_basestring
 
-    return tr.map_unique(series, one)
+
+def _json_fast(value: Any) -> str | None:
+    """A locator value as ``json.dumps`` writes it, for str, int, None and lists of int.
+
+    None when the value is of another type (the caller then uses json.dumps).
+    """
+    kind = type(value)
+    if kind is str:
+        return str(_json_text(value))
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is list and all(type(v) is int for v in value):
+        return "[" + ", ".join(int.__repr__(v) for v in value) + "]"
+    return None
+
+
+def _locators(values: np.ndarray, file: str) -> np.ndarray:
+    """Each record's locator as JSON with its file: json.dumps(sort_keys), fast for plain ones.
+
+    Plain locators (dicts of str, int, None and lists of int) are written
+    column by column: the rows with the same keys share one template, and
+    each key's values are encoded in one pass (a sheet name once).
+    """
+
+    def slow(value: Any) -> str:
+        base: dict[str, Any] = {"file": file}
+        if isinstance(value, str):
+            value = json.loads(value)
+        if isinstance(value, Mapping):
+            base.update(value)
+        return json.dumps(base, ensure_ascii=False, sort_keys=True, default=str)
+
+    out = np.empty(len(values), dtype=object)
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, value in enumerate(values):
+        if type(value) is dict:
+            groups.setdefault(tuple(value), []).append(i)
+        else:
+            out[i] = slow(value)
+    file_json = _json_fast(file)
+    for keys, where in groups.items():
+        rows = [values[i] for i in where]
+        if not all(type(k) is str for k in keys):
+            out[where] = tr.objects(slow(v) for v in rows)
+            continue
+        order = sorted({"file", *keys})
+        columns = [
+            [file_json] * len(rows) if k == "file" and k not in keys else _json_column(rows, k)
+            for k in order
+        ]
+        fields = (_json_text(k).replace("{", "{{").replace("}", "}}") for k in order)
+        template = "{{" + ", ".join(f + ": {}" for f in fields) + "}}"
+        texts = [
+            template.format(*parts) if None not in parts else slow(value)
+            for parts, value in zip(zip(*columns, strict=True), rows, strict=True)
+        ]
+        out[where] = tr.objects(texts)
+    return out
+
+
+def _json_column(rows: list[dict[str, Any]], key: str) -> list[str | None]:
+    """One key's values of many locators as JSON (None where :func:`_json_fast` has none)."""
+    return _json_values([row[key] for row in rows])
+
+
+#: A raw frame whose ``attrs`` set this key gives its locators as the final JSON text
+#: (:func:`locator_texts`: file included, keys sorted); only for locators without "rows".
+LOCATOR_JSON = "karsinta_locator_json"
+
+
+def locator_texts(file: str, columns: Mapping[str, Any]) -> np.ndarray:
+    """Locators as :func:`finalize` writes them, from one sequence of values per key.
+
+    A None value leaves its key out of that row's locator. The same text as
+    finalize makes of the dicts, without a dict per row.
+    """
+    keys = list(columns)
+    values = {k: tr.objects(columns[k]) for k in keys}
+    size = len(next(iter(values.values()))) if values else 0
+    pattern = np.zeros(size, dtype=np.int64)
+    for bit, k in enumerate(keys):
+        pattern |= (
+            np.fromiter((v is not None for v in values[k]), bool, size).astype(np.int64) << bit
+        )
+    out = np.empty(size, dtype=object)
+    for shape in np.unique(pattern):
+        where = np.flatnonzero(pattern == shape)
+        present = [k for bit, k in enumerate(keys) if shape >> bit & 1]
+        rows = [{k: values[k][i] for k in present} for i in where] if "file" in present else None
+        if rows is not None:  # a locator that names its own file: finalize's general path
+            out[where] = _locators(tr.objects(rows), file)
+            continue
+        order = sorted({"file", *present})
+        encoded = [
+            [_json_fast(file)] * len(where) if k == "file" else _json_values(list(values[k][where]))
+            for k in order
+        ]
+        fields = (_json_text(k).replace("{", "{{").replace("}", "}}") for k in order)
+        template = "{{" + ", ".join(f + ": {}" for f in fields) + "}}"
+        texts = [
+            template.format(*parts)
+            if None not in parts
+            else _locators(tr.objects([{k: values[k][i] for k in present}]), file)[0]
+            for parts, i in zip(zip(*encoded, strict=True), where, strict=True)
+        ]
+        out[where] = tr.objects(texts)
+    return out
+
+
+def _json_values(values: list[Any]) -> list[str | None]:
+    """Values as JSON (None where :func:`_json_fast` has none): a text once per distinct."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        encoded = {v: str(_json_text(v)) for v in set(values)}
+        return [encoded[v] for v in values]
+    if kinds == {int}:
+        return list(map(int.__repr__, values))
+    return [_json_fast(v) for v in values]
+
+
+def _found_categories(
+    categories: pd.Series, has_hetu: np.ndarray, business: np.ndarray, health: np.ndarray
+) -> np.ndarray:
+    """Each record's category codes: those given, and hetu / business id / health found."""
+    cat_codes, cat_uniques = pd.factorize(categories.to_numpy(dtype=object))
+    combo = cat_codes.astype(np.int64) * 8 + has_hetu * 4 + business * 2 + health.astype(np.int64)
+    combo_codes, combo_uniques = pd.factorize(combo)
+    texts = np.empty(len(combo_uniques), dtype=object)
+    for i, value in enumerate(combo_uniques):
+        given = cat_uniques[int(value) // 8]
+        codes = set(given)
+        codes |= {"hetu"} if value & 4 else set()
+        codes |= {"business_id"} if value & 2 else set()
+        codes |= {"health_note"} if value & 1 else set()
+        unknown = codes - set(tr.CATEGORIES)
+        if unknown:
+            raise TypeError(f"unknown category codes {sorted(unknown)}")
+        texts[i] = ",".join(sorted(codes))
+    return texts[combo_codes]
 
 
 def record_hash(record_id: str, ids: Hasher) -> str:
     """The opaque, stable part of a trace id: a keyed hash of the record's own id."""
     return ids.record_hash(record_id)
+
+
+def _string(values: Any) -> Any:
+    """Values as pandas' string array (what the trace columns are)."""
+    return pd.array(values, dtype="string")
 
 
 def finalize(
@@ -658,49 +846,53 @@ def finalize(
     """Turn raw records into contract-valid traces; report what did not normalise.
 
     Trace ids are keyed with ``ids`` (a random per-process key when None).
+
+    Column by column: every normaliser runs once per distinct value, and
+    what must be done per row (keyed ids, fingerprints, locators) is one
+    tight loop with no intermediate copies of the row texts.
     """
     names = {**{f: f for f in RAW_FIELDS}, **(field_names or {})}
     frame = _to_frame(raw)
     if frame.empty:
         return tr.empty_traces()
     rows = frame["row"]
+    size = len(frame)
 
     record_id = frame["record_id"].astype("string")
     if record_id.isna().any():
         raise TypeError("a connector gave a record without record_id")
     # Repeated ids (two identical rows) get a stable suffix by order of appearance.
-    repeat = record_id.groupby(record_id).cumcount()
-    record_id = record_id.where(repeat == 0, record_id + "~" + (repeat + 1).astype("string"))
+    if record_id.duplicated().any():
+        repeat = record_id.groupby(record_id).cumcount()
+        record_id = record_id.where(repeat == 0, record_id + "~" + (repeat + 1).astype("string"))
+    record_ids = record_id.to_numpy(dtype=object)
 
-    out = pd.DataFrame(index=frame.index)
+    out: dict[str, Any] = {}
     # The record's own id may hold personal data (an attendee's e-mail, a file
     # named after a person): the trace id carries a keyed hash of it, never the id,
     # and never a plain hash that a guessed id or file name could be checked against.
     hasher = ids or run_hasher()
-    out["trace_id"] = (source.id + ":" + tr.map_unique(record_id, hasher.record_hash)).astype(
-        "string"
-    )
-    out["source"] = pd.Series(source.id, index=frame.index, dtype="string")
-    out["register"] = pd.Series(source.register or "", index=frame.index, dtype="string")
+    prefix = source.id + ":"
+    trace_id = tr.objects([prefix + h for h in hasher.record_hashes(record_ids)])
+    out["trace_id"] = _string(trace_id)
+    out["source"] = _string(np.full(size, source.id, dtype=object))
+    out["register"] = _string(np.full(size, source.register or "", dtype=object))
     kind = frame["kind"].astype("string").fillna(source.kind or default_kind)
-    out["kind"] = kind.astype("string")
-    out["label"] = frame["label"].astype("string")
+    out["kind"] = kind.array
+    out["label"] = frame["label"].astype("string").array
     names_clean = tr.map_unique(frame["name"].astype("string"), tr.clean_name)
-    out["name"] = names_clean
-    out["name_key"] = tr.map_unique(names_clean, tr.fold_name)
+    out["name"] = names_clean.array
+    out["name_key"] = tr.map_unique(names_clean, tr.fold_name).array
 
-    email_raw = _joined(frame["emails"])
-    email = _normalise_multi(email_raw, tr.normalise_email)
-    for row in rows[_invalid(email_raw, email)]:
+    email_raw, email, bad_email = _multi_key(frame["emails"], tr.normalise_email_fast)
+    for row in rows[bad_email]:
         log.add(_row_or_none(row), names["emails"], "", role="emails", code="bad_email")
-    out["email"] = email
-    out["email_raw"] = email_raw
+    out["email"] = email.array
+    out["email_raw"] = email_raw.array
 
-    phone_raw = _joined(frame["phones"])
-    phone = _normalise_multi(phone_raw, tr.normalise_phone)
-    bad_phone = _invalid(phone_raw, phone)
-    out["phone"] = phone
-    out["phone_raw"] = phone_raw
+    phone_raw, phone, bad_phone = _multi_key(frame["phones"], tr.normalise_phone_fast)
+    out["phone"] = phone.array
+    out["phone_raw"] = phone_raw.array
 
     texts = _texts(frame["texts"])
     categories = _categories(frame["categories"])
@@ -714,35 +906,26 @@ def finalize(
     # A valid henkilötunnus anywhere in the record counts as found data, even in a
     # notes field. It is not taken as the person's identifier: a note may quote
     # someone else's number, and an event's texts are shared by its attendees.
-    scan_text = (texts + "\n" + hetu_raw.fillna("")).astype("string")
-    found = pd.Series(tr.find_hetus_each(scan_text.tolist()), index=frame.index, dtype="string")
-    out["hetu"] = hetu.astype("string")
-    health = pd.Series(tr.has_health_words_each(texts.tolist()), index=frame.index)
+    text_list = texts.to_numpy(dtype=object)
+    found = tr.has_hetus_each(text_list) | tr.map_unique(
+        hetu_raw, lambda v: "y" if tr.find_hetus(v) else None
+    ).notna().to_numpy(dtype=bool)
+    out["hetu"] = hetu.array
+    health = tr.has_health_words_each(text_list)
 
     # One text per distinct combination of what was found (fast on big files).
-    has_hetu = (found.notna() | hetu.notna()).to_numpy()
-    combos = list(zip(categories, has_hetu, business.to_numpy(), health.to_numpy(), strict=True))
-    texts_by_combo: dict[tuple[frozenset[str], bool, bool, bool], str] = {}
-    for combo in set(combos):
-        given, with_hetu, with_business, with_health = combo
-        codes = set(given)
-        codes |= {"hetu"} if with_hetu else set()
-        codes |= {"business_id"} if with_business else set()
-        codes |= {"health_note"} if with_health else set()
-        unknown = codes - set(tr.CATEGORIES)
-        if unknown:
-            raise TypeError(f"unknown category codes {sorted(unknown)}")
-        texts_by_combo[combo] = ",".join(sorted(codes))
-    out["found_categories"] = pd.Series(
-        [texts_by_combo[combo] for combo in combos], index=frame.index, dtype="string"
+    has_hetu = found | hetu.notna().to_numpy(dtype=bool)
+    out["found_categories"] = _string(
+        _found_categories(categories, has_hetu, business.to_numpy(dtype=bool), health)
     )
 
-    out["customer_no"] = frame["customer_no"].astype("string").str.strip().replace("", pd.NA)
+    customer_no = frame["customer_no"].astype("string").str.strip().replace("", pd.NA)
+    out["customer_no"] = customer_no.array
     # An impossible phone number is a warning (it blocks nothing) when the row has
     # another strong key that ties it to its person; otherwise an error.
-    other_key = (
-        email.notna() | phone.notna() | hetu.notna() | out["customer_no"].notna()
-    ).to_numpy(dtype=bool)
+    other_key = (email.notna() | phone.notna() | hetu.notna() | customer_no.notna()).to_numpy(
+        dtype=bool
+    )
     for row, keyed in zip(rows[bad_phone], other_key[bad_phone], strict=True):
         log.add(
             _row_or_none(row),
@@ -758,25 +941,24 @@ def finalize(
     bad_status = status.notna() & ~status.isin(sorted(tr.STATUSES))
     for row in rows[bad_status]:
         log.add(_row_or_none(row), names["status"], "", role="status", code="unknown_status")
-    out["status"] = status.where(~bad_status).astype("string")
+    out["status"] = status.where(~bad_status).astype("string").array
 
-    file = display_path(source.path)
-
-    def locator(value: Any) -> str:
-        base = {"file": file}
-        if isinstance(value, str):
-            value = json.loads(value)
-        if isinstance(value, Mapping):
-            base.update(value)
-        return json.dumps(base, ensure_ascii=False, sort_keys=True, default=str)
-
-    out["locator"] = frame["locator"].map(locator).astype("string")
-    out["fingerprint"] = tr.map_unique(
-        texts + "\x1f" + record_id, lambda t: hashlib.sha256(t.encode("utf-8")).hexdigest()[:32]
+    locators = frame["locator"].to_numpy(dtype=object)
+    if not (isinstance(raw, pd.DataFrame) and raw.attrs.get(LOCATOR_JSON)):
+        locators = _locators(locators, display_path(source.path))
+    out["locator"] = _string(locators)
+    sha = hashlib.sha256
+    out["fingerprint"] = _string(
+        tr.objects(
+            [
+                sha((text + "\x1f" + rid).encode("utf-8")).hexdigest()[:32]
+                for text, rid in zip(text_list, record_ids, strict=True)
+            ]
+        )
     )
-    log.trace_rows = _trace_rows(frame, out["trace_id"])
-    out = out[list(tr.COLUMNS)].reset_index(drop=True)
-    return tr.validate(out)
+    log.trace_rows = _trace_rows(frame, trace_id)
+    traces = pd.DataFrame({name: out[name] for name in tr.COLUMNS}, copy=False)
+    return tr.validate(traces)
 
 
 def head_bytes(path: Path, size: int = 65536) -> bytes:

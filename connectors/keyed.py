@@ -23,6 +23,8 @@ from functools import cache
 MIN_KEY_BYTES = 32
 #: hex digits of a record's keyed hash in its trace id
 RECORD_HASH_DIGITS = 16
+#: SHA-256's block size: HMAC pads (or first hashes) the key to it
+_BLOCK = 64
 
 
 class Hasher:
@@ -40,11 +42,32 @@ class Hasher:
 
     def digest(self, text: str, digits: int = 64) -> str:
         """The keyed hash of any text, as ``digits`` hex digits."""
-        return hmac.new(self._key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:digits]
+        # hmac.digest: OpenSSL's one-shot HMAC in C, the same bytes as hmac.new(...).digest().
+        return hmac.digest(self._key, text.encode("utf-8"), "sha256").hex()[:digits]
 
     def record_hash(self, record_id: str) -> str:
         """The opaque part of a trace id: a keyed hash of the record's own id."""
         return self.digest("record\x1f" + record_id, RECORD_HASH_DIGITS)
+
+    def record_hashes(self, record_ids: Iterable[str]) -> list[str]:
+        """:meth:`record_hash` of many record ids, the same HMAC in fewer steps.
+
+        HMAC-SHA-256 (RFC 2104) is sha256(key ^ opad + sha256(key ^ ipad + text)):
+        the two keyed states are made once and copied for each id.
+        """
+        key = self._key if len(self._key) <= _BLOCK else hashlib.sha256(self._key).digest()
+        key = key.ljust(_BLOCK, b"\0")
+        inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        inner.update(b"record\x1f")
+        outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+        out: list[str] = []
+        for rid in record_ids:
+            first = inner.copy()
+            first.update(rid.encode("utf-8"))
+            second = outer.copy()
+            second.update(first.digest())
+            out.append(second.hexdigest()[:RECORD_HASH_DIGITS])
+        return out
 
     def trace_id(self, source_id: str, record_id: str) -> str:
         """``source:`` + the keyed record hash: what every stored trace id is."""

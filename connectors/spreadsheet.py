@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from connectors import headers, tabular
 from connectors import trace as tr
 from connectors.base import (
+    LOCATOR_JSON,
     Capability,
     Connector,
     ProblemLog,
@@ -33,6 +34,7 @@ from connectors.base import (
     WriteRequest,
     WriteResult,
     display_path,
+    locator_texts,
     register,
 )
 from connectors.errors import UnreadableSource
@@ -338,12 +340,11 @@ def records(
 ) -> pd.DataFrame:
     """Raw records from the picked columns (by column; dates once per distinct value)."""
     rows = picked["row"].to_numpy()
-    content = tabular.content_ids(picked["texts"])
     own_id = tabular.blank_to_none(picked, "record_id")
     if own_id is None:
         own_id = np.full(len(picked), None, dtype=object)
     data: dict[str, Any] = {
-        "record_id": tabular.coalesce(own_id, content),
+        "record_id": tabular.own_or_content_ids(own_id, picked["texts"].to_numpy(dtype=object)),
         "row": rows,
         "name": tabular.compose_name(picked),
         "emails": tabular.blank_to_none(picked, "email"),
@@ -363,12 +364,21 @@ def records(
     default_label = tabular.objects([f"{where}, rivi {row}" for row in rows])
     label = tabular.blank_to_none(picked, "label")
     data["label"] = default_label if label is None else tabular.coalesce(label, default_label)
-    data["locator"] = [
-        _locator(table.sheet, int(row), rid) for row, rid in zip(rows, own_id, strict=True)
-    ]
+    # The locators' JSON at once (finalize's own text for {"row", "sheet", "id"}):
+    # half a million small dicts would cost more memory than the traces themselves.
+    data["locator"] = locator_texts(
+        table.file,  # display_path(source.path), as finalize names the file
+        {
+            "row": rows.tolist(),
+            "sheet": [table.sheet] * len(rows) if table.sheet is not None else [None] * len(rows),
+            "id": own_id,
+        },
+    )
     data["texts"] = picked["texts"].to_numpy(dtype=object)
     data["categories"] = picked["categories"].to_numpy(dtype=object)
-    return raw_frame(data)
+    frame = raw_frame(data)
+    frame.attrs[LOCATOR_JSON] = True
+    return frame
 
 
 def raw_frame(data: Mapping[str, Any]) -> pd.DataFrame:
@@ -384,12 +394,3 @@ def raw_frame(data: Mapping[str, Any]) -> pd.DataFrame:
         else:
             frame[name] = pd.Series(tabular.objects(values), dtype=object)
     return frame
-
-
-def _locator(sheet: str | None, row: int, record_id: str | None) -> dict[str, Any]:
-    locator: dict[str, Any] = {"row": row}
-    if sheet is not None:
-        locator["sheet"] = sheet
-    if record_id is not None:
-        locator["id"] = record_id
-    return locator

@@ -276,7 +276,8 @@ def _load_csv(text: str, file: str, delimiter: str | None) -> Grid:
     for i in range(width):
         parts = [c[i] if i < len(c) else np.full(len(c[0]) if c else 0, "", dtype=object)
                  for c in chunks]  # fmt: skip
-        columns.append(_stripped(np.concatenate(parts) if parts else objects([])))
+        columns.append(np.concatenate(parts) if parts else objects([]))
+    del chunks
     all_widths = np.concatenate(widths) if widths else np.zeros(0, dtype=np.int32)
     ends_open = not text.endswith(("\n", "\r"))
     return Grid(file, None, columns, None, all_widths, cut, ends_open)
@@ -300,7 +301,9 @@ def _parse(
         if records:
             widths.append(np.fromiter(map(len, records), dtype=np.int32, count=len(records)))
             columns = itertools.zip_longest(*records, fillvalue="")
-            chunks.append([objects(col) for col in columns])
+            # Stripped at once, each distinct cell one object: a repeated name or date
+            # does not stay in memory once per row.
+            chunks.append([_stripped(objects(col)) for col in columns])
         if cut or len(records) < CHUNK_ROWS:
             break
     # Chunks may differ in width: pad the narrower ones.
@@ -358,15 +361,25 @@ def _load_workbook(path: Path, file: str, sheet: str | None) -> Grid:
         ) from exc
     # Transposed in C (zip_longest); cell_text only for the columns that are not all text.
     typed = [objects(column) for column in itertools.zip_longest(*cells, fillvalue="")]
-    text = [
-        _stripped(column if _all_text(column) else objects([cell_text(v) for v in column]))
-        for column in typed
-    ]
+    text = [_stripped(column if _all_text(column) else _cells_text(column)) for column in typed]
     return Grid(file, name, text, typed)
 
 
 def _all_text(column: np.ndarray) -> bool:
-    return all(type(v) is str for v in column)
+    """Every cell is a str (pandas' type inference runs in C)."""
+    return not len(column) or pd.api.types.infer_dtype(column, skipna=False) == "string"
+
+
+def _cells_text(column: np.ndarray) -> np.ndarray:
+    """cell_text of each cell, once per distinct value (a date or amount column repeats)."""
+    try:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    except TypeError:
+        return objects([cell_text(v) for v in column])
+    # factorize takes 1 and 1.0 and True for one value: only types it keeps apart are shared.
+    if len({type(v) for v in uniques} & {bool, int, float}) > 1:
+        return objects([cell_text(v) for v in column])
+    return objects([cell_text(v) for v in uniques])[codes]
 
 
 def _split_header(
@@ -754,6 +767,16 @@ def content_ids(texts: Sequence[Any] | np.ndarray, prefix: str = "r") -> np.ndar
     return objects(
         [prefix + hashlib.sha256(str(t).encode("utf-8")).hexdigest()[:20] for t in texts]
     )
+
+
+def own_or_content_ids(own: np.ndarray, texts: Any) -> np.ndarray:
+    """The row's own id, else :func:`content_ids` of its text (hashed only where needed)."""
+    missing = np.fromiter((v is None for v in own), dtype=bool, count=len(own))
+    if not missing.any():
+        return own
+    out = own.copy()
+    out[missing] = content_ids(np.asarray(texts, dtype=object)[missing])
+    return out
 
 
 def text_of(picked: pd.DataFrame, role: str) -> np.ndarray:

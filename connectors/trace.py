@@ -22,15 +22,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import phonenumbers
 from stdnum.fi import hetu as stdnum_hetu
 from stdnum.fi import ytunnus as stdnum_ytunnus
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 DATE_DTYPE = "datetime64[us]"
 
@@ -82,6 +85,11 @@ _EMAIL_LIST = r"^[^@\s;]+@[^@\s;]+(;[^@\s;]+@[^@\s;]+)*$"
 HETU_CANDIDATE_RE = re.compile(
     r"(?<![0-9A-Za-z])[0-3]\d[01]\d\d\d[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y](?![0-9A-Za-z])"
 )
+#: HETU_CANDIDATE_RE with its first character ahead of the look-behind: the same
+#: matches, but the regex engine skips to the next 0-3 digit in C.
+_HETU_SCAN_RE = re.compile(
+    r"[0-3](?<![0-9A-Za-z][0-3])\d[01]\d\d\d[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y](?![0-9A-Za-z])"
+)
 #: Words that mark a free-text note as holding health data (special category).
 HEALTH_WORDS_RE = re.compile(
     r"\b(terveys\w*|diagnoos\w*|lääki\w*|lääkäri\w*|masennu\w*|ahdistu\w*|sairau\w*|"
@@ -106,6 +114,18 @@ def normalise_email(value: str | None) -> str | None:
         text = text[7:]
     text = text.strip().lower()
     return text if _EMAIL_RE.match(text) else None
+
+
+def normalise_email_fast(value: str) -> str | None:
+    """:func:`normalise_email` of a stripped text: the common case in fewer steps."""
+    if value[0] in "<>" or value[-1] in "<>":
+        return normalise_email(value)
+    low = value.lower()
+    if low.startswith("mailto:"):
+        return normalise_email(value)
+    if not _EMAIL_RE.match(low):
+        return None
+    return value if low == value else low  # one object for both columns when equal
 
 
 #: A number libphonenumber calls possible but not valid (a new range, a landline its
@@ -155,6 +175,18 @@ def normalise_phone(value: str | None, region: str = "FI") -> str | None:
         if number.italian_leading_zero:
             return None  # "040 12": a Finnish trunk zero read as part of the number
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_phone_fast(value: str) -> str | None:
+    """:func:`normalise_phone` (region FI) of a stripped text, the mobile shapes first.
+
+    A Finnish mobile number needs neither libphonenumber nor the cache: a
+    file of half a million distinct numbers would only churn the cache.
+    """
+    mobile = _FI_MOBILE.fullmatch(value.translate(_PHONE_SEPARATORS))
+    if mobile:
+        return "+358" + mobile.group(1)
+    return normalise_phone(value)
 
 
 def normalise_hetu(value: str | None) -> str | None:
@@ -225,6 +257,14 @@ def fold_name(value: str | None) -> str | None:
     return " ".join(sorted(words)) or None
 
 
+def objects(values: Iterable[Any]) -> np.ndarray:
+    """A 1-d object array of the values."""
+    items = list(values)
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
 def map_unique(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
     """Apply ``func`` once per distinct value of a string Series (fast on big files)."""
     codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
@@ -234,19 +274,44 @@ def map_unique(series: pd.Series, func: Callable[[str], str | None]) -> pd.Serie
     return pd.Series(results[codes], index=series.index, dtype="string")
 
 
-def _match_rows(texts: list[str], pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+def _text_or_blank(value: Any) -> str:
+    return "" if value is None or value is pd.NA or value != value else str(value)
+
+
+#: Texts searched at a time: one NUL-joined string of each block, so that a big
+#: file is not copied whole once more.
+SCAN_BLOCK = 32768
+
+
+def _match_rows(texts: Sequence[str | None], pattern: re.Pattern[str]) -> list[tuple[int, str]]:
     """(index of the text, matched text) for every match of ``pattern`` in ``texts``.
 
-    The texts are searched as one NUL-separated string: one pass of the regex
-    engine instead of a Python call per text.
+    The texts are searched as NUL-separated strings of :data:`SCAN_BLOCK`
+    texts: one pass of the regex engine instead of a Python call per text.
     """
-    clean = ["" if t is None or t is pd.NA or t != t else str(t) for t in texts]
-    starts = np.cumsum([0] + [len(t) + 1 for t in clean[:-1]]) if clean else np.array([0])
-    matches = [(m.start(), m.group(0)) for m in pattern.finditer("\x00".join(clean))]
-    if not matches:
-        return []
-    index = np.searchsorted(starts, [pos for pos, _ in matches], side="right") - 1
-    return [(int(i), text) for i, (_, text) in zip(index, matches, strict=True)]
+    found: list[tuple[int, str]] = []
+    for first in range(0, len(texts), SCAN_BLOCK):
+        block = texts[first : first + SCAN_BLOCK]
+        clean = [t if type(t) is str else _text_or_blank(t) for t in block]
+        matches = [(m.start(), m.group(0)) for m in pattern.finditer("\x00".join(clean))]
+        if not matches:
+            continue
+        starts = np.cumsum([0] + [len(t) + 1 for t in clean[:-1]])
+        index = np.searchsorted(starts, [pos for pos, _ in matches], side="right") - 1
+        found.extend((first + int(i), text) for i, (_, text) in zip(index, matches, strict=True))
+    return found
+
+
+def has_hetus_each(texts: Sequence[str | None]) -> np.ndarray:
+    """For each text: does it hold a valid henkilötunnus (``find_hetus`` is not empty)?"""
+    flags = np.zeros(len(texts), dtype=bool)
+    valid: dict[str, bool] = {}
+    for i, candidate in _match_rows(texts, _HETU_SCAN_RE):
+        if candidate not in valid:
+            valid[candidate] = normalise_hetu(candidate) is not None
+        if valid[candidate]:
+            flags[i] = True
+    return flags
 
 
 def find_hetus_each(texts: list[str]) -> list[str | None]:
@@ -262,16 +327,40 @@ def find_hetus_each(texts: list[str]) -> list[str | None]:
     return [";".join(f) if f else None for f in found]
 
 
-#: HEALTH_WORDS_RE without IGNORECASE, for lower-cased text: about three times faster.
-_HEALTH_WORDS_LOWER_RE = re.compile(HEALTH_WORDS_RE.pattern)
+#: The stems HEALTH_WORDS_RE looks for at the start of a word (its ``\w*`` tails do
+#: not change whether a text has a match).
+_HEALTH_STEMS = tuple(
+    re.sub(r"\\w\*$", "", stem) for stem in HEALTH_WORDS_RE.pattern[3:-1].split("|")
+)
 
 
-def has_health_words_each(texts: list[str]) -> np.ndarray:
-    """For each text: has_health_words, as a bool array."""
+def _is_word_char(char: str) -> bool:
+    r"""The re module's ``\w`` for one character of a str pattern (Unicode)."""
+    return char.isalnum() or char == "_"
+
+
+def has_health_words_each(texts: Sequence[str | None]) -> np.ndarray:
+    r"""For each text: has_health_words, as a bool array.
+
+    Each stem is found with ``str.find`` in all texts at once (NUL-joined,
+    lower-cased), and a hit counts where a word starts (``\b``): the same
+    answer as the regex, several times faster on a big file.
+    """
     flags = np.zeros(len(texts), dtype=bool)
-    lowered = ["" if t is None or t is pd.NA or t != t else str(t).lower() for t in texts]
-    for i, _ in _match_rows(lowered, _HEALTH_WORDS_LOWER_RE):
-        flags[i] = True
+    for first in range(0, len(texts), SCAN_BLOCK):
+        block = texts[first : first + SCAN_BLOCK]
+        lowered = [(t if type(t) is str else _text_or_blank(t)).lower() for t in block]
+        joined = "\x00".join(lowered)
+        hits: list[int] = []
+        for stem in _HEALTH_STEMS:
+            at = joined.find(stem)
+            while at >= 0:
+                if at == 0 or not _is_word_char(joined[at - 1]):
+                    hits.append(at)
+                at = joined.find(stem, at + 1)
+        if hits:
+            starts = np.cumsum([0] + [len(t) + 1 for t in lowered[:-1]])
+            flags[first + np.searchsorted(starts, hits, side="right") - 1] = True
     return flags
 
 
@@ -303,7 +392,10 @@ def _valid_hetus(series: pd.Series) -> pd.Series:
     return series.map(valid, na_action="ignore").fillna(True).astype(bool)
 
 
+@cache
 def _schema() -> pa.DataFrameSchema:
+    import pandera.pandas as pa  # imported when a frame fails the fast checks
+
     columns = {
         name: pa.Column(dtype, nullable=nullable) for name, (dtype, nullable, _) in COLUMNS.items()
     }
@@ -320,7 +412,10 @@ def _schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, strict=True, ordered=True)
 
 
-TRACE_SCHEMA = _schema()
+def __getattr__(name: str) -> Any:
+    if name == "TRACE_SCHEMA":  # the pandera schema, built on first use
+        return _schema()
+    raise AttributeError(name)
 
 
 def empty_traces() -> pd.DataFrame:
@@ -328,9 +423,50 @@ def empty_traces() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, (dtype, _, _) in COLUMNS.items()})
 
 
+_STRING = pd.StringDtype()
+_LIST_CHECKS = {"email": re.compile(_EMAIL_LIST), "phone": re.compile(_E164_LIST)}
+
+
+def _distinct(column: pd.Series) -> np.ndarray:
+    """The distinct non-NA values of a string column as an object array."""
+    return pd.unique(column.dropna().to_numpy(dtype=object))
+
+
+def _passes(traces: pd.DataFrame) -> bool:
+    """The schema's checks, column by column in numpy (each value check once per distinct).
+
+    True only when the pandera schema would pass the frame too; on False,
+    :func:`validate` lets pandera say what is wrong.
+    """
+    if list(traces.columns) != list(COLUMNS):
+        return False
+    for name, (dtype, nullable, _) in COLUMNS.items():
+        column = traces[name]
+        expected = _STRING if dtype == "string" else np.dtype(dtype)
+        if column.dtype != expected:
+            return False
+        if not nullable and column.isna().any():
+            return False
+    if traces["trace_id"].duplicated().any():
+        return False
+    for name, pattern in _LIST_CHECKS.items():
+        match = pattern.match
+        if not all(map(match, _distinct(traces[name]))):
+            return False
+    if not all(normalise_hetu(v) == v for v in _distinct(traces["hetu"])):
+        return False
+    if not traces["status"].dropna().isin(sorted(STATUSES)).all():
+        return False
+    return all(v.startswith("{") for v in traces["locator"].to_numpy(dtype=object))
+
+
 def validate(traces: pd.DataFrame) -> pd.DataFrame:
     """Check a frame against the trace contract; raise pandera's SchemaErrors if not.
 
     All failures are collected (lazy validation) so one run shows them all.
+    A frame that passes the same checks done in numpy is returned as it is:
+    pandera's own run costs seconds on a big file.
     """
-    return TRACE_SCHEMA.validate(traces, lazy=True)
+    if _passes(traces):
+        return traces
+    return _schema().validate(traces, lazy=True)
