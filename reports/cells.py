@@ -76,6 +76,11 @@ def xml_safe(text: str) -> str:
     return _ILLEGAL_XML.sub("", text)
 
 
+def all_xml_safe(texts: list[str]) -> bool:
+    """True when :func:`xml_safe` would change none of ``texts`` (one search for all)."""
+    return _ILLEGAL_XML.search("".join(texts)) is None
+
+
 def is_formula_like(text: str) -> bool:
     return text.startswith(FORMULA_START)
 

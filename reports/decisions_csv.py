@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from reports.cells import csv_cell, owner_only_file
-from reports.view import ReviewRun
+from reports.view import ReviewRun, join_traces
 
 #: column -> (Finnish header, English header)
 HEADERS: dict[str, tuple[str, str]] = {
@@ -81,9 +81,7 @@ def decision_rows(run: ReviewRun) -> list[list[str]]:
     """The CSV's rows (header first), one per decision, in source and location order."""
     lang = run.lang
     en = lang == "en"
-    decisions = run.decisions.merge(
-        run.traces[["trace_id", "locator"]], on="trace_id", how="left", validate="one_to_one"
-    )
+    decisions = join_traces(run.decisions, run.traces, ["locator"])
     if "review_code" not in decisions.columns:
         decisions["review_code"] = pd.NA
     reason = decisions["review_reason_en" if en else "review_reason"]

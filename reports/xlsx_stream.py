@@ -20,17 +20,25 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from reports.cells import UNLOCKED, is_formula_like, stream_cell, xml_safe
+from reports.cells import (
+    FORMULA_START,
+    UNLOCKED,
+    all_xml_safe,
+    is_formula_like,
+    stream_cell,
+    xml_safe,
+)
 
 #: the cell variants whose style ids the template row carries, in row order
 VARIANTS = ("text", "quote", "date")
@@ -41,13 +49,29 @@ _STYLE = re.compile(rb'\bs="(\d+)"')
 _CHUNK = 4096  # rows per write
 
 
+class Columns:
+    """A sheet's rows given column by column (lists or pandas Series of one length).
+
+    The fast way to hand :func:`finish` a large sheet: each column's cells are
+    made in one pass (a date column vectorised, a text escaped once per
+    distinct value in a chunk), then joined into rows.
+    """
+
+    def __init__(self, columns: Sequence[Any]) -> None:
+        lengths = {len(c) for c in columns}
+        if len(lengths) > 1:
+            raise ValueError("columns of different lengths")
+        self.columns = list(columns)
+        self.length = lengths.pop() if lengths else 0
+
+
 @dataclass
 class FastSheet:
     """A sheet whose rows :func:`finish` writes; openpyxl wrote only header and template."""
 
     index: int  # 0-based position among the workbook's sheets
     columns: int
-    rows: Iterable[Sequence[Any]]
+    rows: Iterable[Sequence[Any]] | Columns
     unlocked: frozenset[int] = frozenset()
     styles: dict[tuple[int, str], str] = field(default_factory=dict)
 
@@ -68,38 +92,112 @@ def _serial(value: date) -> str:
     return str(value.toordinal() - _EPOCH)
 
 
-def _cell(ref: str, value: Any, styles: dict[str, str], style_of_empty: str) -> str:
+def _tail(value: Any, styles: dict[str, str], style_of_empty: str) -> str:
+    """One cell's XML after its ``<c r="A2"`` (empty: no cell at all)."""
     if type(value) is str:  # the common case first
         text = xml_safe(value)
         style = styles["quote"] if is_formula_like(text) else styles["text"]
-        return (
-            f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-            f"{escape(text)}</t></is></c>"
-        )
+        return f' s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
     if value is None or value is pd.NA or value is pd.NaT:
-        return f'<c r="{ref}" s="{style_of_empty}"/>' if style_of_empty != "0" else ""
+        return f' s="{style_of_empty}"/>' if style_of_empty != "0" else ""
     if isinstance(value, float) and pd.isna(value):
-        return f'<c r="{ref}" s="{style_of_empty}"/>' if style_of_empty != "0" else ""
+        return f' s="{style_of_empty}"/>' if style_of_empty != "0" else ""
     if isinstance(value, bool):
-        return f'<c r="{ref}" s="{styles["text"]}" t="b"><v>{int(value)}</v></c>'
+        return f' s="{styles["text"]}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
-        return f'<c r="{ref}" s="{styles["text"]}"><v>{value!r}</v></c>'
+        return f' s="{styles["text"]}"><v>{value!r}</v></c>'
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, datetime):
         if value.time() == datetime.min.time():
-            return f'<c r="{ref}" s="{styles["date"]}"><v>{_serial(value.date())}</v></c>'
+            return f' s="{styles["date"]}"><v>{_serial(value.date())}</v></c>'
         seconds = value.hour * 3600 + value.minute * 60 + value.second
         serial = value.toordinal() - _EPOCH + seconds / 86400
-        return f'<c r="{ref}" s="{styles["date"]}"><v>{serial!r}</v></c>'
+        return f' s="{styles["date"]}"><v>{serial!r}</v></c>'
     if isinstance(value, date):
-        return f'<c r="{ref}" s="{styles["date"]}"><v>{_serial(value)}</v></c>'
+        return f' s="{styles["date"]}"><v>{_serial(value)}</v></c>'
     text = xml_safe(str(value))
     style = styles["quote"] if is_formula_like(text) else styles["text"]
-    return (
-        f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-        f"{escape(text)}</t></is></c>"
-    )
+    return f' s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+
+
+def _cell(ref: str, value: Any, styles: dict[str, str], style_of_empty: str) -> str:
+    tail = _tail(value, styles, style_of_empty)
+    return f'<c r="{ref}"{tail}' if tail else ""
+
+
+def _tails(values: Any, styles: dict[str, str], style_of_empty: str) -> list[str]:
+    """:func:`_tail` of every value of one column (a list or a pandas Series).
+
+    A datetime column is turned into day serials in one vectorised step; a
+    text is escaped once per distinct value, and the characters XML cannot
+    hold are looked for once in the whole column.
+    """
+    if isinstance(values, pd.Series):
+        if pd.api.types.is_datetime64_dtype(values.dtype):
+            return _date_tails(values, styles, style_of_empty)
+        values = values.to_numpy().tolist()
+    texts = [v for v in values if type(v) is str]
+    clean = all_xml_safe(texts)
+    text_head = f' s="{styles["text"]}" t="inlineStr"><is><t xml:space="preserve">'
+    quote_head = f' s="{styles["quote"]}" t="inlineStr"><is><t xml:space="preserve">'
+    if texts and len(texts) == len(values):  # only texts: escaped all at once
+        if not clean:
+            texts = [xml_safe(v) for v in texts]
+        return [
+            f"{quote_head if text.startswith(FORMULA_START) else text_head}{escaped}</t></is></c>"
+            for text, escaped in zip(texts, _escape_all(texts), strict=True)
+        ]
+    memo: dict[Any, str] = {}
+    out: list[str] = []
+    append = out.append
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            tail = memo.get(value)
+            if tail is None:
+                text = value if clean else xml_safe(value)
+                head = quote_head if text.startswith(FORMULA_START) else text_head
+                tail = memo[value] = (
+                    head
+                    + text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+                    + "</t></is></c>"
+                )
+            append(tail)
+        elif kind is int:  # exact types: True == 1 must not share an entry
+            tail = memo.get(value)
+            if tail is None:
+                tail = memo[value] = _tail(value, styles, style_of_empty)
+            append(tail)
+        else:
+            append(_tail(value, styles, style_of_empty))
+    return out
+
+
+def _escape_all(texts: list[str]) -> list[str]:
+    """Each text XML-escaped (``&``, ``<``, ``>``), in one pass over them all when it can."""
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:  # a text with a line break: one by one
+        return [t.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;") for t in texts]
+    return joined.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").split("\n")
+
+
+def _date_tails(values: pd.Series, styles: dict[str, str], style_of_empty: str) -> list[str]:
+    stamps = values.to_numpy()
+    days = stamps.astype("datetime64[D]")
+    missing = np.isnat(stamps)
+    midnight = (stamps == days) & ~missing
+    serials = (days - np.datetime64("1899-12-30", "D")).astype(np.int64)
+    style = styles["date"]
+    by_serial = {d: f' s="{style}"><v>{d}</v></c>' for d in np.unique(serials[midnight]).tolist()}
+    empty = _tail(None, styles, style_of_empty)
+    out = [
+        by_serial[serial] if day else empty
+        for serial, day in zip(serials.tolist(), midnight.tolist(), strict=True)
+    ]
+    for position in np.flatnonzero(~midnight & ~missing).tolist():  # a time of day
+        out[position] = _tail(values.iloc[position], styles, style_of_empty)
+    return out
 
 
 def _rows_xml(sheet: FastSheet) -> Iterable[str]:
@@ -109,22 +207,53 @@ def _rows_xml(sheet: FastSheet) -> Iterable[str]:
         for i in range(sheet.columns)
     ]
     empty = [per_column[i]["text"] if i in sheet.unlocked else "0" for i in range(sheet.columns)]
-    chunk: list[str] = []
     number = 1
-    for number, values in enumerate(sheet.rows, start=2):
-        cells = "".join(
-            _cell(f"{letters[i]}{number}", value, per_column[i], empty[i])
-            for i, value in enumerate(values)
-        )
-        chunk.append(f'<row r="{number}">{cells}</row>')
-        if len(chunk) >= _CHUNK:
+    if isinstance(sheet.rows, Columns):
+        number = yield from _columns_xml(sheet.rows, letters, per_column, empty)
+    else:
+        chunk: list[str] = []
+        for number, values in enumerate(sheet.rows, start=2):
+            cells = "".join(
+                _cell(f"{letters[i]}{number}", value, per_column[i], empty[i])
+                for i, value in enumerate(values)
+            )
+            chunk.append(f'<row r="{number}">{cells}</row>')
+            if len(chunk) >= _CHUNK:
+                yield "".join(chunk)
+                chunk = []
+        if chunk:
             yield "".join(chunk)
-            chunk = []
     if number == 1 and sheet.unlocked:  # no rows: the first row's editable cells stay editable
         cells = "".join(f'<c r="{letters[i]}2" s="{empty[i]}"/>' for i in sorted(sheet.unlocked))
         yield f'<row r="2">{cells}</row>'
-    if chunk:
-        yield "".join(chunk)
+
+
+def _columns_xml(
+    rows: Columns, letters: list[str], per_column: list[dict[str, str]], empty: list[str]
+) -> Generator[str, None, int]:
+    """The rows' XML, a chunk of rows at a time; returns the last row number (1: none)."""
+    width = min(len(letters), len(rows.columns))
+    for start in range(0, rows.length, _CHUNK):
+        stop = min(start + _CHUNK, rows.length)
+        numbers = range(start + 2, stop + 2)
+        cells = []
+        for i in range(width):
+            column = rows.columns[i]
+            part = column.iloc[start:stop] if isinstance(column, pd.Series) else column[start:stop]
+            ref = f'<c r="{letters[i]}'
+            cells.append(
+                [
+                    f'{ref}{n}"{tail}' if tail else ""
+                    for n, tail in zip(numbers, _tails(part, per_column[i], empty[i]), strict=True)
+                ]
+            )
+        yield "".join(
+            [
+                f'<row r="{n}">{"".join(row)}</row>'
+                for n, row in zip(numbers, zip(*cells, strict=True), strict=True)
+            ]
+        )
+    return rows.length + 1
 
 
 def _template_styles(xml: bytes) -> dict[tuple[int, str], str]:
