@@ -198,7 +198,7 @@ def location_text(locator: Any, label: Any, lang: str) -> str:
 _SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
-def _locator(locator: Any) -> dict[str, Any]:
+def parse_locator(locator: Any) -> dict[str, Any]:
     """A locator's JSON object ({} when it is none); the one-object case without overhead."""
     if not isinstance(locator, str):
         return {}
@@ -223,7 +223,7 @@ def location_texts(locators: Iterable[Any], labels: Iterable[Any], lang: str) ->
     out: list[str] = []
     append = out.append
     for locator, label in zip(locators, labels, strict=True):
-        where = _locator(locator)
+        where = parse_locator(locator)
         get = where.get
         parts: list[str] = []
         file = get("file")
