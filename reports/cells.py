@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -245,15 +245,41 @@ def csv_cells(values: Any, lang: str = "fi") -> list[str]:
         for position in np.flatnonzero(~midnight & ~missing).tolist():  # a time of day
             out[position] = csv_cell(values.iloc[position], lang)
         return out
+    cells = by_distinct(values, _csv_texts, "")
+    if cells is not None:
+        return cells
     if isinstance(values, pd.Series):
         values = values.to_numpy().tolist()
-    joined = "".join([v for v in values if type(v) is str])
-    plain = "\x00" not in joined and _INVISIBLE.search(joined) is None
-    out = []
-    for value in values:
-        if type(value) is str:
-            text = value if plain else inert(value.replace("\x00", ""))
-            out.append("'" + text if text.startswith(FORMULA_START) else text)
-        else:
-            out.append(csv_cell(value, lang))
-    return out
+    return [csv_cell(value, lang) for value in values]
+
+
+def _csv_texts(texts: list[str]) -> list[str]:
+    """:func:`csv_cell` of texts (invisible characters and NULs looked for in one search)."""
+    joined = "".join(texts)
+    if "\x00" in joined or _INVISIBLE.search(joined) is not None:
+        texts = [inert(text.replace("\x00", "")) for text in texts]
+    return ["'" + text if text.startswith(FORMULA_START) else text for text in texts]
+
+
+def by_distinct(
+    values: Any, convert: Callable[[list[str]], list[str]], missing: str
+) -> list[str] | None:
+    """``convert`` of a column of texts, worked out once per distinct text.
+
+    ``values`` is a pandas Series or a list; a missing value (None, NA, NaN)
+    becomes ``missing``. None when the column holds anything but texts and
+    missing values: the caller then goes value by value.
+    """
+    if isinstance(values, pd.Series):
+        if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
+            return None
+        codes, uniques = pd.factorize(values)
+    else:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    distinct = uniques.tolist() if isinstance(uniques, np.ndarray) else list(uniques)
+    if any(type(text) is not str for text in distinct):
+        return None
+    table = np.empty(len(distinct) + 1, dtype=object)
+    table[:-1] = convert(distinct)
+    table[-1] = missing
+    return table[codes].tolist()

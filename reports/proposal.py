@@ -55,6 +55,7 @@ from reports.cells import (
     DATE_FORMAT_EN,
     DATE_FORMAT_FI,
     all_xml_safe,
+    by_distinct,
     owner_only_file,
     stream_cell,
     stream_row,
@@ -120,19 +121,23 @@ def _cell_texts(values: Any) -> list[str]:
     if isinstance(values, pd.Series) and pd.api.types.is_datetime64_dtype(values.dtype):
         stamps = values.to_numpy()
         days = stamps.astype("datetime64[D]")
-        midnight = (stamps == days).tolist()
-        iso = np.datetime_as_string(days, unit="D").tolist()
-        return [
-            day if at_midnight else cell_text(value)
-            for day, at_midnight, value in zip(iso, midnight, values.tolist(), strict=True)
-        ]
+        missing = np.isnat(stamps)
+        out: list[str] = np.datetime_as_string(days, unit="D").tolist()
+        for position in np.flatnonzero(missing).tolist():
+            out[position] = ""
+        for position in np.flatnonzero((stamps != days) & ~missing).tolist():  # a time of day
+            out[position] = cell_text(values.iloc[position])
+        return out
+    texts = by_distinct(values, _xml_safe_texts, "")
+    if texts is not None:
+        return texts
     if isinstance(values, pd.Series):
         values = _values(values)
-    clean = all_xml_safe([v for v in values if type(v) is str])
-    return [
-        (value if clean else xml_safe(value)) if type(value) is str else cell_text(value)
-        for value in values
-    ]
+    return [cell_text(value) for value in values]
+
+
+def _xml_safe_texts(texts: list[str]) -> list[str]:
+    return texts if all_xml_safe(texts) else [xml_safe(text) for text in texts]
 
 
 def row_checks(
@@ -733,7 +738,9 @@ def _proposal_rows(run: ReviewRun, delete: pd.DataFrame) -> Columns:
     fingerprints = _values(delete["fingerprint"])
     engine_actions = [a if isinstance(a, str) else "delete" for a in _values(delete["action"])]
     action_texts = {a: actions.get(a) or text(f"action_{a}") for a in set(engine_actions)}
-    rule_ids = ["" if pd.isna(r) else str(r) for r in _values(delete["rule_id"])]
+    rule_ids = [
+        r if type(r) is str else "" if pd.isna(r) else str(r) for r in _values(delete["rule_id"])
+    ]
     carried = run.memory.carried
     marks = [carried.get(trace_id, (None, None)) for trace_id in trace_ids]
     person = _values(delete["person"])
@@ -752,7 +759,10 @@ def _proposal_rows(run: ReviewRun, delete: pd.DataFrame) -> Columns:
         _values(delete["rule_text" + suffix]),
         delete["trigger_date"],
         due,
-        [None if pd.isna(late) else int(late) for late in _values(delete["days_overdue"])],
+        [
+            late if type(late) is int else None if pd.isna(late) else int(late)
+            for late in _values(delete["days_overdue"])
+        ],
         [comment for _, comment in marks],
     ]
     checks = row_checks(

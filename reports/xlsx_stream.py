@@ -18,11 +18,14 @@ format, NA is an empty cell.
 from __future__ import annotations
 
 import os
+import queue
 import re
+import threading
 import zipfile
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -35,6 +38,7 @@ from reports.cells import (
     FORMULA_START,
     UNLOCKED,
     all_xml_safe,
+    by_distinct,
     is_formula_like,
     stream_cell,
     xml_safe,
@@ -127,27 +131,14 @@ def _cell(ref: str, value: Any, styles: dict[str, str], style_of_empty: str) -> 
 
 
 def _tails(values: Any, styles: dict[str, str], style_of_empty: str) -> list[str]:
-    """:func:`_tail` of every value of one column (a list or a pandas Series).
+    """:func:`_tail` of every value of one column (a list; not a date column).
 
-    A datetime column is turned into day serials in one vectorised step; a
-    text is escaped once per distinct value, and the characters XML cannot
+    A text is escaped once per distinct value, and the characters XML cannot
     hold are looked for once in the whole column.
     """
-    if isinstance(values, pd.Series):
-        if pd.api.types.is_datetime64_dtype(values.dtype):
-            return _date_tails(values, styles, style_of_empty)
-        values = values.to_numpy().tolist()
-    texts = [v for v in values if type(v) is str]
-    clean = all_xml_safe(texts)
+    clean = all_xml_safe([v for v in values if type(v) is str])
     text_head = f' s="{styles["text"]}" t="inlineStr"><is><t xml:space="preserve">'
     quote_head = f' s="{styles["quote"]}" t="inlineStr"><is><t xml:space="preserve">'
-    if texts and len(texts) == len(values):  # only texts: escaped all at once
-        if not clean:
-            texts = [xml_safe(v) for v in texts]
-        return [
-            f"{quote_head if text.startswith(FORMULA_START) else text_head}{escaped}</t></is></c>"
-            for text, escaped in zip(texts, _escape_all(texts), strict=True)
-        ]
     memo: dict[Any, str] = {}
     out: list[str] = []
     append = out.append
@@ -158,11 +149,7 @@ def _tails(values: Any, styles: dict[str, str], style_of_empty: str) -> list[str
             if tail is None:
                 text = value if clean else xml_safe(value)
                 head = quote_head if text.startswith(FORMULA_START) else text_head
-                tail = memo[value] = (
-                    head
-                    + text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
-                    + "</t></is></c>"
-                )
+                tail = memo[value] = head + _escape(text) + _TEXT_END
             append(tail)
         elif kind is int:  # exact types: True == 1 must not share an entry
             tail = memo.get(value)
@@ -174,12 +161,59 @@ def _tails(values: Any, styles: dict[str, str], style_of_empty: str) -> list[str
     return out
 
 
-def _escape_all(texts: list[str]) -> list[str]:
-    """Each text XML-escaped (``&``, ``<``, ``>``), in one pass over them all when it can."""
+_TEXT_END = "</t></is></c>"
+#: a line that starts as a formula would (in texts joined by line breaks)
+_FORMULA_LINE = re.compile(r"^[=+\-@\t\r]", re.MULTILINE)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def _text_tails(texts: list[str], styles: dict[str, str]) -> list[str]:
+    """:func:`_tail` of texts: formulas found and XML escaped on all of them joined at once."""
+    if not all_xml_safe(texts):
+        texts = [xml_safe(v) for v in texts]
+    text_head = f' s="{styles["text"]}" t="inlineStr"><is><t xml:space="preserve">'
+    quote_head = f' s="{styles["quote"]}" t="inlineStr"><is><t xml:space="preserve">'
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:  # a text with a line break: one by one
-        return [t.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;") for t in texts]
-    return joined.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").split("\n")
+        return [
+            f"{quote_head if t.startswith(FORMULA_START) else text_head}{_escape(t)}{_TEXT_END}"
+            for t in texts
+        ]
+    heads = [text_head] * len(texts)
+    index = last = 0
+    for match in _FORMULA_LINE.finditer(joined):  # rare: the texts that start a formula
+        index += joined.count("\n", last, match.start())
+        last = match.start()
+        heads[index] = quote_head
+    escaped = _escape(joined).split("\n")
+    return [f"{head}{text}{_TEXT_END}" for head, text in zip(heads, escaped, strict=True)]
+
+
+def _cell_parts(
+    values: Any, letter: str, numbers: list[str], styles: dict[str, str], style_of_empty: str
+) -> list[Iterable[str]]:
+    """One column's cells as parallel sequences of fragments: row by row, the fragments
+    joined are the cell's XML ('' for no cell). Joined with the other columns' in one
+    ``str.join``, no cell costs a Python-level string operation of its own."""
+    if isinstance(values, pd.Series) and pd.api.types.is_datetime64_dtype(values.dtype):
+        tails = _date_tails(values, styles, style_of_empty)
+    else:
+        found = by_distinct(
+            values, lambda texts: _text_tails(texts, styles), _tail(None, styles, style_of_empty)
+        )
+        if found is None:
+            found = _tails(
+                values.to_numpy().tolist() if isinstance(values, pd.Series) else values,
+                styles,
+                style_of_empty,
+            )
+        tails = found
+    if all(tails):
+        return [repeat(f'<c r="{letter}'), numbers, repeat('"'), tails]
+    return [[f'<c r="{letter}{n}"{t}' if t else "" for n, t in zip(numbers, tails, strict=True)]]
 
 
 def _date_tails(values: pd.Series, styles: dict[str, str], style_of_empty: str) -> list[str]:
@@ -235,24 +269,15 @@ def _columns_xml(
     width = min(len(letters), len(rows.columns))
     for start in range(0, rows.length, _CHUNK):
         stop = min(start + _CHUNK, rows.length)
-        numbers = range(start + 2, stop + 2)
-        cells = []
+        numbers = [str(n) for n in range(start + 2, stop + 2)]
+        parts: list[Iterable[str]] = [repeat('<row r="'), numbers, repeat('">')]
         for i in range(width):
             column = rows.columns[i]
             part = column.iloc[start:stop] if isinstance(column, pd.Series) else column[start:stop]
-            ref = f'<c r="{letters[i]}'
-            cells.append(
-                [
-                    f'{ref}{n}"{tail}' if tail else ""
-                    for n, tail in zip(numbers, _tails(part, per_column[i], empty[i]), strict=True)
-                ]
-            )
-        yield "".join(
-            [
-                f'<row r="{n}">{"".join(row)}</row>'
-                for n, row in zip(numbers, zip(*cells, strict=True), strict=True)
-            ]
-        )
+            parts += _cell_parts(part, letters[i], numbers, per_column[i], empty[i])
+        parts.append(repeat("</row>"))
+        # repeat() never ends; every list has one entry per row of the chunk
+        yield "".join(chain.from_iterable(zip(*parts, strict=False)))
     return rows.length + 1
 
 
@@ -272,6 +297,47 @@ def _column_index(letters: str) -> int:
     for char in letters:
         index = index * 26 + ord(char) - 64
     return index - 1
+
+
+def _made_ahead(texts: Iterable[str], ahead: int = 2) -> Iterator[bytes]:
+    """``texts`` encoded, made by a helper thread a few chunks ahead of the caller.
+
+    The caller compresses and writes one chunk while the next is made: zlib
+    and file writes let go of the GIL, so the two overlap on a second core.
+    An error in making is raised here; the helper stops when the caller does.
+    """
+    made: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def put(item: bytes | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                made.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def make() -> None:
+        try:
+            for text in texts:
+                if not put(text.encode("utf-8")):
+                    return
+        except BaseException as error:  # noqa: BLE001 - handed to the caller, raised there
+            put(error)
+            return
+        put(None)
+
+    helper = threading.Thread(target=make, name="karsinta-xlsx-rows", daemon=True)
+    helper.start()
+    try:
+        while (item := made.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        helper.join()
 
 
 def finish(path: Path, sheets: Sequence[FastSheet]) -> None:
@@ -295,8 +361,8 @@ def finish(path: Path, sheets: Sequence[FastSheet]) -> None:
                 head = re.sub(rb'<dimension ref="[^"]*"/>', b"", data[:start], count=1)
                 with target.open(info.filename, "w") as out:
                     out.write(head)
-                    for text in _rows_xml(sheet):
-                        out.write(text.encode("utf-8"))
+                    for chunk in _made_ahead(_rows_xml(sheet)):
+                        out.write(chunk)
                     out.write(data[end:])
         os.replace(temp, path)
     finally:
