@@ -37,6 +37,7 @@ import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -170,9 +171,8 @@ def proposal_digest(decisions: pd.DataFrame, hidden: Sequence[str] = ()) -> str:
     """A hash of what is proposed (trace, action): equal digests = no changes."""
     due = (decisions["decision"] == "delete") & ~decisions["trace_id"].isin(list(hidden))
     rows = decisions.loc[due, ["trace_id", "action"]]
-    text = "\n".join(
-        sorted(f"{a}|{b}" for a, b in zip(rows["trace_id"], rows["action"], strict=True))
-    )
+    pairs = zip(_values(rows["trace_id"]), _values(rows["action"]), strict=True)
+    text = "\n".join(sorted([f"{a}|{b}" for a, b in pairs]))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -205,7 +205,9 @@ def write_proposal(run: ReviewRun, out_dir: Path) -> ProposalFiles:
 # ----------------------------------------------------------------------- HTML
 
 
+@cache
 def _env() -> Environment:
+    """The reports' environment, made once: the page's template is compiled once per process."""
     return template_env()
 
 
@@ -260,7 +262,7 @@ def proposal_view(run: ReviewRun) -> pd.DataFrame:
 
 def _people_order(run: ReviewRun, view: pd.DataFrame, erasure: set[str]) -> list[str]:
     """Subjects with proposed deletions, by name (erasure people are listed apart)."""
-    delete = proposed(run, view)
+    delete = proposed(run, view[["decision", "trace_id", "subject_id", "person"]])
     delete = delete[~delete["subject_id"].isin(list(erasure))]
     first = delete.drop_duplicates("subject_id").sort_values("person", kind="stable")
     return list(first["subject_id"])
@@ -451,7 +453,9 @@ def keyless_groups(keyless: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
 def sections(run: ReviewRun, view: pd.DataFrame) -> dict[str, Any]:
     """What the page shows, section by section, in the order the owner acts."""
     lang = run.lang
-    delete = proposed(run, view)
+    delete = proposed(
+        run, view[["decision", "trace_id", "subject_id", "source", "kind", "event_date"]]
+    )
     # An overdue erasure request comes first, whatever keeps it from being done
     # (a source read with errors, an identity to check): the deadline has passed.
     erasure = overdue_erasure_subjects(run, view)
