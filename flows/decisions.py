@@ -320,12 +320,12 @@ def gone_from_checklist(
     store: DecisionStore,
 ) -> list[StoredMark]:
     """Checklist items (approved, manual) a clean read no longer finds: done now."""
-    present = {store.trace_key(str(t)) for t in traces["trace_id"]}
-    return [
-        mark
+    waiting = {
+        key: mark
         for key, mark in latest.items()
-        if mark.decision == "approve"
-        and mark.status == "manual"
-        and mark.source in clean_sources
-        and key not in present
-    ]
+        if mark.decision == "approve" and mark.status == "manual" and mark.source in clean_sources
+    }
+    if not waiting:  # nothing on the checklist: no trace needs its keyed id
+        return []
+    present = {store.trace_key(str(t)) for t in traces["trace_id"]}
+    return [mark for key, mark in waiting.items() if key not in present]

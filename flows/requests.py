@@ -28,15 +28,15 @@ log row's trace id) and file names, never a value.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from prefect import flow
-from prefect.artifacts import create_markdown_artifact
 
 from connectors.base import ReadResult
 from connectors.errors import KarsintaError
@@ -51,6 +51,7 @@ from flows.review import (
     load_policies,
     summaries,
 )
+from flows.runtime import artifact, flow
 from flows.workspace import Workspace, load_workspace
 from policies.requests import (
     REQUEST_KINDS,
@@ -134,8 +135,13 @@ def _trace_keys(traces: pd.DataFrame) -> pd.DataFrame:
     """(trace_id, column, value) for every strong key of the traces."""
     parts = []
     for column in KEY_COLUMNS:
-        values = traces[column].dropna()
-        exploded = values.map(split_multi).explode().dropna()
+        values = traces[column].dropna().astype(str)
+        # split_multi of every value; a value with no ';' is only stripped (vectorised)
+        multi = values.str.contains(";", regex=False).to_numpy(bool)
+        single = values[~multi].str.strip()
+        single = single[single != ""]
+        many = values[multi].map(split_multi).explode().dropna()
+        exploded = pd.concat([single, many]).sort_index(kind="stable")
         parts.append(
             pd.DataFrame(
                 {
@@ -160,9 +166,76 @@ def _row_trace(traces: pd.DataFrame, source: str, row: int) -> str | None:
     return None
 
 
-def find_subjects(seen: Observation, person: Person) -> set[str]:
+class PeopleIndex:
+    """Lookups over one observation, made once for many people (the status of every
+    logged request): each person then costs what their own traces cost, not a pass
+    over every trace. :func:`find_subjects` and :func:`person_view` give the same
+    answers with it as without it."""
+
+    def __init__(self, seen: Observation) -> None:
+        traces = seen.traces
+        decisions = seen.evaluation.decisions
+        self.subject_of = dict(
+            zip(decisions["trace_id"].tolist(), decisions["subject_id"].tolist(), strict=True)
+        )
+        keys = _trace_keys(traces)
+        pairs_of_trace: dict[str, set[tuple[str, str]]] = {}
+        traces_of_pair: dict[tuple[str, str], list[str]] = {}
+        for trace_id, column, value in zip(
+            keys["trace_id"].tolist(), keys["column"].tolist(), keys["value"].tolist(), strict=True
+        ):
+            pairs_of_trace.setdefault(trace_id, set()).add((column, value))
+            traces_of_pair.setdefault((column, value), []).append(trace_id)
+        self.pairs_of_trace = pairs_of_trace
+        self.traces_of_pair = traces_of_pair
+        #: subject id -> positions of its decisions (in order); NA subjects are in none
+        self.decision_rows = {
+            str(k): v for k, v in decisions.groupby("subject_id", sort=False).indices.items()
+        }
+        self.decision_at = pd.Index(decisions["trace_id"])
+        self.trace_at = pd.Index(traces["trace_id"])
+        self.name_rows = traces.groupby("name_key", sort=False).indices
+        self.review_codes = (
+            decisions["review_code"].isin(["no_key", "name_match"]).fillna(False).to_numpy(bool)
+        )
+        self._rows: dict[str, dict[Any, str]] = {}
+        self.traces = traces
+
+    def row_trace(self, source: str, row: int) -> str | None:
+        """:func:`_row_trace` from a per-source table made on first use."""
+        if source not in self._rows:
+            table: dict[Any, str] = {}
+            mine = self.traces[self.traces["source"] == source]
+            for trace_id, locator in zip(mine["trace_id"], mine["locator"], strict=True):
+                try:
+                    where = json.loads(str(locator))
+                except ValueError:
+                    continue
+                if isinstance(where, dict):
+                    with suppress(TypeError):  # a row that is no number matches none
+                        table.setdefault(where.get("row"), str(trace_id))
+            self._rows[source] = table
+        return self._rows[source].get(row)
+
+    def decision_positions(self, subjects: Iterable[str]) -> np.ndarray:
+        """Positions of the subjects' decisions, in the decisions' order."""
+        parts = [self.decision_rows[s] for s in subjects if s in self.decision_rows]
+        return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.intp)
+
+    def trace_positions(self, trace_ids: Iterable[str]) -> np.ndarray:
+        """Positions of these traces in the traces' order (unknown ids left out)."""
+        found = self.trace_at.get_indexer(list(trace_ids))
+        return np.unique(found[found >= 0])
+
+
+def find_subjects(seen: Observation, person: Person, index: PeopleIndex | None = None) -> set[str]:
     """The person's subjects in every register: traces with one of the keys, then
-    the subjects (in other registers) that share a strong key with those."""
+    the subjects (in other registers) that share a strong key with those.
+
+    With ``index`` (made once for many people) the same answer without a pass
+    over every trace."""
+    if index is not None:
+        return _find_indexed(index, person)
     traces = seen.traces
     decisions = seen.evaluation.decisions
     subject_of = dict(zip(decisions["trace_id"], decisions["subject_id"], strict=True))
@@ -189,13 +262,48 @@ def find_subjects(seen: Observation, person: Person) -> set[str]:
     return subjects
 
 
+def _find_indexed(index: PeopleIndex, person: Person) -> set[str]:
+    """:func:`find_subjects` with the lookups of ``index``."""
+    subject_of = index.subject_of
+    start: set[str] = set()
+    if person.row is not None:
+        trace_id = index.row_trace(*person.row)
+        if trace_id is None:
+            raise NotFound(f"--request: row {person.row[1]} of source '{person.row[0]}' not found")
+        start.add(trace_id)
+    for pair in person.keys:
+        start.update(index.traces_of_pair.get(pair, ()))
+    subjects = {str(subject_of[t]) for t in start if t in subject_of}
+    trace_ids = index.decision_at
+    for _ in range(2):  # one register's subject to the others' through shared keys
+        ids = trace_ids[index.decision_positions(subjects)].tolist()
+        wanted = set().union(*(index.pairs_of_trace.get(t, ()) for t in ids))
+        linked = [t for pair in wanted for t in index.traces_of_pair[pair]]
+        subjects |= {str(subject_of[t]) for t in linked if t in subject_of}
+    return subjects
+
+
 def pairs_of(keys: pd.DataFrame) -> list[tuple[str, str]]:
     return list(zip(keys["column"], keys["value"], strict=True))
 
 
-def name_only_traces(seen: Observation, subjects: set[str]) -> pd.DataFrame:
+def name_only_traces(
+    seen: Observation, subjects: set[str], index: PeopleIndex | None = None
+) -> pd.DataFrame:
     """Keyless traces that only share a name with the person: shown, never erased."""
     decisions = seen.evaluation.decisions
+    if index is not None:
+        ids = index.decision_at[index.decision_positions(subjects)]
+        names = set(seen.traces["name_key"].iloc[index.trace_positions(ids)].dropna())
+        if not names:
+            return decisions.iloc[0:0]
+        rows = [index.name_rows[n] for n in names if n in index.name_rows]
+        if not rows:
+            return decisions.iloc[0:0]
+        candidates = seen.traces["trace_id"].iloc[np.unique(np.concatenate(rows))]
+        found = index.decision_at.get_indexer(list(candidates))
+        found = np.unique(found[found >= 0])
+        return decisions.iloc[found[index.review_codes[found]]]
     mine = seen.traces[
         seen.traces["trace_id"].isin(
             list(decisions.loc[decisions["subject_id"].isin(list(subjects)), "trace_id"])
@@ -225,13 +333,24 @@ class PersonView:
     registers: list[str]
 
 
-def person_view(seen: Observation, subjects: set[str]) -> PersonView:
-    """The person's decisions with the shared-address guard, and their traces."""
+def person_view(
+    seen: Observation, subjects: set[str], index: PeopleIndex | None = None
+) -> PersonView:
+    """The person's decisions with the shared-address guard, and their traces.
+
+    With ``index`` (made once for many people) the same view without a pass
+    over every trace."""
     decisions = seen.evaluation.decisions
-    mine = decisions[decisions["subject_id"].isin(list(subjects))]
-    loose = name_only_traces(seen, subjects)
+    if index is None:
+        mine = decisions[decisions["subject_id"].isin(list(subjects))]
+    else:
+        mine = decisions.iloc[index.decision_positions(subjects)]
+    loose = name_only_traces(seen, subjects, index)
     mine = pd.concat([mine, loose[~loose["trace_id"].isin(list(mine["trace_id"]))]])
-    traces = seen.traces[seen.traces["trace_id"].isin(list(mine["trace_id"]))]
+    if index is None:
+        traces = seen.traces[seen.traces["trace_id"].isin(list(mine["trace_id"]))]
+    else:
+        traces = seen.traces.iloc[index.trace_positions(mine["trace_id"])]
     with_subject = traces.merge(mine[["trace_id", "subject_id"]], on="trace_id")
     shared = shared_subjects(with_subject) & subjects
     mine = guard_shared(mine, shared)
@@ -503,16 +622,38 @@ class StatusRow:
     file: str | None = None
 
 
-def _approved(workspace: Workspace, decisions: pd.DataFrame) -> bool:
+def _approved(
+    workspace: Workspace, decisions: pd.DataFrame, store: _LatestMarks | None = None
+) -> bool:
     from flows.decisions import open_store
 
     due = decisions[decisions["decision"] == "delete"]
     if due.empty:
         return False
-    with open_store(workspace.state_dir) as store:
-        latest = store.latest()
-        marks = [latest.get(store.trace_key(str(t))) for t in due["trace_id"]]
+    if store is not None:
+        latest, key = store.read()
+        marks = [latest.get(key(str(t))) for t in due["trace_id"]]
+    else:
+        with open_store(workspace.state_dir) as opened:
+            latest = opened.latest()
+            marks = [latest.get(opened.trace_key(str(t))) for t in due["trace_id"]]
     return all(m is not None and m.decision == "approve" for m in marks)
+
+
+class _LatestMarks:
+    """The decision store's latest marks, read once for every request of a status list."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.marks: tuple[dict[str, Any], Callable[[str], str]] | None = None
+
+    def read(self) -> tuple[dict[str, Any], Callable[[str], str]]:
+        if self.marks is None:
+            from flows.decisions import open_store
+
+            with open_store(self.workspace.state_dir) as store:
+                self.marks = (store.latest(), store.trace_key)
+        return self.marks
 
 
 def status_of(
@@ -524,7 +665,11 @@ def status_of(
     """Every logged request's state today (the status list, and the monthly proposal's)."""
     prepared = load_state(workspace) if prepared is None else prepared
     rows: list[StatusRow] = []
-    for request in logged_requests(seen):
+    requests = logged_requests(seen)
+    erasures = [r for r in requests if r.kind == "erasure" and r.received and r.subject_id]
+    index = PeopleIndex(seen) if len(erasures) > 1 else None
+    store = _LatestMarks(workspace)
+    for request in requests:
         record = prepared.get(request.request_id)
         if request.received is None or not request.subject_id:
             rows.append(StatusRow(request.kind, request.source, request.row, None, None))
@@ -534,15 +679,15 @@ def status_of(
             subjects = {request.subject_id}
             if request.row:
                 person = Person(row=(request.source, request.row))
-                subjects = find_subjects(seen, person) or subjects
-            view = person_view(seen, subjects)
+                subjects = find_subjects(seen, person, index) or subjects
+            view = person_view(seen, subjects, index)
             state = erasure_state(
                 view.decisions,
                 request.received,
                 promised_deadline(seen, [request.register]),
                 today,
                 prepared=record is not None,
-                approved=_approved(workspace, view.decisions),
+                approved=_approved(workspace, view.decisions, store),
             )
         else:
             state = access_state(request.received, today, prepared=record is not None)
@@ -627,7 +772,7 @@ def daily_requests(workspace: str, today: str | None = None) -> dict[str, Any]:
     run_date = date.fromisoformat(today) if today else helsinki_today()
     counts = requests_run(ws, run_date)
     counts["notified"] = notify_requests(ws, counts)
-    create_markdown_artifact(
+    artifact(
         counts_markdown(ws.key(), counts, f"daily requests {run_date.isoformat()}"),
         key="karsinta-daily-requests",
         description="Counts only: no customer data.",

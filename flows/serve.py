@@ -304,7 +304,7 @@ def daily_deployment(workspace: Workspace) -> Any:
 
     return daily_requests.to_deployment(
         name=DAILY_DEPLOYMENT,
-        schedule=daily_schedule(),  # type: ignore[arg-type]
+        schedule=daily_schedule(),
         parameters={"workspace": str(Path(workspace.root).resolve())},
         description="Karsinta: erasure and access requests (daily, 07:30 Helsinki).",
     )

@@ -17,10 +17,8 @@ from datetime import date
 from pathlib import Path, PurePath
 from typing import Any
 
-import pandas as pd
-
-from reports.cells import csv_cell, owner_only_file
-from reports.view import ReviewRun
+from reports.cells import csv_cells, owner_only_file
+from reports.view import ReviewRun, join_traces, parse_locator
 
 #: column -> (Finnish header, English header)
 HEADERS: dict[str, tuple[str, str]] = {
@@ -77,28 +75,60 @@ def locator_text(locator: Any) -> tuple[str, str]:
     return file, "; ".join(parts)
 
 
+def locator_texts(locators: list[Any]) -> tuple[list[str], list[str]]:
+    """:func:`locator_text` of many locators: (file names, where in them)."""
+    names: dict[str, str] = {}
+    keys_of: dict[tuple[str, ...], list[str]] = {}
+    files: list[str] = []
+    places: list[str] = []
+    for locator in locators:
+        where = parse_locator(locator)
+        file = where.get("file")
+        if file:
+            text = str(file)
+            name = names.get(text)
+            if name is None:
+                name = names[text] = PurePath(text).name
+            files.append(name)
+        else:
+            files.append("")
+        shape = tuple(where)
+        keys = keys_of.get(shape)
+        if keys is None:
+            keys = keys_of[shape] = [k for k in LOCATOR_KEYS if k in where]
+        parts = []
+        for key in keys:
+            value = where[key]
+            if value is None or value == "" or (key == "rows" and len(value) < 2):
+                continue
+            if isinstance(value, list):
+                value = ",".join(str(v) for v in value)
+            parts.append(f"{key} {value}")
+        places.append("; ".join(parts))
+    return files, places
+
+
 def decision_rows(run: ReviewRun) -> list[list[str]]:
     """The CSV's rows (header first), one per decision, in source and location order."""
     lang = run.lang
     en = lang == "en"
-    decisions = run.decisions.merge(
-        run.traces[["trace_id", "locator"]], on="trace_id", how="left", validate="one_to_one"
-    )
-    if "review_code" not in decisions.columns:
-        decisions["review_code"] = pd.NA
-    reason = decisions["review_reason_en" if en else "review_reason"]
+    decisions = join_traces(run.decisions, run.traces, ["locator"])
+    files, places = locator_texts(decisions["locator"].to_numpy().tolist())
+    count = len(decisions)
+    columns: dict[str, Any] = {
+        "file": files,
+        "locator": places,
+        "review_reason": decisions["review_reason_en" if en else "review_reason"],
+    }
+    cells = [
+        csv_cells(
+            columns[c] if c in columns else decisions[c] if c in decisions else [None] * count,
+            lang,
+        )
+        for c in HEADERS
+    ]
     rows = [[HEADERS[c][1 if en else 0] for c in HEADERS]]
-    body = []
-    for i, record in enumerate(decisions.to_dict(orient="records")):
-        file, where = locator_text(record.get("locator"))
-        values = {
-            **record,
-            "file": file,
-            "locator": where,
-            "review_reason": reason.iloc[i],
-        }
-        body.append([csv_cell(values.get(c), lang) for c in HEADERS])
-    return rows + body
+    return rows + [list(row) for row in zip(*cells, strict=True)]
 
 
 def write_decisions_csv(run: ReviewRun, path: Path) -> Path:

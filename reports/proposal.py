@@ -34,12 +34,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment
 from markupsafe import Markup, escape
@@ -53,6 +55,8 @@ from policies.periods import en_date, fi_date
 from reports.cells import (
     DATE_FORMAT_EN,
     DATE_FORMAT_FI,
+    all_xml_safe,
+    by_distinct,
     owner_only_file,
     stream_cell,
     stream_row,
@@ -63,7 +67,7 @@ from reports.cells import (
 from reports.request_status import request_texts
 from reports.texts import decision_words, kind_name, t
 from reports.view import ReviewRun, joined, next_month_end
-from reports.xlsx_stream import FastSheet, add_template, finish
+from reports.xlsx_stream import Columns, FastSheet, add_template, finish
 
 FORMAT_VERSION = "2"
 META_SHEET = "_karsinta"
@@ -108,6 +112,52 @@ def row_check(
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
+def _values(column: pd.Series) -> list[Any]:
+    """A column's values as a list, fast (a string column's NA stays pd.NA); not for dates."""
+    return column.to_numpy().tolist()
+
+
+def _cell_texts(values: Any) -> list[str]:
+    """:func:`cell_text` of a column's values (a date column vectorised, texts once each)."""
+    if isinstance(values, pd.Series) and pd.api.types.is_datetime64_dtype(values.dtype):
+        stamps = values.to_numpy()
+        days = stamps.astype("datetime64[D]")
+        missing = np.isnat(stamps)
+        out: list[str] = np.datetime_as_string(days, unit="D").tolist()
+        for position in np.flatnonzero(missing).tolist():
+            out[position] = ""
+        for position in np.flatnonzero((stamps != days) & ~missing).tolist():  # a time of day
+            out[position] = cell_text(values.iloc[position])
+        return out
+    texts = by_distinct(values, _xml_safe_texts, "")
+    if texts is not None:
+        return texts
+    if isinstance(values, pd.Series):
+        values = _values(values)
+    return [cell_text(value) for value in values]
+
+
+def _xml_safe_texts(texts: list[str]) -> list[str]:
+    return texts if all_xml_safe(texts) else [xml_safe(text) for text in texts]
+
+
+def row_checks(
+    key: bytes,
+    trace_ids: Sequence[str],
+    fingerprints: Sequence[str],
+    actions: Sequence[str],
+    rule_ids: Sequence[str],
+    visible: Sequence[Any],
+) -> list[str]:
+    """:func:`row_check` of many rows at once; ``visible`` is the checked cells by column."""
+    texts = [_cell_texts(column) for column in visible]
+    digest = hmac.digest
+    return [
+        digest(key, "\x1f".join(parts).encode("utf-8"), "sha256").hex()[:32]
+        for parts in zip(trace_ids, fingerprints, actions, rule_ids, *texts, strict=True)
+    ]
+
+
 @dataclass(frozen=True)
 class ProposalFiles:
     html: Path
@@ -121,9 +171,8 @@ def proposal_digest(decisions: pd.DataFrame, hidden: Sequence[str] = ()) -> str:
     """A hash of what is proposed (trace, action): equal digests = no changes."""
     due = (decisions["decision"] == "delete") & ~decisions["trace_id"].isin(list(hidden))
     rows = decisions.loc[due, ["trace_id", "action"]]
-    text = "\n".join(
-        sorted(f"{a}|{b}" for a, b in zip(rows["trace_id"], rows["action"], strict=True))
-    )
+    pairs = zip(_values(rows["trace_id"]), _values(rows["action"]), strict=True)
+    text = "\n".join(sorted([f"{a}|{b}" for a, b in pairs]))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -156,7 +205,9 @@ def write_proposal(run: ReviewRun, out_dir: Path) -> ProposalFiles:
 # ----------------------------------------------------------------------- HTML
 
 
+@cache
 def _env() -> Environment:
+    """The reports' environment, made once: the page's template is compiled once per process."""
     return template_env()
 
 
@@ -211,7 +262,7 @@ def proposal_view(run: ReviewRun) -> pd.DataFrame:
 
 def _people_order(run: ReviewRun, view: pd.DataFrame, erasure: set[str]) -> list[str]:
     """Subjects with proposed deletions, by name (erasure people are listed apart)."""
-    delete = proposed(run, view)
+    delete = proposed(run, view[["decision", "trace_id", "subject_id", "person"]])
     delete = delete[~delete["subject_id"].isin(list(erasure))]
     first = delete.drop_duplicates("subject_id").sort_values("person", kind="stable")
     return list(first["subject_id"])
@@ -402,7 +453,9 @@ def keyless_groups(keyless: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
 def sections(run: ReviewRun, view: pd.DataFrame) -> dict[str, Any]:
     """What the page shows, section by section, in the order the owner acts."""
     lang = run.lang
-    delete = proposed(run, view)
+    delete = proposed(
+        run, view[["decision", "trace_id", "subject_id", "source", "kind", "event_date"]]
+    )
     # An overdue erasure request comes first, whatever keeps it from being done
     # (a source read with errors, an identity to check): the deadline has passed.
     erasure = overdue_erasure_subjects(run, view)
@@ -602,14 +655,15 @@ def build_workbook(
                 text("col_hold_until"),
             ],
             len(held),
-            zip(
-                held["person"].tolist(),
-                held["source"].tolist(),
-                held["where"].tolist(),
-                [kind_name(str(k), lang) for k in held["kind"].tolist()],
-                held["hold_text" + suffix].tolist(),
-                held["hold_until"].tolist(),
-                strict=True,
+            Columns(
+                [
+                    held["person"],
+                    held["source"],
+                    held["where"],
+                    _kind_names(held["kind"], lang),
+                    held["hold_text" + suffix],
+                    held["hold_until"],
+                ]
             ),
             [24, 16, 48, 16, 70, 14],
             date_format,
@@ -635,13 +689,14 @@ def build_workbook(
                     text("col_reason"),
                 ],
                 len(rows),
-                zip(
-                    rows["person"].tolist(),
-                    rows["source"].tolist(),
-                    rows["where"].tolist(),
-                    [kind_name(str(k), lang) for k in rows["kind"].tolist()],
-                    rows[reason].tolist(),
-                    strict=True,
+                Columns(
+                    [
+                        rows["person"],
+                        rows["source"],
+                        rows["where"],
+                        _kind_names(rows["kind"], lang),
+                        rows[reason],
+                    ]
                 ),
                 [24, 16, 48, 16, 70],
                 date_format,
@@ -671,68 +726,70 @@ def save_workbook(run: ReviewRun, view: pd.DataFrame, proposal_id: str, path: Pa
     finish(path, fast)
 
 
-def _proposal_rows(run: ReviewRun, delete: pd.DataFrame) -> Iterator[list[Any]]:
-    """The proposal sheet's rows: visible cells, then the ids and the row's check value."""
+def _proposal_rows(run: ReviewRun, delete: pd.DataFrame) -> Columns:
+    """The proposal sheet's rows: visible cells, then the ids and the row's check value.
+
+    Built column by column (each distinct kind, action or date handled once);
+    the check values in one pass (:func:`row_checks`).
+    """
     lang = run.lang
     text = t(lang)
     suffix = "_en" if lang == "en" else "_fi"
     words = dict(zip(("approve", "reject", "postpone"), decision_words(lang), strict=True))
     kinds = {k: kind_name(str(k), lang) for k in delete["kind"].dropna().unique()}
     actions = {a: text(f"action_{a}") for a in ("delete", "anonymise")}
-    columns = [
-        "trace_id",
-        "fingerprint",
-        "action",
-        "rule_id",
-        "person",
-        "source",
-        "where",
-        "kind",
-        "rule_text" + suffix,
-        "trigger_date",
-        "due_date",
-        "days_overdue",
+    trace_ids = [str(v) for v in _values(delete["trace_id"])]
+    fingerprints = _values(delete["fingerprint"])
+    engine_actions = [a if isinstance(a, str) else "delete" for a in _values(delete["action"])]
+    action_texts = {a: actions.get(a) or text(f"action_{a}") for a in set(engine_actions)}
+    rule_ids = [
+        r if type(r) is str else "" if pd.isna(r) else str(r) for r in _values(delete["rule_id"])
     ]
-    for (
-        trace_id,
-        fingerprint,
-        action,
-        rule_id,
+    carried = run.memory.carried
+    marks = [carried.get(trace_id, (None, None)) for trace_id in trace_ids]
+    person = _values(delete["person"])
+    source = _values(delete["source"])
+    where = _values(delete["where"])
+    kind = [kinds.get(k, k) for k in _values(delete["kind"])]
+    action = [action_texts[a] for a in engine_actions]
+    due = delete["due_date"]
+    visible: list[Any] = [
+        [words.get(mark or "") for mark, _ in marks],
         person,
         source,
         where,
         kind,
-        rule,
-        trigger,
+        action,
+        _values(delete["rule_text" + suffix]),
+        delete["trigger_date"],
         due,
-        late,
-    ) in zip(*(delete[c].tolist() for c in columns), strict=True):
-        action = str(action) if isinstance(action, str) else "delete"
-        trace_id = str(trace_id)
-        mark, comment = run.memory.carried.get(trace_id, (None, None))
-        visible = [
-            words.get(mark or ""),
-            person,
-            source,
-            where,
-            kinds.get(kind, kind),
-            actions.get(action) or text(f"action_{action}"),
-            rule,
-            trigger,
-            due,
-            None if pd.isna(late) else int(late),
-            comment,
-        ]
-        rule_id = "" if pd.isna(rule_id) else str(rule_id)
-        check = row_check(
-            run.row_key,
-            trace_id,
-            str(fingerprint),
-            action,
-            rule_id,
-            [visible[c - 1] for c in CHECK_COLUMNS],
-        )
-        yield [*visible, trace_id, fingerprint, action, rule_id, check]
+        [
+            late if type(late) is int else None if pd.isna(late) else int(late)
+            for late in _values(delete["days_overdue"])
+        ],
+        [comment for _, comment in marks],
+    ]
+    checks = row_checks(
+        run.row_key,
+        trace_ids,
+        [str(f) for f in fingerprints],
+        engine_actions,
+        rule_ids,
+        [visible[c - 1] for c in CHECK_COLUMNS],
+    )
+    return Columns([*visible, trace_ids, fingerprints, engine_actions, rule_ids, checks])
+
+
+def _kind_names(kinds: pd.Series, lang: str) -> list[str]:
+    """Each kind's name in ``lang`` (named once per distinct kind)."""
+    names: dict[Any, str] = {}
+    out = []
+    for kind in _values(kinds):
+        name = names.get(kind)
+        if name is None:
+            name = names[kind] = kind_name(str(kind), lang)
+        out.append(name)
+    return out
 
 
 def _protect(sheet: Any) -> None:
@@ -772,7 +829,7 @@ def _list_sheet(
     title: str,
     headers: list[str],
     count: int,
-    rows: Iterable[Sequence[Any]],
+    rows: Iterable[Sequence[Any]] | Columns,
     widths: list[int],
     date_format: str,
 ) -> FastSheet:

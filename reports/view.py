@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -113,25 +114,45 @@ def joined(run: ReviewRun, rows: pd.DataFrame | None = None) -> pd.DataFrame:
     name always comes from all of the subject's traces.
     """
     decisions = run.decisions if rows is None else rows
-    view = decisions.merge(
-        run.traces[VIEW_TRACE_COLUMNS], on="trace_id", how="left", validate="one_to_one"
-    )
+    view = join_traces(decisions, run.traces, VIEW_TRACE_COLUMNS)
     if rows is None:
         view["person"] = person_names(view, run.lang)
     else:
         names = subject_names(
-            run.decisions[["trace_id", "subject_id"]].merge(
-                run.traces[["trace_id", "name", "email"]], on="trace_id", how="left"
-            )
+            join_traces(run.decisions[["trace_id", "subject_id"]], run.traces, ["name", "email"])
         )
         view["person"] = (
             view["subject_id"].map(names).astype("string").fillna(t(run.lang)("unnamed"))
         )
-    view["where"] = [
-        location_text(loc, label, run.lang)
-        for loc, label in zip(view["locator"], view["label"], strict=True)
-    ]
+    view["where"] = location_texts(
+        view["locator"].to_numpy().tolist(), view["label"].to_numpy().tolist(), run.lang
+    )
     return view
+
+
+def join_traces(
+    decisions: pd.DataFrame, traces: pd.DataFrame, columns: Iterable[str]
+) -> pd.DataFrame:
+    """``decisions`` with the trace ``columns`` of each row's trace (a one-to-one left join).
+
+    As ``decisions.merge(traces[columns], on="trace_id", how="left",
+    validate="one_to_one")``, without the cost of pandas' validation: a trace
+    id twice on either side is a MergeError.
+    """
+    left = decisions["trace_id"].is_unique
+    right = traces["trace_id"].is_unique
+    if not (left and right):
+        side = "either left or right" if not (left or right) else "left" if right else "right"
+        raise pd.errors.MergeError(
+            f"Merge keys are not unique in {side} dataset; not a one-to-one merge"
+        )
+    wanted = [c for c in columns if c != "trace_id"]
+    if set(wanted) & set(decisions.columns):  # merge's suffixes: the plain way
+        return decisions.merge(
+            traces[["trace_id", *wanted]], on="trace_id", how="left", validate="one_to_one"
+        )
+    found = traces.set_index("trace_id")[wanted].reindex(decisions["trace_id"].to_numpy())
+    return pd.concat([decisions.reset_index(drop=True), found.reset_index(drop=True)], axis=1)
 
 
 def subject_names(view: pd.DataFrame) -> pd.Series:
@@ -171,39 +192,80 @@ def location_text(locator: Any, label: Any, lang: str) -> str:
     In one language only: the row comes from the locator (``row 5`` in English);
     a label's own Finnish row part ("Tilaukset, rivi 5") is not repeated after it.
     """
-    text = t(lang)
+    return location_texts([locator], [label], lang)[0]
+
+
+_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def parse_locator(locator: Any) -> dict[str, Any]:
+    """A locator's JSON object ({} when it is none); the one-object case without overhead."""
+    if not isinstance(locator, str):
+        return {}
+    if locator[:1] == "{" and locator[-1:] == "}":
+        try:
+            value, end = _SCAN(locator, 0)
+        except (StopIteration, ValueError):
+            end = -1
+        if end == len(locator):
+            return value if isinstance(value, dict) else {}
     try:
-        where = json.loads(locator) if isinstance(locator, str) else {}
+        value = json.loads(locator)
     except json.JSONDecodeError:
-        where = {}
-    parts: list[str] = []
-    if where.get("file"):
-        parts.append(posixpath.basename(str(where["file"]).rstrip("/")))
-    if where.get("sheet"):
-        parts.append(str(where["sheet"]))
-    if where.get("path"):
-        parts.append(str(where["path"]))
-    if where.get("row") is not None:
-        parts.append(f"{text('row')} {where['row']}")
-    if where.get("invoice_no"):
-        parts.append(f"#{where['invoice_no']}")
-    if where.get("uid"):
-        parts.append(f"UID {where['uid']}")
-    place = ", ".join(parts)
-    if not isinstance(label, str) or not label:
-        return place
-    pieces = []
-    for piece in (part.strip() for part in label.split(",")):
-        row = _LABEL_ROW.match(piece)
-        if row is None:
-            pieces.append(piece)
-        elif where.get("row") is None:
-            pieces.append(f"{text('row')} {row.group(1)}")
-    # A label that only repeats the place ("Tilaukset, rivi 20") adds nothing.
-    if all(piece in place for piece in pieces):
-        return place
-    shown = ", ".join(pieces)
-    return f"{place} — {shown}" if place else shown
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def location_texts(locators: Iterable[Any], labels: Iterable[Any], lang: str) -> list[str]:
+    """:func:`location_text` of many traces (the row word and file names worked out once)."""
+    row_word = t(lang)("row")
+    files: dict[str, str] = {}
+    out: list[str] = []
+    append = out.append
+    for locator, label in zip(locators, labels, strict=True):
+        where = parse_locator(locator)
+        get = where.get
+        parts: list[str] = []
+        file = get("file")
+        if file:
+            name = files.get(file) if type(file) is str else None
+            if name is None:
+                name = posixpath.basename(str(file).rstrip("/"))
+                if type(file) is str:
+                    files[file] = name
+            parts.append(name)
+        if get("sheet"):
+            parts.append(str(where["sheet"]))
+        if get("path"):
+            parts.append(str(where["path"]))
+        row = get("row")
+        if row is not None:
+            parts.append(f"{row_word} {row}")
+        if get("invoice_no"):
+            parts.append(f"#{where['invoice_no']}")
+        if get("uid"):
+            parts.append(f"UID {where['uid']}")
+        place = ", ".join(parts)
+        if not isinstance(label, str) or not label:
+            append(place)
+            continue
+        pieces = []
+        for piece in label.split(","):
+            piece = piece.strip()
+            match = _LABEL_ROW.match(piece) if piece[:5] == "rivi " else None
+            if match is None:
+                pieces.append(piece)
+            elif row is None:
+                pieces.append(f"{row_word} {match.group(1)}")
+        # A label that only repeats the place ("Tilaukset, rivi 20") adds nothing.
+        for piece in pieces:
+            if piece not in place:
+                shown = ", ".join(pieces)
+                append(f"{place} — {shown}" if place else shown)
+                break
+        else:
+            append(place)
+    return out
 
 
 def next_month_end(today: date) -> date:

@@ -18,19 +18,31 @@ format, NA is an empty cell.
 from __future__ import annotations
 
 import os
+import queue
 import re
+import threading
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from reports.cells import UNLOCKED, is_formula_like, stream_cell, xml_safe
+from reports.cells import (
+    FORMULA_START,
+    UNLOCKED,
+    all_xml_safe,
+    by_distinct,
+    is_formula_like,
+    stream_cell,
+    xml_safe,
+)
 
 #: the cell variants whose style ids the template row carries, in row order
 VARIANTS = ("text", "quote", "date")
@@ -41,13 +53,29 @@ _STYLE = re.compile(rb'\bs="(\d+)"')
 _CHUNK = 4096  # rows per write
 
 
+class Columns:
+    """A sheet's rows given column by column (lists or pandas Series of one length).
+
+    The fast way to hand :func:`finish` a large sheet: each column's cells are
+    made in one pass (a date column vectorised, a text escaped once per
+    distinct value in a chunk), then joined into rows.
+    """
+
+    def __init__(self, columns: Sequence[Any]) -> None:
+        lengths = {len(c) for c in columns}
+        if len(lengths) > 1:
+            raise ValueError("columns of different lengths")
+        self.columns = list(columns)
+        self.length = lengths.pop() if lengths else 0
+
+
 @dataclass
 class FastSheet:
     """A sheet whose rows :func:`finish` writes; openpyxl wrote only header and template."""
 
     index: int  # 0-based position among the workbook's sheets
     columns: int
-    rows: Iterable[Sequence[Any]]
+    rows: Iterable[Sequence[Any]] | Columns
     unlocked: frozenset[int] = frozenset()
     styles: dict[tuple[int, str], str] = field(default_factory=dict)
 
@@ -68,38 +96,142 @@ def _serial(value: date) -> str:
     return str(value.toordinal() - _EPOCH)
 
 
-def _cell(ref: str, value: Any, styles: dict[str, str], style_of_empty: str) -> str:
+def _tail(value: Any, styles: dict[str, str], style_of_empty: str) -> str:
+    """One cell's XML after its ``<c r="A2"`` (empty: no cell at all)."""
     if type(value) is str:  # the common case first
         text = xml_safe(value)
         style = styles["quote"] if is_formula_like(text) else styles["text"]
-        return (
-            f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-            f"{escape(text)}</t></is></c>"
-        )
+        return f' s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
     if value is None or value is pd.NA or value is pd.NaT:
-        return f'<c r="{ref}" s="{style_of_empty}"/>' if style_of_empty != "0" else ""
+        return f' s="{style_of_empty}"/>' if style_of_empty != "0" else ""
     if isinstance(value, float) and pd.isna(value):
-        return f'<c r="{ref}" s="{style_of_empty}"/>' if style_of_empty != "0" else ""
+        return f' s="{style_of_empty}"/>' if style_of_empty != "0" else ""
     if isinstance(value, bool):
-        return f'<c r="{ref}" s="{styles["text"]}" t="b"><v>{int(value)}</v></c>'
+        return f' s="{styles["text"]}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
-        return f'<c r="{ref}" s="{styles["text"]}"><v>{value!r}</v></c>'
+        return f' s="{styles["text"]}"><v>{value!r}</v></c>'
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, datetime):
         if value.time() == datetime.min.time():
-            return f'<c r="{ref}" s="{styles["date"]}"><v>{_serial(value.date())}</v></c>'
+            return f' s="{styles["date"]}"><v>{_serial(value.date())}</v></c>'
         seconds = value.hour * 3600 + value.minute * 60 + value.second
         serial = value.toordinal() - _EPOCH + seconds / 86400
-        return f'<c r="{ref}" s="{styles["date"]}"><v>{serial!r}</v></c>'
+        return f' s="{styles["date"]}"><v>{serial!r}</v></c>'
     if isinstance(value, date):
-        return f'<c r="{ref}" s="{styles["date"]}"><v>{_serial(value)}</v></c>'
+        return f' s="{styles["date"]}"><v>{_serial(value)}</v></c>'
     text = xml_safe(str(value))
     style = styles["quote"] if is_formula_like(text) else styles["text"]
-    return (
-        f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-        f"{escape(text)}</t></is></c>"
-    )
+    return f' s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+
+
+def _cell(ref: str, value: Any, styles: dict[str, str], style_of_empty: str) -> str:
+    tail = _tail(value, styles, style_of_empty)
+    return f'<c r="{ref}"{tail}' if tail else ""
+
+
+def _tails(values: Any, styles: dict[str, str], style_of_empty: str) -> list[str]:
+    """:func:`_tail` of every value of one column (a list; not a date column).
+
+    A text is escaped once per distinct value, and the characters XML cannot
+    hold are looked for once in the whole column.
+    """
+    clean = all_xml_safe([v for v in values if type(v) is str])
+    text_head = f' s="{styles["text"]}" t="inlineStr"><is><t xml:space="preserve">'
+    quote_head = f' s="{styles["quote"]}" t="inlineStr"><is><t xml:space="preserve">'
+    memo: dict[Any, str] = {}
+    out: list[str] = []
+    append = out.append
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            tail = memo.get(value)
+            if tail is None:
+                text = value if clean else xml_safe(value)
+                head = quote_head if text.startswith(FORMULA_START) else text_head
+                tail = memo[value] = head + _escape(text) + _TEXT_END
+            append(tail)
+        elif kind is int:  # exact types: True == 1 must not share an entry
+            tail = memo.get(value)
+            if tail is None:
+                tail = memo[value] = _tail(value, styles, style_of_empty)
+            append(tail)
+        else:
+            append(_tail(value, styles, style_of_empty))
+    return out
+
+
+_TEXT_END = "</t></is></c>"
+#: a line that starts as a formula would (in texts joined by line breaks)
+_FORMULA_LINE = re.compile(r"^[=+\-@\t\r]", re.MULTILINE)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def _text_tails(texts: list[str], styles: dict[str, str]) -> list[str]:
+    """:func:`_tail` of texts: formulas found and XML escaped on all of them joined at once."""
+    if not all_xml_safe(texts):
+        texts = [xml_safe(v) for v in texts]
+    text_head = f' s="{styles["text"]}" t="inlineStr"><is><t xml:space="preserve">'
+    quote_head = f' s="{styles["quote"]}" t="inlineStr"><is><t xml:space="preserve">'
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:  # a text with a line break: one by one
+        return [
+            f"{quote_head if t.startswith(FORMULA_START) else text_head}{_escape(t)}{_TEXT_END}"
+            for t in texts
+        ]
+    heads = [text_head] * len(texts)
+    index = last = 0
+    for match in _FORMULA_LINE.finditer(joined):  # rare: the texts that start a formula
+        index += joined.count("\n", last, match.start())
+        last = match.start()
+        heads[index] = quote_head
+    escaped = _escape(joined).split("\n")
+    return [f"{head}{text}{_TEXT_END}" for head, text in zip(heads, escaped, strict=True)]
+
+
+def _cell_parts(
+    values: Any, letter: str, numbers: list[str], styles: dict[str, str], style_of_empty: str
+) -> list[Iterable[str]]:
+    """One column's cells as parallel sequences of fragments: row by row, the fragments
+    joined are the cell's XML ('' for no cell). Joined with the other columns' in one
+    ``str.join``, no cell costs a Python-level string operation of its own."""
+    if isinstance(values, pd.Series) and pd.api.types.is_datetime64_dtype(values.dtype):
+        tails = _date_tails(values, styles, style_of_empty)
+    else:
+        found = by_distinct(
+            values, lambda texts: _text_tails(texts, styles), _tail(None, styles, style_of_empty)
+        )
+        if found is None:
+            found = _tails(
+                values.to_numpy().tolist() if isinstance(values, pd.Series) else values,
+                styles,
+                style_of_empty,
+            )
+        tails = found
+    if all(tails):
+        return [repeat(f'<c r="{letter}'), numbers, repeat('"'), tails]
+    return [[f'<c r="{letter}{n}"{t}' if t else "" for n, t in zip(numbers, tails, strict=True)]]
+
+
+def _date_tails(values: pd.Series, styles: dict[str, str], style_of_empty: str) -> list[str]:
+    stamps = values.to_numpy()
+    days = stamps.astype("datetime64[D]")
+    missing = np.isnat(stamps)
+    midnight = (stamps == days) & ~missing
+    serials = (days - np.datetime64("1899-12-30", "D")).astype(np.int64)
+    style = styles["date"]
+    by_serial = {d: f' s="{style}"><v>{d}</v></c>' for d in np.unique(serials[midnight]).tolist()}
+    empty = _tail(None, styles, style_of_empty)
+    out = [
+        by_serial[serial] if day else empty
+        for serial, day in zip(serials.tolist(), midnight.tolist(), strict=True)
+    ]
+    for position in np.flatnonzero(~midnight & ~missing).tolist():  # a time of day
+        out[position] = _tail(values.iloc[position], styles, style_of_empty)
+    return out
 
 
 def _rows_xml(sheet: FastSheet) -> Iterable[str]:
@@ -109,22 +241,44 @@ def _rows_xml(sheet: FastSheet) -> Iterable[str]:
         for i in range(sheet.columns)
     ]
     empty = [per_column[i]["text"] if i in sheet.unlocked else "0" for i in range(sheet.columns)]
-    chunk: list[str] = []
     number = 1
-    for number, values in enumerate(sheet.rows, start=2):
-        cells = "".join(
-            _cell(f"{letters[i]}{number}", value, per_column[i], empty[i])
-            for i, value in enumerate(values)
-        )
-        chunk.append(f'<row r="{number}">{cells}</row>')
-        if len(chunk) >= _CHUNK:
+    if isinstance(sheet.rows, Columns):
+        number = yield from _columns_xml(sheet.rows, letters, per_column, empty)
+    else:
+        chunk: list[str] = []
+        for number, values in enumerate(sheet.rows, start=2):
+            cells = "".join(
+                _cell(f"{letters[i]}{number}", value, per_column[i], empty[i])
+                for i, value in enumerate(values)
+            )
+            chunk.append(f'<row r="{number}">{cells}</row>')
+            if len(chunk) >= _CHUNK:
+                yield "".join(chunk)
+                chunk = []
+        if chunk:
             yield "".join(chunk)
-            chunk = []
     if number == 1 and sheet.unlocked:  # no rows: the first row's editable cells stay editable
         cells = "".join(f'<c r="{letters[i]}2" s="{empty[i]}"/>' for i in sorted(sheet.unlocked))
         yield f'<row r="2">{cells}</row>'
-    if chunk:
-        yield "".join(chunk)
+
+
+def _columns_xml(
+    rows: Columns, letters: list[str], per_column: list[dict[str, str]], empty: list[str]
+) -> Generator[str, None, int]:
+    """The rows' XML, a chunk of rows at a time; returns the last row number (1: none)."""
+    width = min(len(letters), len(rows.columns))
+    for start in range(0, rows.length, _CHUNK):
+        stop = min(start + _CHUNK, rows.length)
+        numbers = [str(n) for n in range(start + 2, stop + 2)]
+        parts: list[Iterable[str]] = [repeat('<row r="'), numbers, repeat('">')]
+        for i in range(width):
+            column = rows.columns[i]
+            part = column.iloc[start:stop] if isinstance(column, pd.Series) else column[start:stop]
+            parts += _cell_parts(part, letters[i], numbers, per_column[i], empty[i])
+        parts.append(repeat("</row>"))
+        # repeat() never ends; every list has one entry per row of the chunk
+        yield "".join(chain.from_iterable(zip(*parts, strict=False)))
+    return rows.length + 1
 
 
 def _template_styles(xml: bytes) -> dict[tuple[int, str], str]:
@@ -143,6 +297,47 @@ def _column_index(letters: str) -> int:
     for char in letters:
         index = index * 26 + ord(char) - 64
     return index - 1
+
+
+def _made_ahead(texts: Iterable[str], ahead: int = 2) -> Iterator[bytes]:
+    """``texts`` encoded, made by a helper thread a few chunks ahead of the caller.
+
+    The caller compresses and writes one chunk while the next is made: zlib
+    and file writes let go of the GIL, so the two overlap on a second core.
+    An error in making is raised here; the helper stops when the caller does.
+    """
+    made: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def put(item: bytes | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                made.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def make() -> None:
+        try:
+            for text in texts:
+                if not put(text.encode("utf-8")):
+                    return
+        except BaseException as error:  # noqa: BLE001 - handed to the caller, raised there
+            put(error)
+            return
+        put(None)
+
+    helper = threading.Thread(target=make, name="karsinta-xlsx-rows", daemon=True)
+    helper.start()
+    try:
+        while (item := made.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        helper.join()
 
 
 def finish(path: Path, sheets: Sequence[FastSheet]) -> None:
@@ -166,8 +361,8 @@ def finish(path: Path, sheets: Sequence[FastSheet]) -> None:
                 head = re.sub(rb'<dimension ref="[^"]*"/>', b"", data[:start], count=1)
                 with target.open(info.filename, "w") as out:
                     out.write(head)
-                    for text in _rows_xml(sheet):
-                        out.write(text.encode("utf-8"))
+                    for chunk in _made_ahead(_rows_xml(sheet)):
+                        out.write(chunk)
                     out.write(data[end:])
         os.replace(temp, path)
     finally:
