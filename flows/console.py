@@ -15,7 +15,9 @@ from connectors.messages import rows_text, say
 from reports.cells import inert
 from reports.proposal import file_stem
 
-console = Console(highlight=False)
+#: Lines are never broken by the program (soft wrap): a path printed across two
+#: lines cannot be copied whole from a terminal or a log file.
+console = Console(highlight=False, soft_wrap=True)
 
 
 def shown(value: Any) -> str:

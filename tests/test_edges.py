@@ -182,3 +182,22 @@ def test_the_command_the_credential_message_names_exists(
         main(["auth", "--help"])
     assert done.value.code == 0
     assert "{google,microsoft}" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------ paths copied whole
+
+
+def test_a_long_report_path_is_printed_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A path broken over two lines cannot be copied from a terminal or a log file."""
+    monkeypatch.setenv("COLUMNS", "60")
+    root = tmp_path / ("asiakasrekisterin-tyokansio-" * 3)
+    make_workspace(root)
+    assert main(["review", "--workspace", str(root), "--today", TODAY.isoformat()]) in (0, 1)
+    lines = _printed(capsys)
+    reports = [line for line in lines if "poistoehdotus-" in line]
+    assert reports, lines
+    for line in reports:
+        assert str(root) in line, lines
+        assert line.rstrip().endswith((".html", ".xlsx")), lines
