@@ -150,6 +150,25 @@ def measure(name: str, path: Path) -> dict[str, float]:
     return result
 
 
+def ratios(csv_mb: int = 50, xlsx_rows: int = 200_000) -> dict[str, object]:
+    """The CSV read (target: 50 MB in < 10 s and 500 MB) and the XLSX ratio (target >= 5x)."""
+    csv = measure("read_source", make_csv(csv_mb))
+    xlsx_path = make_xlsx(xlsx_rows)
+    fast = measure("calamine", xlsx_path)
+    slow = measure("openpyxl", xlsx_path)
+    return {
+        f"csv {csv_mb} MB read_source s": round(csv["seconds"], 2),
+        f"csv {csv_mb} MB CPU s": round(csv["cpu"], 2),
+        f"csv {csv_mb} MB peak MiB": round(csv["peak_mib"]),
+        "csv target": "50 MB in < 10 s, < 500 MB",
+        f"xlsx {xlsx_rows} rows: calamine vs openpyxl read-only": round(
+            slow["seconds"] / fast["seconds"], 1
+        ),
+        "xlsx ratio in CPU time": round(slow["cpu"] / fast["cpu"], 1),
+        "xlsx target": ">= 5x",
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--csv-mb", type=int, default=50)

@@ -9,8 +9,8 @@ review runs it), render (the proposal HTML + XLSX). Per stage: wall time,
 rows/s and the process's peak RSS so far; the median of ``--repeat`` runs.
 ``--cli`` also times ``karsinta review`` as a user runs it, plain and with
 ``--prefect``: their difference is Prefect's share. ``--readers`` adds the
-reader comparisons (benchmarks/bench_ics.py, bench_readers.py: each module's
-``ratios() -> dict[str, float]`` when it has one; skipped when absent).
+component comparisons (benchmarks/bench_ics.py, bench_readers.py,
+bench_engine.py: each module's ``ratios()``), printed and kept in the JSON.
 
 Prints a table and writes JSON (default benchmarks/results.json) that two
 runs can be compared with (``--compare OLD.json``). Not a test: timings vary
@@ -173,17 +173,21 @@ def cli_times(size: str, repeat: int) -> list[dict[str, Any]]:
     return records
 
 
-def reader_ratios() -> dict[str, Any]:
-    """W1's and W2's reader comparisons, when their bench modules offer ``ratios()``."""
+#: The component comparisons of issue #13 and the sizes they run at (full, tiny).
+COMPONENTS: dict[str, tuple[dict[str, int], dict[str, int]]] = {
+    "benchmarks.bench_ics": ({}, {"events": 200, "series": 20}),
+    "benchmarks.bench_readers": ({}, {"csv_mb": 1, "xlsx_rows": 2_000}),
+    "benchmarks.bench_engine": ({}, {"n": 2_000}),
+}
+
+
+def reader_ratios(tiny: bool = False) -> dict[str, Any]:
+    """Each component comparison's ``ratios()``: the readers against their references,
+    identity + engine in traces/s (``tiny``: small inputs, to prove the run works)."""
     out: dict[str, Any] = {}
-    for name in ("benchmarks.bench_ics", "benchmarks.bench_readers"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            out[name] = "absent"
-            continue
-        ratios = getattr(module, "ratios", None)
-        out[name] = ratios() if callable(ratios) else "no ratios() function"
+    for name, (full, small) in COMPONENTS.items():
+        module = importlib.import_module(name)
+        out[name] = module.ratios(**(small if tiny else full))
     return out
 
 
@@ -245,7 +249,10 @@ def main(argv: list[str] | None = None) -> int:
         print()
     if args.readers:
         result["readers"] = reader_ratios()
-        print("readers:", json.dumps(result["readers"], ensure_ascii=False))
+        for name, figures in result["readers"].items():
+            print(f"{name}:")
+            for key, value in figures.items():
+                print(f"    {key}: {value}")
     args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"wrote {args.json}")
     if args.compare:

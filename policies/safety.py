@@ -173,7 +173,13 @@ def _faults(result: ReadResult, identity: pd.Series) -> _Faults:
     problems = [p for p in result.problems if blocking(p)]
     if not problems:
         return out
-    by_row = result.trace_rows.dropna().groupby("row")["trace_id"].agg(list)
+    # The trace ids of each faulty row only (a read may have a hundred thousand rows).
+    wanted = {p.row for p in problems if p.row is not None}
+    trace_rows = result.trace_rows.dropna()
+    hit = trace_rows[trace_rows["row"].isin(wanted)]
+    by_row: dict[int, list[str]] = {}
+    for row, trace_id in zip(hit["row"].tolist(), hit["trace_id"].tolist(), strict=True):
+        by_row.setdefault(int(row), []).append(str(trace_id))
     for problem in problems:
         ids = by_row.get(problem.row, []) if problem.row is not None else []
         known = [i for i in ids if bool(identity.get(i, False))]
@@ -193,7 +199,15 @@ def _keys(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[column].dropna()
         if values.empty:
             continue
-        exploded = values.map(split_multi).explode().dropna()
+        # Most cells hold one value: only the ';'-joined ones are split.
+        multi = values.str.contains(";", regex=False).to_numpy(dtype=bool)
+        single = values[~multi].str.strip()
+        exploded = pd.concat(
+            [
+                single[single != ""].astype(object),
+                values[multi].map(split_multi).explode().dropna(),
+            ]
+        )
         parts.append(
             pd.DataFrame(
                 {
@@ -310,8 +324,8 @@ def apply_safety(
             out,
             mask,
             ROW_PROBLEM,
-            places.map(lambda w: ROW_REASON[0].format(where=w)),
-            places.map(lambda w: ROW_REASON[1].format(where=w)),
+            places.map({w: ROW_REASON[0].format(where=w) for w in places.unique()}),
+            places.map({w: ROW_REASON[1].format(where=w) for w in places.unique()}),
             report,
         )
     for block in report.sources:

@@ -50,3 +50,24 @@ def test_when_one_shot_commands_use_prefect(
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     assert use_prefect(asked) is expected
+
+
+@pytest.mark.slow
+def test_component_comparisons_give_their_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import benchmarks.bench_readers as bench_readers
+    from benchmarks.run import COMPONENTS, reader_ratios
+
+    monkeypatch.setattr(bench_readers, "CACHE", tmp_path)
+    figures = reader_ratios(tiny=True)
+    assert set(figures) == set(COMPONENTS)
+    ics = figures["benchmarks.bench_ics"]
+    assert ics["generated ratio"] > 0
+    readers = figures["benchmarks.bench_readers"]
+    assert readers["csv 1 MB read_source s"] > 0
+    assert readers["xlsx 2000 rows: calamine vs openpyxl read-only"] > 0
+    engine = figures["benchmarks.bench_engine"]
+    assert engine["traces"] == 2_000
+    assert engine["identity + engine traces/s"] > 0
+    assert (tmp_path / "orders-1mb.csv").is_file()  # the cache given, not the shared one
