@@ -535,14 +535,22 @@ def _multi_key(series: pd.Series, normalise: Any) -> tuple[pd.Series, pd.Series,
     raw = np.empty(size + 1, dtype=object)
     norm = np.empty(size + 1, dtype=object)
     bad = np.zeros(size + 1, dtype=bool)
-    for i, value in enumerate(uniques):
-        if type(value) is str and ";" not in value:
-            text = value.strip()
-            if text:
-                raw[i] = text
-                norm[i] = found = normalise(text)
-                bad[i] = found is None
-            continue
+    # Plain values (one part) in bulk: strip, normalise, and None for blank.
+    values_list = list(uniques)
+    plain = np.fromiter(
+        (type(v) is str and ";" not in v for v in values_list), dtype=bool, count=size
+    )
+    where = np.flatnonzero(plain)
+    if len(where):
+        texts = [values_list[i].strip() or None for i in where]
+        found = [None if text is None else normalise(text) for text in texts]
+        raw[where] = tr.objects(texts)
+        norm[where] = tr.objects(found)
+        bad[where] = [
+            text is not None and value is None for text, value in zip(texts, found, strict=True)
+        ]
+    for i in np.flatnonzero(~plain):
+        value = values_list[i]
         joined = _joined_one(value)
         parts = tr.split_multi(joined)
         good = tr.join_multi(normalise(part) for part in parts)
