@@ -38,6 +38,12 @@ class KarsintaError(Exception):
     message_key: str | None = None
     message_values: dict[str, Any] = {}  # noqa: RUF012 - replaced, never changed in place
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle and copy whatever a subclass's ``__init__`` takes: the error's
+        ``args`` and attributes as they are (a source read in a worker process
+        hands its error back to the run)."""
+        return (_rebuilt, (type(self), self.args), self.__dict__)
+
     def keyed(self, key: str, **values: Any) -> Self:
         """This error, said in the catalogue's words ``key`` filled with ``values``."""
         self.message_key, self.message_values = key, values
@@ -50,6 +56,12 @@ class KarsintaError(Exception):
         from connectors.messages import say
 
         return say(lang, self.message_key, **self.message_values)
+
+
+def _rebuilt(cls: type[KarsintaError], args: tuple[Any, ...]) -> KarsintaError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    return error
 
 
 class ConfigError(KarsintaError):

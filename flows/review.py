@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -30,6 +28,7 @@ from connectors.keyed import Hasher
 from connectors.trace import empty_traces
 from flows.keyed import workspace_hasher
 from flows.ledger import reappeared, workspace_secret
+from flows.reading import read_plain, workers
 from flows.runtime import (
     NO_CACHE,
     ThreadPool,
@@ -64,7 +63,7 @@ def helsinki_today() -> date:
 
 
 def _workers() -> int:
-    return max(2, min(8, (os.cpu_count() or 2) * 2))
+    return workers()
 
 
 # ---------------------------------------------------------------------- tasks
@@ -83,10 +82,8 @@ def read_all(sources: list[SourceSpec], ids: Hasher) -> list[ReadResult]:
     (connectors.live), so no retry is needed here. ``ids`` is the workspace's
     keyed-id helper (``flows.keyed.workspace_hasher``).
     """
-    if not in_flow_run():  # a one-shot command's plain mode (flows.runtime)
-        with ThreadPoolExecutor(max_workers=_workers()) as pool:
-            plain = [pool.submit(read_source, source, ids) for source in sources]
-            return [future.result() for future in plain]
+    if not in_flow_run():  # a one-shot command's plain mode (flows.runtime, flows.reading)
+        return read_plain(sources, ids)
     futures = [
         read_source_task.with_options(task_run_name=f"read-{source.id}").submit(source, ids)
         for source in sources
