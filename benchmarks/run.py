@@ -3,8 +3,10 @@
     python -m benchmarks.run [S M L ...] [--repeat 3] [--json FILE] [--cli] [--readers]
 
 For each size (benchmarks.workload, built once and cached) it runs the
-review's stages as plain calls in a fresh process per repetition: read (per
-connector), resolve (identity alone), evaluate (identity + engine, as the
+review's stages as plain calls in a fresh process per repetition: read (each
+connector alone, indented and not counted in the total; then all sources as
+the review reads them, in worker processes when the workspace is large:
+flows.reading), resolve (identity alone), evaluate (identity + engine, as the
 review runs it), render (the proposal HTML + XLSX). Per stage: wall time,
 rows/s and the process's peak RSS so far; the median of ``--repeat`` runs.
 ``--cli`` also times ``karsinta review`` as a user runs it, plain and with
@@ -51,6 +53,7 @@ def _rss_mb() -> float:
 def stages(folder: Path, today: date = TODAY) -> list[dict[str, Any]]:
     """One run of the review's stages as plain calls; one record per stage."""
     from connectors.base import read_source
+    from flows import reading
     from flows.keyed import workspace_hasher
     from flows.review import combined_traces, decide_safely, load_policies, summaries
     from flows.workspace import load_workspace
@@ -70,12 +73,24 @@ def stages(folder: Path, today: date = TODAY) -> list[dict[str, Any]]:
     ws = load_workspace(folder)
     policies = load_policies(ws)
     ids = workspace_hasher(ws)
-    results = [
+    # Each source alone, one after the other (what each connector costs) ...
+    for s in ws.sources:
         timed(
-            f"read {s.connector} ({s.id})", lambda r: len(r.traces), lambda s=s: read_source(s, ids)
+            f"  read {s.connector} ({s.id})",
+            lambda r: len(r.traces),
+            lambda s=s: read_source(s, ids),
         )
-        for s in ws.sources
-    ]
+        out[-1]["part"] = True  # fmt: skip
+    # ... then all of them as the review reads them (worker processes when large).
+    files = [s for s in ws.sources if not reading._is_live(s)]
+    processes = reading._processes(len(files), sum(reading._size(s.path) for s in files))
+    how = f"{processes} processes" if processes else "threads"
+    results = timed(
+        f"read all ({how})",
+        lambda rs: sum(len(r.traces) for r in rs),
+        lambda: reading.read_plain(ws.sources, ids),
+    )
+    out[-1]["worker_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     traces = combined_traces(results)
     kinds = {register: policy.customer_kinds for register, policy in policies.items()}
     timed("resolve", len, lambda: resolve(traces, kinds))
@@ -124,9 +139,11 @@ def measure(size: str, repeat: int) -> list[dict[str, Any]]:
         first = dict(records[0])
         first["seconds"] = statistics.median(r["seconds"] for r in records)
         first["rss_mb"] = max(r["rss_mb"] for r in records)
+        if "worker_rss_mb" in first:
+            first["worker_rss_mb"] = max(r["worker_rss_mb"] for r in records)
         first["rows_per_s"] = first["rows"] / first["seconds"] if first["seconds"] else None
         merged.append(first)
-    total = sum(r["seconds"] for r in merged)
+    total = sum(r["seconds"] for r in merged if not r.get("part"))
     rows = merged[-1]["rows"]
     peak = max(r["rss_mb"] for r in merged)
     merged.append(
@@ -191,20 +208,22 @@ def reader_ratios(tiny: bool = False) -> dict[str, Any]:
     return out
 
 
-ROW = "| {:<40} | {:>8} | {:>9} | {:>10} | {:>12} |"
+ROW = "| {:<40} | {:>8} | {:>9} | {:>10} | {:>23} |"
 
 
 def table(size: str, records: list[dict[str, Any]]) -> str:
     lines = [
         f"{size}: {SIZES[size]} customers",
         ROW.format("stage", "s", "rows", "rows/s", "peak RSS MiB"),
-        ROW.format("-" * 40, "-" * 8, "-" * 9, "-" * 10, "-" * 12),
+        ROW.format("-" * 40, "-" * 8, "-" * 9, "-" * 10, "-" * 23),
     ]
     for r in records:
         rows = "" if r.get("rows") is None else f"{r['rows']:,}".replace(",", " ")
         speed = "" if not r.get("rows_per_s") else f"{r['rows_per_s']:,.0f}".replace(",", " ")
         rss = "" if r.get("rss_mb") is None else f"{r['rss_mb']:.0f}"
         stage = r["stage"]
+        if r.get("worker_rss_mb"):
+            rss += f" (worker {r['worker_rss_mb']:.0f})"
         if "html_mb" in r:
             stage += f" (HTML {r['html_mb']:.1f} MiB, XLSX {r['xlsx_mb']:.1f} MiB)"
         lines.append(ROW.format(stage, f"{r['seconds']:.2f}", rows, speed, rss))

@@ -27,6 +27,7 @@ log row's trace id) and file names, never a value.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
@@ -166,6 +167,32 @@ def _row_trace(traces: pd.DataFrame, source: str, row: int) -> str | None:
     return None
 
 
+_PAIR = "\x1f"
+
+
+def pair_text(pair: tuple[str, str]) -> str:
+    """A (column, value) key as one text, as :class:`PeopleIndex` keeps it."""
+    return pair[0] + _PAIR + pair[1]
+
+
+class _Groups:
+    """The positions of each value of an array, made once (factorize and sort, in C)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        codes, uniques = pd.factorize(values)
+        self._index = pd.Index(uniques)
+        self._order = np.argsort(codes, kind="stable")
+        self._bounds = np.searchsorted(codes[self._order], np.arange(len(uniques) + 1))
+
+    def rows(self, value: str) -> np.ndarray:
+        """Positions holding ``value``, in order (none when it is not there)."""
+        try:
+            code = self._index.get_loc(value)
+        except KeyError:
+            return np.empty(0, dtype=np.intp)
+        return self._order[self._bounds[code] : self._bounds[code + 1]]
+
+
 class PeopleIndex:
     """Lookups over one observation, made once for many people (the status of every
     logged request): each person then costs what their own traces cost, not a pass
@@ -179,15 +206,11 @@ class PeopleIndex:
             zip(decisions["trace_id"].tolist(), decisions["subject_id"].tolist(), strict=True)
         )
         keys = _trace_keys(traces)
-        pairs_of_trace: dict[str, set[tuple[str, str]]] = {}
-        traces_of_pair: dict[tuple[str, str], list[str]] = {}
-        for trace_id, column, value in zip(
-            keys["trace_id"].tolist(), keys["column"].tolist(), keys["value"].tolist(), strict=True
-        ):
-            pairs_of_trace.setdefault(trace_id, set()).add((column, value))
-            traces_of_pair.setdefault((column, value), []).append(trace_id)
-        self.pairs_of_trace = pairs_of_trace
-        self.traces_of_pair = traces_of_pair
+        #: each key row's trace id and "column\x1fvalue"; grouped both ways (made in C)
+        self._key_trace = keys["trace_id"].to_numpy(object)
+        self._key_pair = (keys["column"] + _PAIR + keys["value"]).to_numpy(object)
+        self._rows_of_trace = _Groups(self._key_trace)
+        self._rows_of_pair = _Groups(self._key_pair)
         #: subject id -> positions of its decisions (in order); NA subjects are in none
         self.decision_rows = {
             str(k): v for k, v in decisions.groupby("subject_id", sort=False).indices.items()
@@ -195,11 +218,23 @@ class PeopleIndex:
         self.decision_at = pd.Index(decisions["trace_id"])
         self.trace_at = pd.Index(traces["trace_id"])
         self.name_rows = traces.groupby("name_key", sort=False).indices
+        self.name_key = traces["name_key"].to_numpy(object)
+        #: per decision, its trace's position; per trace, its decision's (-1: none)
+        self.trace_of_decision = self.trace_at.get_indexer(decisions["trace_id"])
+        self.decision_of_trace = self.decision_at.get_indexer(traces["trace_id"])
         self.review_codes = (
             decisions["review_code"].isin(["no_key", "name_match"]).fillna(False).to_numpy(bool)
         )
         self._rows: dict[str, dict[Any, str]] = {}
         self.traces = traces
+
+    def traces_of(self, pair: str) -> list[str]:
+        """The trace ids having one key ("column\x1fvalue", :func:`pair_text`)."""
+        return list(self._key_trace[self._rows_of_pair.rows(pair)])
+
+    def pairs_of(self, trace_id: str) -> set[str]:
+        """The keys of one trace, as "column\x1fvalue"."""
+        return set(self._key_pair[self._rows_of_trace.rows(trace_id)])
 
     def row_trace(self, source: str, row: int) -> str | None:
         """:func:`_row_trace` from a per-source table made on first use."""
@@ -221,6 +256,17 @@ class PeopleIndex:
         """Positions of the subjects' decisions, in the decisions' order."""
         parts = [self.decision_rows[s] for s in subjects if s in self.decision_rows]
         return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.intp)
+
+    def name_only(self, subjects: Iterable[str]) -> np.ndarray:
+        """Positions of the decisions of :func:`name_only_traces` (numpy lookups only)."""
+        own = self.trace_of_decision[self.decision_positions(subjects)]
+        names = {n for n in self.name_key[own[own >= 0]] if isinstance(n, str)}
+        rows = [self.name_rows[n] for n in names if n in self.name_rows]
+        if not rows:
+            return np.empty(0, dtype=np.intp)
+        found = self.decision_of_trace[np.unique(np.concatenate(rows))]
+        found = np.unique(found[found >= 0])
+        return found[self.review_codes[found]]
 
     def trace_positions(self, trace_ids: Iterable[str]) -> np.ndarray:
         """Positions of these traces in the traces' order (unknown ids left out)."""
@@ -272,13 +318,13 @@ def _find_indexed(index: PeopleIndex, person: Person) -> set[str]:
             raise NotFound(f"--request: row {person.row[1]} of source '{person.row[0]}' not found")
         start.add(trace_id)
     for pair in person.keys:
-        start.update(index.traces_of_pair.get(pair, ()))
+        start.update(index.traces_of(pair_text(pair)))
     subjects = {str(subject_of[t]) for t in start if t in subject_of}
     trace_ids = index.decision_at
     for _ in range(2):  # one register's subject to the others' through shared keys
         ids = trace_ids[index.decision_positions(subjects)].tolist()
-        wanted = set().union(*(index.pairs_of_trace.get(t, ()) for t in ids))
-        linked = [t for pair in wanted for t in index.traces_of_pair[pair]]
+        wanted = set().union(*(index.pairs_of(t) for t in ids))
+        linked = [t for pair in wanted for t in index.traces_of(pair)]
         subjects |= {str(subject_of[t]) for t in linked if t in subject_of}
     return subjects
 
@@ -293,17 +339,7 @@ def name_only_traces(
     """Keyless traces that only share a name with the person: shown, never erased."""
     decisions = seen.evaluation.decisions
     if index is not None:
-        ids = index.decision_at[index.decision_positions(subjects)]
-        names = set(seen.traces["name_key"].iloc[index.trace_positions(ids)].dropna())
-        if not names:
-            return decisions.iloc[0:0]
-        rows = [index.name_rows[n] for n in names if n in index.name_rows]
-        if not rows:
-            return decisions.iloc[0:0]
-        candidates = seen.traces["trace_id"].iloc[np.unique(np.concatenate(rows))]
-        found = index.decision_at.get_indexer(list(candidates))
-        found = np.unique(found[found >= 0])
-        return decisions.iloc[found[index.review_codes[found]]]
+        return decisions.iloc[index.name_only(subjects)]
     mine = seen.traces[
         seen.traces["trace_id"].isin(
             list(decisions.loc[decisions["subject_id"].isin(list(subjects)), "trace_id"])
@@ -346,14 +382,24 @@ def person_view(
     else:
         mine = decisions.iloc[index.decision_positions(subjects)]
     loose = name_only_traces(seen, subjects, index)
-    mine = pd.concat([mine, loose[~loose["trace_id"].isin(list(mine["trace_id"]))]])
+    extra = loose[~loose["trace_id"].isin(mine["trace_id"])]
+    if len(extra):
+        mine = pd.concat([mine, extra])
     if index is None:
         traces = seen.traces[seen.traces["trace_id"].isin(list(mine["trace_id"]))]
     else:
         traces = seen.traces.iloc[index.trace_positions(mine["trace_id"])]
-    with_subject = traces.merge(mine[["trace_id", "subject_id"]], on="trace_id")
+    subject_of = dict(zip(mine["trace_id"].tolist(), mine["subject_id"].tolist(), strict=True))
+    with_subject = pd.DataFrame(
+        {
+            "subject_id": [subject_of.get(t) for t in traces["trace_id"].tolist()],
+            "name_key": traces["name_key"].to_numpy(object),
+            "hetu": traces["hetu"].to_numpy(object),
+        }
+    )
     shared = shared_subjects(with_subject) & subjects
-    mine = guard_shared(mine, shared)
+    if shared:
+        mine = guard_shared(mine, shared)
     requests = traces[traces["kind"] == "erasure_request"]["event_date"].dropna()
     received = pd.Timestamp(requests.min()).date() if len(requests) else None
     return PersonView(
@@ -558,13 +604,9 @@ def logged_requests(seen: Observation) -> list[LoggedRequest]:
     """Every row of every request log (kinds erasure_request and access_request)."""
     traces = seen.traces
     logs = traces[traces["kind"].isin(list(REQUEST_KINDS))]
-    subject_of = dict(
-        zip(
-            seen.evaluation.decisions["trace_id"],
-            seen.evaluation.decisions["subject_id"],
-            strict=True,
-        )
-    )
+    decisions = seen.evaluation.decisions
+    theirs = decisions[decisions["trace_id"].isin(logs["trace_id"])]
+    subject_of = dict(zip(theirs["trace_id"].tolist(), theirs["subject_id"].tolist(), strict=True))
     out = []
     for row in logs.itertuples(index=False):
         try:
@@ -656,6 +698,23 @@ class _LatestMarks:
         return self.marks
 
 
+#: what a request's state is worked out from (a narrow copy: each person's rows are
+#: taken from a dozen columns, not from every column of the traces and decisions)
+_STATUS_TRACES = ("trace_id", "source", "locator", "kind", "register", "event_date", "name",
+                  "name_key", *KEY_COLUMNS)  # fmt: skip
+_STATUS_DECISIONS = ("trace_id", "subject_id", "register", "kind", "decision", "erasure_request",
+                     "hold_text_fi", "hold_text_en", "hold_until", "review_code",
+                     "review_reason", "review_reason_en", "days_overdue")  # fmt: skip
+
+
+def _for_status(seen: Observation) -> Observation:
+    traces = seen.traces[[c for c in _STATUS_TRACES if c in seen.traces.columns]]
+    decisions = seen.evaluation.decisions
+    decisions = decisions[[c for c in _STATUS_DECISIONS if c in decisions.columns]]
+    evaluation = dataclasses.replace(seen.evaluation, decisions=decisions)
+    return dataclasses.replace(seen, traces=traces, evaluation=evaluation)
+
+
 def status_of(
     workspace: Workspace,
     seen: Observation,
@@ -665,6 +724,7 @@ def status_of(
     """Every logged request's state today (the status list, and the monthly proposal's)."""
     prepared = load_state(workspace) if prepared is None else prepared
     rows: list[StatusRow] = []
+    seen = _for_status(seen)
     requests = logged_requests(seen)
     erasures = [r for r in requests if r.kind == "erasure" and r.received and r.subject_id]
     index = PeopleIndex(seen) if len(erasures) > 1 else None

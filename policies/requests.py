@@ -199,20 +199,22 @@ def shared_subjects(traces: pd.DataFrame) -> set[str]:
     columns. One e-mail address used by two people (a family's shared
     address) joins them into one subject; the names tell.
     """
-    out: set[str] = set()
-    hetus = traces[["subject_id", "hetu"]].dropna()
-    counts = hetus.groupby("subject_id")["hetu"].nunique()
-    out |= set(counts[counts > 1].index.astype(str))
-    names = traces[["subject_id", "name_key"]].dropna()
-    for subject, group in names.groupby("subject_id"):
-        if names_conflict(set(group["name_key"].astype(str))):
-            out.add(str(subject))
-    return out
+    hetus: dict[str, set[str]] = {}
+    names: dict[str, set[str]] = {}
+    subjects = traces["subject_id"].tolist()
+    for found, column in ((hetus, "hetu"), (names, "name_key")):
+        for subject, value in zip(subjects, traces[column].tolist(), strict=True):
+            if not pd.isna(subject) and not pd.isna(value):
+                found.setdefault(str(subject), set()).add(str(value))
+    out = {subject for subject, values in hetus.items() if len(values) > 1}
+    return out | {subject for subject, values in names.items() if names_conflict(values)}
 
 
 def guard_shared(decisions: pd.DataFrame, shared: set[str]) -> pd.DataFrame:
     """Deletions of a shared subject become review (code ``shared_identity``)."""
     out = decisions.copy()
+    if not shared:
+        return out
     take = out["subject_id"].isin(list(shared)) & (out["decision"] == "delete")
     out.loc[take, "decision"] = "review"
     out.loc[take, "review_code"] = SHARED_IDENTITY
