@@ -13,8 +13,9 @@ milliseconds and needs no imports again. Each worker hands back its
 all picklable); nothing is written to disk. A worker that dies (out of memory,
 killed) does not end the run: its sources are read again in this process.
 
-``KARSINTA_READ_PROCESSES``: ``0`` never uses processes, ``1`` always does
-(when fork is available); unset, the size decides.
+``KARSINTA_PROCESSES``: ``0`` never uses processes, ``1`` always does
+(when fork is available); unset, the size decides. The same switch rules
+:mod:`flows.beside` (the decisions CSV written beside the proposal).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from connectors.keyed import Hasher
 
 #: the workspace's file sources together at least this large: worker processes
 PROCESS_BYTES = 16_000_000
-SWITCH = "KARSINTA_READ_PROCESSES"
+SWITCH = "KARSINTA_PROCESSES"
 
 
 def workers() -> int:

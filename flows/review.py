@@ -26,6 +26,7 @@ from connectors.base import ReadResult, SourceSpec, display_path, read_source
 from connectors.errors import KarsintaError
 from connectors.keyed import Hasher
 from connectors.trace import empty_traces
+from flows.beside import Beside
 from flows.keyed import workspace_hasher
 from flows.ledger import reappeared, workspace_secret
 from flows.reading import read_plain, workers
@@ -381,8 +382,12 @@ def review(workspace: Workspace, today: date, lang: str | None = None) -> Review
     run.previous_digest = previous_digest(workspace, run.month)
     run.requests = open_requests(workspace, seen, today, run.lang)
     plan = prepare(workspace, run, results)
-    files = call(render_task, run, workspace.output_dir)
-    csv_path = call(decisions_csv_task, run, workspace.output_dir)
+    out_dir = workspace.output_dir
+    # A plain run writes the accountant's CSV in a forked child meanwhile (flows.beside).
+    rows = len(run.decisions)
+    csv = None if in_flow_run() else Beside(decisions_csv_task.fn, run, out_dir, rows=rows)
+    files = call(render_task, run, out_dir)
+    csv_path = csv.result() if csv is not None else call(decisions_csv_task, run, out_dir)
     remember(workspace, run.month, files)
     decided = evaluation.decisions["decision"].value_counts()
     counts: dict[str, Any] = {
