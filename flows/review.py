@@ -134,7 +134,10 @@ def decide_safely(
 
 @task(name="render-proposal", persist_result=False, cache_policy=NO_CACHE)
 def render_task(run: ReviewRun, out_dir: Path) -> ProposalFiles:
-    return write_proposal(run, out_dir)
+    if in_flow_run():  # a Prefect task runner's thread: no fork
+        return write_proposal(run, out_dir)
+    rows = len(run.decisions)
+    return write_proposal(run, out_dir, lambda work: Beside(work, rows=rows).result)
 
 
 @task(name="write-decisions", persist_result=False, cache_policy=NO_CACHE)

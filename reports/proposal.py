@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -187,8 +187,21 @@ def proposed(run: ReviewRun, view: pd.DataFrame) -> pd.DataFrame:
     return view[(view["decision"] == "delete") & ~view["trace_id"].isin(list(run.memory.hidden))]
 
 
-def write_proposal(run: ReviewRun, out_dir: Path) -> ProposalFiles:
-    """Write both files (owner-only, atomically) and say where they are."""
+#: runs a piece of work meanwhile and gives back a function that waits for its value
+#: (flows.beside: a forked child); by default the work is done when waited for
+Meanwhile = Callable[[Callable[[], Any]], Callable[[], Any]]
+
+
+def _later(work: Callable[[], Any]) -> Callable[[], Any]:
+    return work
+
+
+def write_proposal(run: ReviewRun, out_dir: Path, meanwhile: Meanwhile = _later) -> ProposalFiles:
+    """Write both files (owner-only, atomically) and say where they are.
+
+    ``meanwhile``: the page is rendered by it (another process) while the XLSX
+    is written here.
+    """
     view = proposal_view(run)
     digest = proposal_digest(run.decisions, list(run.memory.hidden))
     proposal_id = f"{run.workspace_key[:12]}-{run.month}-{digest[:8]}"
@@ -196,9 +209,12 @@ def write_proposal(run: ReviewRun, out_dir: Path) -> ProposalFiles:
     stem = run.stem or file_stem(run.today)
     html_path = out_dir / f"{stem}.html"
     xlsx_path = out_dir / f"{stem}.xlsx"
-    write_text_file(html_path, render_html(run, view, proposal_id, unchanged))
+    page = meanwhile(
+        lambda: write_text_file(html_path, render_html(run, view, proposal_id, unchanged))
+    )
     with owner_only_file(xlsx_path) as temp:
         save_workbook(run, view, proposal_id, temp)
+    page()
     return ProposalFiles(html_path, xlsx_path, proposal_id, digest, unchanged)
 
 

@@ -119,3 +119,23 @@ def test_the_review_writes_the_same_decisions_csv_either_way(
         assert oct(outcome.decisions_csv.stat().st_mode & 0o777) == oct(0o600)
     assert written[0] == written[1]
     assert written[0].count(b"\n") > 50
+
+
+@pytest.mark.usefixtures("forking")
+def test_the_page_rendered_by_a_child_is_the_page(tmp_path: Path) -> None:
+    from reports.proposal import write_proposal
+    from tests.conftest import small_review_run
+
+    here = write_proposal(small_review_run(), tmp_path / "here")
+    children: list[bool] = []
+
+    def meanwhile(work: Callable[[], object]) -> Callable[[], object]:
+        started = beside.Beside(work)
+        children.append(started.forked)
+        return started.result
+
+    there = write_proposal(small_review_run(), tmp_path / "there", meanwhile)
+    assert children == [True]
+    assert there.html.read_bytes() == here.html.read_bytes()
+    assert oct(there.html.stat().st_mode & 0o777) == oct(0o600)
+    assert b"<html" in there.html.read_bytes()
