@@ -55,10 +55,15 @@ def stages(folder: Path, today: date = TODAY) -> list[dict[str, Any]]:
     from connectors.base import read_source
     from flows import reading
     from flows.keyed import workspace_hasher
-    from flows.review import combined_traces, decide_safely, load_policies, summaries
+    from flows.review import (
+        combined_traces,
+        decide_safely,
+        load_policies,
+        render_task,
+        summaries,
+    )
     from flows.workspace import load_workspace
     from policies.identity import resolve
-    from reports.proposal import write_proposal
     from reports.view import ReviewRun
 
     out: list[dict[str, Any]] = []
@@ -113,7 +118,8 @@ def stages(folder: Path, today: date = TODAY) -> list[dict[str, Any]]:
         safety=safety,
     )
     with tempfile.TemporaryDirectory() as out_dir:
-        files = timed("render", lambda _: len(traces), lambda: write_proposal(run, Path(out_dir)))
+        # as the review renders (the page in a forked child on a large run: flows.beside)
+        files = timed("render", lambda _: len(traces), lambda: render_task.fn(run, Path(out_dir)))
         out[-1]["html_mb"] = files.html.stat().st_size / 2**20
         out[-1]["xlsx_mb"] = files.xlsx.stat().st_size / 2**20
     return out

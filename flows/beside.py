@@ -1,9 +1,9 @@
 """Work done beside the main one, in a forked process (a one-shot command's plain mode).
 
-The review writes two large files from the same run: the proposal (HTML and
-XLSX) and the decisions CSV for the accountant. Both are Python work, so on a
-machine with more than one core the CSV is written in a forked child while
-this process writes the proposal. A fork shares the run's memory (nothing is
+The review writes three large files from the same run: the proposal XLSX,
+its HTML page and the decisions CSV for the accountant. All are Python work,
+so on a machine with more than one core the CSV and the page are written in
+forked children while this process writes the XLSX. A fork shares the run's memory (nothing is
 copied or pickled on the way in); only the child's return value comes back.
 
 Fails safe: where there is no fork (not Linux), one core, a small run, or
