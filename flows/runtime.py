@@ -12,7 +12,8 @@ Plain mode. Starting that embedded server costs 9-11 s on a small machine,
 more than a whole small review, and it keeps nothing the owner uses
 afterwards: a one-shot ``karsinta review | inventory | apply`` therefore runs
 the flow's own function (``flow.fn``) with the same stages as plain calls
-(:func:`call`; sources still read concurrently), unless ``--prefect`` is given
+(:func:`call`; sources still read concurrently, a large workspace's in worker
+processes: :mod:`flows.reading`, :mod:`flows.beside`), unless ``--prefect`` is given
 or ``PREFECT_API_URL`` points at a server (then the run is recorded there).
 ``serve``, deployments and work pools always run the real flows. The trade-off:
 a plain run leaves no flow run, task states or artifact in a Prefect UI, and
