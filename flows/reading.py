@@ -80,8 +80,10 @@ def read_plain(sources: list[SourceSpec], ids: Hasher) -> list[ReadResult]:
     largest_first = sorted(files, key=lambda n: -sizes[n])
     results: dict[int, ReadResult] = {}
     context = multiprocessing.get_context("fork")
+    before = set(multiprocessing.active_children())
     # The pool forks its workers on the first submit, before any thread below starts.
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+    try:
         forked = {n: pool.submit(read_source, sources[n], ids) for n in largest_first}
         rest = [n for n in range(len(sources)) if n not in forked]
         results.update(zip(rest, _threads([sources[n] for n in rest], ids), strict=True))
@@ -90,6 +92,12 @@ def read_plain(sources: list[SourceSpec], ids: Hasher) -> list[ReadResult]:
                 results[n] = forked[n].result()
             except BrokenProcessPool:  # a worker died: read its source here instead
                 results[n] = read_source(sources[n], ids)
+    except BaseException:  # Ctrl-C, SIGTERM: stop now, not after the reads queued
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in set(multiprocessing.active_children()) - before:
+            worker.terminate()
+        raise
+    pool.shutdown()
     return [results[n] for n in range(len(sources))]
 
 

@@ -3,9 +3,13 @@ the same results as in threads, in the sources' order, errors and all."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
+import signal
 import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -157,3 +161,28 @@ def test_every_error_crosses_a_process_whole(error: KarsintaError) -> None:
     assert str(again) == str(error)
     assert again.__dict__ == error.__dict__
     assert again.said("fi") == error.said("fi")
+
+
+def reads_for_ever(source: SourceSpec, ids: Hasher) -> ReadResult:
+    """read_source, except in a worker process: there it takes a minute."""
+    if os.getpid() != PARENT:
+        time.sleep(60)
+    return READ(source, ids)
+
+
+def test_ctrl_c_stops_the_workers_at_once(demo: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reading, "read_source", reads_for_ever)
+    monkeypatch.setenv(reading.SWITCH, "1")
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    # Ctrl-C reaching this process only (the workers never see it)
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        reading.read_plain(demo.sources, workspace_hasher(demo))
+    timer.join()
+    assert time.monotonic() - start < 10
+    deadline = time.monotonic() + 5
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert multiprocessing.active_children() == []
