@@ -11,11 +11,12 @@ Worker processes are forked (Linux only; elsewhere threads): a fork starts in
 milliseconds and needs no imports again. Each worker hands back its
 :class:`connectors.base.ReadResult` (the traces, the row problems, the error,
 all picklable); nothing is written to disk. A worker that dies (out of memory,
-killed) does not end the run: its sources are read again in this process.
+killed), or whose result cannot come back, does not end the run: its sources
+are read again in this process.
 
 ``KARSINTA_PROCESSES``: ``0`` never uses processes, ``1`` always does
 (when fork is available); unset, the size decides. The same switch rules
-:mod:`flows.beside` (the decisions CSV written beside the proposal).
+:mod:`flows.beside` (the decisions CSV and the page written beside the XLSX).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from connectors.base import ReadResult, SourceSpec, get_connector, read_source
@@ -90,7 +90,8 @@ def read_plain(sources: list[SourceSpec], ids: Hasher) -> list[ReadResult]:
         for n in largest_first:
             try:
                 results[n] = forked[n].result()
-            except BrokenProcessPool:  # a worker died: read its source here instead
+            except Exception:  # noqa: BLE001 - a worker died (BrokenProcessPool) or its
+                # result could not come back (pickling): read that source here instead
                 results[n] = read_source(sources[n], ids)
     except BaseException:  # Ctrl-C, SIGTERM: stop now, not after the reads queued
         pool.shutdown(wait=False, cancel_futures=True)

@@ -163,6 +163,28 @@ def test_every_error_crosses_a_process_whole(error: KarsintaError) -> None:
     assert again.said("fi") == error.said("fi")
 
 
+def unpicklable_in_a_worker(source: SourceSpec, ids: Hasher) -> ReadResult:
+    """read_source, except in a worker process: there its result cannot be sent back."""
+    result = READ(source, ids)
+    if os.getpid() != PARENT:
+        result.default_kind = lambda: "order"  # type: ignore[assignment]
+    return result
+
+
+def test_a_result_that_cannot_come_back_is_read_here(
+    demo: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources, ids = demo.sources, workspace_hasher(demo)
+    monkeypatch.setenv(reading.SWITCH, "0")
+    threaded = reading.read_plain(sources, ids)
+    monkeypatch.setattr(reading, "read_source", unpicklable_in_a_worker)
+    monkeypatch.setenv(reading.SWITCH, "1")
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    for a, b in zip(threaded, reading.read_plain(sources, ids), strict=True):
+        _same(a, b)
+        assert not callable(b.default_kind)
+
+
 def reads_for_ever(source: SourceSpec, ids: Hasher) -> ReadResult:
     """read_source, except in a worker process: there it takes a minute."""
     if os.getpid() != PARENT:
