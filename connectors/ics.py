@@ -96,6 +96,7 @@ import gc
 import hashlib
 import re
 import warnings
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -1029,9 +1030,32 @@ class Event:
         return self._sequence
 
 
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _own_zone_id(block: Block) -> str | None:
+    """The TZID a VTIMEZONE defines, as written (None when it has none)."""
+    for _, name, text in block.lines:
+        if name == "TZID" and ":" in text:
+            return text.split(":", 1)[1].strip()
+    return None
+
+
 def _register_timezones(scanned: Scan, log: ProblemLog) -> None:
-    """Let the time zone lookup know the file's own VTIMEZONEs (Windows names, custom ids)."""
+    """Let the time zone lookup know the file's own VTIMEZONEs (Windows names, custom ids).
+
+    A VTIMEZONE of a zone the tz database knows (``Europe/Helsinki``) is not
+    read: icalendar keeps such a definition out of its lookup anyway (the
+    database's rules win), and reading one can cost more than the whole rest
+    of a file (Thunderbird writes a century of rules).
+    """
+    known = _known_zones()
     for block in scanned.timezones:
+        own = _own_zone_id(block)
+        if own is not None and (own in known or own.strip("/") in known):
+            continue
         body = "\r\n".join(text for _, _, text in block.lines)
         ical = f"BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\n{body}\r\nEND:VTIMEZONE\r\nEND:VCALENDAR\r\n"
         try:

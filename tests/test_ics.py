@@ -824,3 +824,50 @@ def test_keyless_calendar_is_one_warning_and_blocks_nothing() -> None:
         (None, "ATTENDEE", "warning")
     ]
     assert result.errors == []
+
+
+_ZONED = """BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//EN\r
+BEGIN:VTIMEZONE\r
+TZID:{tzid}\r
+BEGIN:STANDARD\r
+DTSTART:19701025T040000\r
+TZOFFSETFROM:+0300\r
+TZOFFSETTO:{offset}\r
+END:STANDARD\r
+END:VTIMEZONE\r
+BEGIN:VEVENT\r
+UID:tz-1\r
+DTSTAMP:20260101T000000Z\r
+DTSTART;TZID={tzid}:20261231T233000\r
+DTEND;TZID={tzid}:20261231T235900\r
+SUMMARY:Valmennus\r
+ATTENDEE;CN=Anna Korhonen:mailto:anna@example.fi\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+@pytest.mark.parametrize(
+    ("tzid", "offset", "problem", "expected"),
+    [
+        # a zone the tz database knows: its own definition is not read (the database wins)
+        ("Europe/Helsinki", "+0200", False, date(2026, 12, 31)),
+        ("Europe/Helsinki", "broken", False, date(2026, 12, 31)),
+        # the file's own zone: read, and used (-10 h puts 23:30 on the next day in Helsinki)
+        ("Oma vyöhyke", "-1000", False, date(2027, 1, 1)),
+        # the file's own zone, unreadable: named, as before
+        ("Oma vyöhyke 2", "broken", True, None),
+    ],
+)
+def test_a_files_own_time_zone_is_read_only_when_the_database_does_not_know_it(
+    tmp_path: Path, tzid: str, offset: str, problem: bool, expected: date | None
+) -> None:
+    path = tmp_path / "vyohyke.ics"
+    path.write_text(_ZONED.format(tzid=tzid, offset=offset), encoding="utf-8", newline="")
+    result = read(path)
+    codes = {p.code for p in result.problems}
+    assert ("ics_timezone_unreadable" in codes) is problem
+    if expected is not None:
+        assert day(by_email(result, "anna@example.fi")["event_date"]) == expected
