@@ -529,6 +529,15 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "ei ole päivämäärä (odotettu muoto {expected})",
         "not a date (expected {expected})",
     ),
+    # the forms read without a date_format option, in each language's own letters
+    "not_a_date_usual": (
+        "ei ole päivämäärä (odotettu muoto pp.kk.vvvv, vvvv-kk-pp tai pp/kk/vvvv)",
+        "not a date (expected d.m.yyyy, yyyy-mm-dd or d/m/yyyy)",
+    ),
+    "not_a_date_usual_no_slash": (
+        "ei ole päivämäärä (odotettu muoto pp.kk.vvvv tai vvvv-kk-pp)",
+        "not a date (expected d.m.yyyy or yyyy-mm-dd)",
+    ),
     "bad_email": ("ei ole kelvollinen sähköpostiosoite", "not a valid e-mail address"),
     "bad_phone": ("ei ole kelvollinen puhelinnumero", "not a valid phone number"),
     "bad_hetu": (

@@ -948,7 +948,6 @@ def parse_dates(
         (u in column.ambiguous for u in uniques), dtype=bool, count=len(uniques)
     )
     ambiguous = np.append(ambiguous, False)
-    expected = date_format or "d.m.yyyy | yyyy-mm-dd | d/m/yyyy"
     all_rows = np.asarray(rows)
     for row, code in zip(all_rows[bad_codes[codes]], codes[bad_codes[codes]], strict=True):
         if ambiguous[code]:
@@ -959,7 +958,8 @@ def parse_dates(
                 code="ambiguous_date",
             )
         else:
-            log.add(int(row), header, "", code="not_a_date_expected", expected=expected)
+            problem, params = textfile.not_a_date(date_format)
+            log.add(int(row), header, "", code=problem, **params)
     for row in all_rows[odd_codes[codes]]:
         log.add(
             int(row),

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import charset_normalizer
 import pandas as pd
@@ -452,15 +452,25 @@ def _excel_date(serial: float) -> date:
     return _EXCEL_EPOCH + timedelta(days=int(serial))
 
 
+def not_a_date(date_format: str | None, slashes: bool = True) -> tuple[str, dict[str, Any]]:
+    """The problem code and parameters of a value that is not a date.
+
+    With a ``date_format`` option the owner's own format is quoted; without
+    one, the forms read are said in the owner's language (``pp.kk.vvvv``).
+    """
+    if date_format:
+        return "not_a_date_expected", {"expected": date_format}
+    return ("not_a_date_usual" if slashes else "not_a_date_usual_no_slash"), {}
+
+
 def row_date(value: object, field: str, date_format: str | None = None) -> date | None:
     """parse_date for a connector's row loop: raises RowError naming the field."""
     try:
         return parse_date(value, date_format)
     except (ValueError, OverflowError):
-        expected = date_format or "d.m.yyyy | yyyy-mm-dd"
-        raise RowError(
-            field, f"not a date (expected {expected})", "not_a_date_expected", expected=expected
-        ) from None
+        expected = date_format or "d.m.yyyy or yyyy-mm-dd"
+        code, params = not_a_date(date_format, slashes=False)
+        raise RowError(field, f"not a date (expected {expected})", code, **params) from None
 
 
 def parse_decimal(value: object) -> float | None:

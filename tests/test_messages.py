@@ -180,7 +180,7 @@ def test_row_labels_follow_the_count() -> None:
 
 #: Example parameters for every code: what a connector passes.
 PARAMS: dict[str, dict[str, object]] = {
-    "not_a_date_expected": {"expected": "d.m.yyyy"},
+    "not_a_date_expected": {"expected": "%d.%m.%Y"},
     "unknown_status_word": {"rows": ("row", 3)},
     "implausible_year": {"first": 1900, "last": 2100},
     "empty_column": {"role_name": "email"},

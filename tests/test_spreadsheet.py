@@ -346,6 +346,21 @@ def test_date_format_option(tmp_path: Path) -> None:
     assert "%m/%d/%Y" in result.problems[0].message
 
 
+def test_a_bad_date_names_the_forms_in_the_owners_letters(tmp_path: Path) -> None:
+    path = tmp_path / "tilaukset.csv"
+    path.write_text("Nimi;Tilauspäivä\nMaija M;2.3.2024\nPekka H;32.13.2024\n", encoding="utf-8")
+    (problem,) = read_source(spec(path)).problems
+    assert (problem.row, problem.field) == (3, "Tilauspäivä")
+    finnish, english = problem.text("fi"), problem.text("en")
+    assert "pp.kk.vvvv, vvvv-kk-pp tai pp/kk/vvvv" in finnish
+    assert "yyyy" not in finnish
+    assert "d.m.yyyy, yyyy-mm-dd or d/m/yyyy" in english
+    assert "vvvv" not in english
+    # the owner's own date_format option is quoted as she wrote it
+    (own,) = read_source(spec(path, date_format="%d.%m.%Y")).problems
+    assert "%d.%m.%Y" in own.text("fi")
+
+
 def test_sniff_scores() -> None:
     head = (FIXTURES / "passing_tilaukset_cp1252.csv").read_bytes()
     assert SpreadsheetConnector.sniff(Path("x.csv"), head) == 10
