@@ -31,6 +31,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Reading the sources and preparing the deletion proposal...",
     ),
     "help_error": ("{prog}: virhe: {message}", "{prog}: error: {message}"),
+    "help_did_you_mean": ("Tarkoititko: {name}", "Did you mean: {name}"),
     "inspect_read_as": ("{path} luettu lukijalla {connector}", "{path} read as {connector}"),
     "inspect_unreadable": ("Ei luettavissa:", "Unreadable:"),
     "inspect_counts": ("{traces}, {problems}", "{traces}, {problems}"),

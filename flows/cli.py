@@ -11,6 +11,7 @@ printed as one clear line naming the file, row and field.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import re
@@ -113,15 +114,31 @@ def _parser_class(lang: str) -> type[argparse.ArgumentParser]:
         """argparse, with its own error messages in ``lang`` (subcommands inherit it)."""
 
         def error(self, message: str) -> NoReturn:
+            hint = _did_you_mean(message)
             if lang == "fi":
                 for pattern, finnish in _ARGPARSE_FI:
                     if re.fullmatch(pattern, message):
                         message = re.sub(pattern, finnish, message)
                         break
             self.print_usage(sys.stderr)
+            if hint:
+                message += "\n" + say(lang, "help_did_you_mean", name=hint)
             self.exit(2, say(lang, "help_error", prog=self.prog, message=message) + "\n")
 
     return Parser
+
+
+_INVALID_CHOICE = re.compile(r"argument \S+: invalid choice: '([^']*)' \(choose from (.*)\)")
+
+
+def _did_you_mean(message: str) -> str | None:
+    """The choice nearest a mistyped one ("reveiw" -> "review"), when one is near."""
+    found = _INVALID_CHOICE.fullmatch(message)
+    if found is None:
+        return None
+    choices = [c.strip().strip("'") for c in found.group(2).split(",")]
+    near = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
+    return near[0] if near else None
 
 
 def _spoken(args: argparse.Namespace) -> str:

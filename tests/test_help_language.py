@@ -149,3 +149,39 @@ def test_argparse_errors_speak_the_help_language(
     with pytest.raises(SystemExit):
         main(argv)
     assert english in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "lang", "hint"),
+    [
+        (["reveiw"], "fi", "Tarkoititko: review"),
+        (["reveiw"], "en", "Did you mean: review"),
+        (["aply"], "fi", "Tarkoititko: apply"),
+        (["auth", "gogle", "--account", "x"], "en", "Did you mean: google"),
+    ],
+)
+def test_a_mistyped_command_gets_the_nearest_one(
+    argv: list[str],
+    lang: str,
+    hint: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from flows.cli import main
+
+    monkeypatch.setenv("KARSINTA_LANG", lang)
+    with pytest.raises(SystemExit) as raised:
+        main(argv)
+    assert raised.value.code == 2
+    assert capsys.readouterr().err.rstrip().endswith(hint)
+
+
+def test_nothing_near_gets_no_guess(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.cli import main
+
+    monkeypatch.setenv("KARSINTA_LANG", "fi")
+    with pytest.raises(SystemExit):
+        main(["zzz"])
+    assert "Tarkoititko" not in capsys.readouterr().err
