@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from connectors import headers, tabular, textfile
 from connectors.accounting_formats import FORMATS, AccountingFormat, detect
 from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
+from connectors.configfile import coded
 from connectors.errors import UnreadableSource
 from connectors.spreadsheet import ROLES as SHEET_ROLES
 from connectors.spreadsheet import check_roles, check_status_map, field_names, raw_frame
@@ -64,7 +65,7 @@ class AccountingOptions(BaseModel):
     @classmethod
     def _known_format(cls, value: str) -> str:
         if value != "auto" and value not in FORMATS:
-            raise ValueError(f"unknown format; known: auto, {', '.join(FORMATS)}")
+            raise coded("cfg_unknown_format", known=", ".join(["auto", *FORMATS]))
         return value
 
     @field_validator("columns")

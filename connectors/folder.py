@@ -44,6 +44,7 @@ from connectors.base import (
     display_path,
     register,
 )
+from connectors.configfile import coded
 from connectors.errors import SourceError, UnreadableSource
 from connectors.keyed import Hasher
 
@@ -82,9 +83,9 @@ class FolderOptions(BaseModel):
         try:
             compiled = re.compile(value)
         except re.error as exc:
-            raise ValueError(f"not a valid regular expression ({exc.msg})") from None
+            raise coded("cfg_regex", detail=exc.msg, pos=(exc.pos or 0) + 1) from None
         if not {"email", "customer_no"} & set(compiled.groupindex):
-            raise ValueError("the content pattern needs a named group 'email' or 'customer_no'")
+            raise coded("cfg_content_groups")
         return value
 
     @field_validator("pattern")
@@ -93,16 +94,16 @@ class FolderOptions(BaseModel):
         try:
             compiled = re.compile(value)
         except re.error as exc:
-            raise ValueError(f"not a valid regular expression ({exc.msg})") from None
+            raise coded("cfg_regex", detail=exc.msg, pos=(exc.pos or 0) + 1) from None
         if not set(compiled.groupindex) & set(GROUPS):
-            raise ValueError(f"the pattern needs a named group: one of {', '.join(GROUPS)}")
+            raise coded("cfg_pattern_groups", known=", ".join(GROUPS))
         return value
 
     @field_validator("date_format")
     @classmethod
     def _strftime(cls, value: str | None) -> str | None:
         if value is not None and "%" not in value:
-            raise ValueError("use strftime codes, e.g. '%Y%m%d'")
+            raise coded("cfg_strftime", example="%Y%m%d")
         return value
 
 

@@ -110,6 +110,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors import trace as tr
 from connectors.base import Connector, ProblemLog, SourceSpec, display_path, register
+from connectors.configfile import coded
 from connectors.errors import RowError, UnreadableSource
 from connectors.ics_series import (
     Schedule,
@@ -210,14 +211,14 @@ class IcsOptions(BaseModel):
             try:
                 re.compile(value)
             except re.error as exc:
-                raise ValueError(f"not a valid regular expression ({exc.msg})") from None
+                raise coded("cfg_regex", detail=exc.msg, pos=(exc.pos or 0) + 1) from None
         return value
 
     @field_validator("name_pattern")
     @classmethod
     def _name_groups(cls, value: str | None) -> str | None:
         if value is not None and not {"name", "email"} & set(re.compile(value).groupindex):
-            raise ValueError("needs a named group (?P<name>...) or (?P<email>...)")
+            raise coded("cfg_name_groups")
         return value
 
     @field_validator("owner_emails")
@@ -227,7 +228,7 @@ class IcsOptions(BaseModel):
         for item in value:
             email = tr.normalise_email(item)
             if email is None:
-                raise ValueError("not a valid e-mail address")
+                raise coded("cfg_email")
             out.append(email)
         return out
 

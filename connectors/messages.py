@@ -1085,6 +1085,36 @@ CONFIG_MESSAGES: dict[str, tuple[str, str]] = {
         "tuntematon tietoryhmän koodi; tunnetut: {known}",
         "unknown category code; known: {known}",
     ),
+    # connector options (connectors/*.py option models)
+    "cfg_unknown_format": (
+        "tuntematon muoto; tunnetut: {known}",
+        "unknown format; known: {known}",
+    ),
+    "cfg_regex": (
+        "ei ole kelvollinen säännöllinen lauseke (virhe merkin {pos} kohdalla)",
+        "not a valid regular expression ({detail})",
+    ),
+    "cfg_content_groups": (
+        "sisällön lausekkeessa pitää olla nimetty ryhmä 'email' tai 'customer_no'",
+        "the content pattern needs a named group 'email' or 'customer_no'",
+    ),
+    "cfg_pattern_groups": (
+        "lausekkeessa pitää olla nimetty ryhmä, jokin näistä: {known}",
+        "the pattern needs a named group: one of {known}",
+    ),
+    "cfg_name_groups": (
+        "lausekkeessa pitää olla nimetty ryhmä (?P<name>...) tai (?P<email>...)",
+        "needs a named group (?P<name>...) or (?P<email>...)",
+    ),
+    "cfg_strftime": (
+        "käytä strftime-koodeja, esim. '{example}'",
+        "use strftime codes, e.g. '{example}'",
+    ),
+    "cfg_unknown_role": (
+        "tuntematon sarakkeen rooli {unknown}; tunnetut: {known}",
+        "unknown role {unknown}; known: {known}",
+    ),
+    "cfg_email": ("ei ole kelvollinen sähköpostiosoite", "not a valid e-mail address"),
     "cfg_unknown_status": (
         "tuntematon tila {unknown}; tunnetut: {known}",
         "unknown status {unknown}; known: {known}",

@@ -37,6 +37,7 @@ from connectors.base import (
     locator_texts,
     register,
 )
+from connectors.configfile import coded
 from connectors.errors import UnreadableSource
 from connectors.keyed import Hasher
 
@@ -173,7 +174,7 @@ class SpreadsheetOptions(BaseModel):
     def _known_categories(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         unknown = sorted(set(value) - set(tr.CATEGORIES))
         if unknown:
-            raise ValueError(f"unknown category {unknown}; known: {', '.join(tr.CATEGORIES)}")
+            raise coded("cfg_unknown_category", known=", ".join(tr.CATEGORIES))
         return value
 
     @field_validator("status_map")
@@ -185,7 +186,7 @@ class SpreadsheetOptions(BaseModel):
     @classmethod
     def _strftime(cls, value: str | None) -> str | None:
         if value is not None and "%" not in value:
-            raise ValueError("use strftime codes, e.g. '%d/%m/%Y'")
+            raise coded("cfg_strftime", example="%d/%m/%Y")
         return value
 
 
@@ -195,7 +196,7 @@ def check_roles(value: dict[str, Any] | None, roles: tuple[str, ...]) -> dict[st
         return None
     unknown = sorted(set(value) - set(roles))
     if unknown:
-        raise ValueError(f"unknown role {unknown}; known: {', '.join(roles)}")
+        raise coded("cfg_unknown_role", unknown=", ".join(unknown), known=", ".join(roles))
     return value
 
 
@@ -203,7 +204,9 @@ def check_status_map(value: dict[str, str]) -> dict[str, str]:
     """Status map values must be contract statuses ('' = the word carries no status)."""
     bad = sorted({v for v in value.values() if v and v not in tr.STATUSES})
     if bad:
-        raise ValueError(f"unknown status {bad}; known: {', '.join(sorted(tr.STATUSES))}")
+        raise coded(
+            "cfg_unknown_status", unknown=", ".join(bad), known=", ".join(sorted(tr.STATUSES))
+        )
     return value
 
 

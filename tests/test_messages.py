@@ -717,3 +717,40 @@ def test_a_said_config_problem_survives_pickle_and_copy() -> None:
     for again in (pickle.loads(pickle.dumps(said)), copy.deepcopy(said)):
         assert again == said == "line 3, field 'a.b': Field required"
         assert again.text("fi") == "rivi 3, kenttä 'a.b': pakollinen kenttä puuttuu"
+
+
+@pytest.mark.parametrize(
+    ("connector", "options", "finnish"),
+    [
+        ("accounting", {"format": "tuntematon"}, "tuntematon muoto; tunnetut: auto"),
+        ("folder", {"pattern": "(?P<email>"}, "ei ole kelvollinen säännöllinen lauseke"),
+        ("folder", {"pattern": "(.*)"}, "lausekkeessa pitää olla nimetty ryhmä"),
+        ("folder", {"date_format": "vvvv"}, "käytä strftime-koodeja, esim. '%Y%m%d'"),
+        ("spreadsheet", {"date_format": "pp.kk.vvvv"}, "käytä strftime-koodeja"),
+        ("spreadsheet", {"columns": {"sähköposti": "Email"}}, "tuntematon sarakkeen rooli"),
+        ("spreadsheet", {"status_map": {"Avoin": "auki"}}, "tuntematon tila auki"),
+        ("spreadsheet", {"categories": {"terveys": ["x"]}}, "tuntematon tietoryhmän koodi"),
+        ("ics", {"name_pattern": "(.*)"}, "nimetty ryhmä (?P<name>...)"),
+        ("ics", {"title_pattern": "[a-"}, "ei ole kelvollinen säännöllinen lauseke"),
+        ("ics", {"owner_emails": ["ei osoite"]}, "ei ole kelvollinen sähköpostiosoite"),
+    ],
+)
+def test_a_wrong_connector_option_is_said_in_finnish(
+    connector: str, options: dict[str, object], finnish: str
+) -> None:
+    """Every option a connector checks itself says what is wrong in the owner's language."""
+    from pydantic import ValidationError
+
+    from connectors.base import get_connector
+    from connectors.configfile import describe_errors
+
+    model = get_connector(connector).options_model
+    with pytest.raises(ValidationError) as raised:
+        model.model_validate(options)
+    (said,) = describe_errors(raised.value, {}, ("sources", 0, "options"))
+    text = messages.text_in("fi", said)
+    assert finnish in text
+    problem = text.split("': ", 1)[1]  # after the field's name
+    for english in ("unknown", "known:", "needs", "valid", "use strftime", "pattern", "group"):
+        assert english not in problem, text
+    assert messages.text_in("en", said) != text
