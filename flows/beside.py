@@ -3,8 +3,9 @@
 The review writes three large files from the same run: the proposal XLSX,
 its HTML page and the decisions CSV for the accountant. All are Python work,
 so on a machine with more than one core the CSV and the page are written in
-forked children while this process writes the XLSX. A fork shares the run's memory (nothing is
-copied or pickled on the way in); only the child's return value comes back.
+forked children while this process writes the XLSX. A fork shares the run's
+memory (nothing is copied or pickled on the way in); only the child's return
+value comes back.
 
 Fails safe: where there is no fork (not Linux), one core, a small run, or
 ``KARSINTA_PROCESSES=0``, the work is done here when its result is asked for;
@@ -15,13 +16,12 @@ error (if any) is raised in this process as it would have been.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
-from flows.reading import SWITCH
+from flows.reading import forking
 
 T = TypeVar("T")
 #: rows in the run at least this many: worth a process
@@ -39,13 +39,6 @@ def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> N
         conn.close()
 
 
-def _forking(rows: int) -> bool:
-    wanted = os.environ.get(SWITCH, "").strip()
-    if sys.platform != "linux" or (os.cpu_count() or 1) < 2 or wanted == "0":
-        return False
-    return wanted == "1" or rows >= BESIDE_ROWS
-
-
 class Beside(Generic[T]):
     """``fn(*args)`` started in a forked child now; :meth:`result` gives its value."""
 
@@ -53,7 +46,7 @@ class Beside(Generic[T]):
         self._fn, self._args = fn, args
         self._process: Any = None
         self._conn: Connection | None = None
-        if not _forking(rows):
+        if not forking(rows >= BESIDE_ROWS):
             return
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)

@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flows.review import _workers, counts_markdown, helsinki_today, observe, summaries
+from flows.reading import workers
+from flows.review import counts_markdown, helsinki_today, observe, summaries
 from flows.runtime import NO_CACHE, ThreadPool, artifact, call, flow, task
 from flows.workspace import Workspace, load_workspace
 from reports.inventory import InventoryInput, write_inventory
@@ -49,7 +50,7 @@ def inventory(workspace: Workspace, today: date, lang: str | None = None) -> Inv
 @flow(
     name="processing_inventory",
     persist_result=False,
-    task_runner=ThreadPool(max_workers=_workers()),
+    task_runner=ThreadPool(max_workers=workers()),
     log_prints=False,
 )
 def processing_inventory(

@@ -59,15 +59,20 @@ def _size(path: Path) -> int:
     return 0
 
 
+def forking(worth_it: bool) -> bool:
+    """Whether to fork: Linux, two cores or more, and ``worth_it`` (the work is large)
+    unless :data:`SWITCH` says ``0`` (never) or ``1`` (always)."""
+    wanted = os.environ.get(SWITCH, "").strip()
+    if sys.platform != "linux" or (os.cpu_count() or 1) < 2 or wanted == "0":
+        return False
+    return wanted == "1" or worth_it
+
+
 def _processes(files: int, size: int) -> int:
     """How many worker processes read ``files`` file sources of ``size`` bytes (0: none)."""
-    cores = os.cpu_count() or 1
-    if sys.platform != "linux" or files < 2 or cores < 2:
+    if files < 2 or not forking(size >= PROCESS_BYTES):
         return 0
-    wanted = os.environ.get(SWITCH, "").strip()
-    if wanted == "0" or (wanted != "1" and size < PROCESS_BYTES):
-        return 0
-    return min(cores, files, 4)
+    return min(os.cpu_count() or 1, files, 4)
 
 
 def read_plain(sources: list[SourceSpec], ids: Hasher) -> list[ReadResult]:

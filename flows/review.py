@@ -63,10 +63,6 @@ def helsinki_today() -> date:
     return datetime.now(HELSINKI).date()
 
 
-def _workers() -> int:
-    return workers()
-
-
 # ---------------------------------------------------------------------- tasks
 
 
@@ -462,7 +458,7 @@ def problem_lines(outcome: ReviewOutcome) -> list[str]:
 @flow(
     name="monthly_review",
     persist_result=False,
-    task_runner=ThreadPool(max_workers=_workers()),
+    task_runner=ThreadPool(max_workers=workers()),
     log_prints=False,
     validate_parameters=True,
 )
