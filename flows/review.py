@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -129,11 +129,14 @@ def decide_safely(
 
 
 @task(name="render-proposal", persist_result=False, cache_policy=NO_CACHE)
-def render_task(run: ReviewRun, out_dir: Path) -> ProposalFiles:
+def render_task(
+    run: ReviewRun, out_dir: Path, requests: Callable[[], list[dict[str, Any]]] | None = None
+) -> ProposalFiles:
+    """The proposal; ``requests``: gives the open requests once the view is made (plain runs)."""
     if in_flow_run():  # a Prefect task runner's thread: no fork
-        return write_proposal(run, out_dir)
+        return write_proposal(run, out_dir, requests=requests)
     rows = len(run.decisions)
-    return write_proposal(run, out_dir, lambda work: Beside(work, rows=rows).result)
+    return write_proposal(run, out_dir, lambda work: Beside(work, rows=rows).result, requests)
 
 
 @task(name="write-decisions", persist_result=False, cache_policy=NO_CACHE)
@@ -379,14 +382,27 @@ def review(workspace: Workspace, today: date, lang: str | None = None) -> Review
         safety=seen.safety,
     )
     run.previous_digest = previous_digest(workspace, run.month)
-    run.requests = open_requests(workspace, seen, today, run.lang)
+    # The requests' state is read after prepare has recorded this month's marks.
     plan = prepare(workspace, run, results)
     out_dir = workspace.output_dir
-    # A plain run writes the accountant's CSV in a forked child meanwhile (flows.beside).
     rows = len(run.decisions)
-    csv = None if in_flow_run() else Beside(decisions_csv_task.fn, run, out_dir, rows=rows)
-    files = call(render_task, run, out_dir)
-    csv_path = csv.result() if csv is not None else call(decisions_csv_task, run, out_dir)
+    if in_flow_run():
+        run.requests = open_requests(workspace, seen, today, run.lang)
+        files = call(render_task, run, out_dir)
+        csv_path = call(decisions_csv_task, run, out_dir)
+    else:
+        # A plain run works out the open requests in a forked child while this process
+        # makes the proposal's view, then writes the accountant's CSV in another while
+        # this one writes the XLSX (flows.beside): two cores, two streams of work.
+        asked = Beside(open_requests, workspace, seen, today, run.lang, rows=rows)
+        csv: list[Beside[Path]] = []
+
+        def requests_then_csv() -> list[dict[str, Any]]:
+            csv.append(Beside(decisions_csv_task.fn, run, out_dir, rows=rows))
+            return asked.result()
+
+        files = render_task.fn(run, out_dir, requests_then_csv)
+        csv_path = csv[0].result() if csv else decisions_csv_task.fn(run, out_dir)
     remember(workspace, run.month, files)
     decided = evaluation.decisions["decision"].value_counts()
     counts: dict[str, Any] = {

@@ -196,13 +196,22 @@ def _later(work: Callable[[], Any]) -> Callable[[], Any]:
     return work
 
 
-def write_proposal(run: ReviewRun, out_dir: Path, meanwhile: Meanwhile = _later) -> ProposalFiles:
+def write_proposal(
+    run: ReviewRun,
+    out_dir: Path,
+    meanwhile: Meanwhile = _later,
+    requests: Callable[[], list[dict[str, Any]]] | None = None,
+) -> ProposalFiles:
     """Write both files (owner-only, atomically) and say where they are.
 
     ``meanwhile``: the page is rendered by it (another process) while the XLSX
-    is written here.
+    is written here. ``requests``: the open requests for the page, asked for
+    once the view is made (another process works them out meanwhile); else
+    ``run.requests``.
     """
     view = proposal_view(run)
+    if requests is not None:
+        run.requests = requests()
     digest = proposal_digest(run.decisions, list(run.memory.hidden))
     proposal_id = f"{run.workspace_key[:12]}-{run.month}-{digest[:8]}"
     unchanged = run.previous_digest == digest

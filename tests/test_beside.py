@@ -3,6 +3,7 @@ and done here again when the child fails, so nothing is lost and errors still su
 
 from __future__ import annotations
 
+import html
 import os
 import sys
 from collections.abc import Callable
@@ -100,7 +101,7 @@ def test_a_child_only_where_it_pays(
     assert (pid != PARENT) is forked
 
 
-def test_the_review_writes_the_same_decisions_csv_either_way(
+def test_the_review_writes_the_same_files_either_way(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows.demo import build_demo
@@ -108,17 +109,27 @@ def test_the_review_writes_the_same_decisions_csv_either_way(
     from flows.workspace import load_workspace
 
     today = date(2026, 11, 30)
-    written = []
+    written, requests, counts = [], [], []
     manifest = build_demo(tmp_path, today, 2026)
     workspace = load_workspace(manifest.businesses["kohonen"].workspace)
+    monkeypatch.setattr(beside, "BESIDE_ROWS", 0)
     for switch in ("0", "1"):
         monkeypatch.setenv(SWITCH, switch)
         outcome = review(workspace, today)
         assert outcome.decisions_csv is not None
         written.append(outcome.decisions_csv.read_bytes())
+        requests.append(outcome.run.requests)
+        counts.append({k: v for k, v in outcome.counts.items() if k != "unchanged"})
         assert oct(outcome.decisions_csv.stat().st_mode & 0o777) == oct(0o600)
     assert written[0] == written[1]
     assert written[0].count(b"\n") > 50
+    # the open requests worked out in a child are the ones on the page and in the counts
+    assert requests[0] == requests[1]
+    assert counts[0] == counts[1]
+    assert counts[0]["open_requests"] == len(requests[0]) > 0
+    page = outcome.files.html.read_text(encoding="utf-8")
+    assert 'id="open-requests"' in page
+    assert all(html.escape(r["log"]) in page for r in requests[1])
 
 
 @pytest.mark.usefixtures("forking")
