@@ -96,33 +96,60 @@ def _serial(value: date) -> str:
     return str(value.toordinal() - _EPOCH)
 
 
+def _style(style: str) -> str:
+    """A cell's style attribute (none for the default style 0: fewer bytes per cell)."""
+    return f' s="{style}"' if style != "0" else ""
+
+
+def _head(style: str, keep_spaces: bool) -> str:
+    """An inline text cell's XML up to its text; ``keep_spaces``: xml:space="preserve"."""
+    space = ' xml:space="preserve"' if keep_spaces else ""
+    return f'{_style(style)} t="inlineStr"><is><t{space}>'
+
+
+#: whitespace an XML reader may fold (at either end, a tab, a line break, two spaces):
+#: only such a text needs xml:space="preserve"; the rest are written without it
+_SPACES = re.compile(r"^[ \t\r\n]|[ \t\r\n]$|[\t\r\n]| {2}")
+#: the same, looked for in texts joined by line breaks (one text per line); found with
+#: str.find (a regular expression would try every position of a hundred megabytes)
+_SPACE_NEEDLES = ("\n ", " \n", "  ", "\t", "\r")
+
+
+def _text_head(text: str, styles: dict[str, str]) -> str:
+    """The head of a text cell: quote-prefixed if it starts a formula, spaces kept if need be."""
+    style = styles["quote"] if text.startswith(FORMULA_START) else styles["text"]
+    return _head(style, _SPACES.search(text) is not None)
+
+
 def _tail(value: Any, styles: dict[str, str], style_of_empty: str) -> str:
     """One cell's XML after its ``<c r="A2"`` (empty: no cell at all)."""
     if type(value) is str:  # the common case first
-        text = xml_safe(value)
-        style = styles["quote"] if is_formula_like(text) else styles["text"]
-        return f' s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+        return _text_tail(xml_safe(value), styles)
     if value is None or value is pd.NA or value is pd.NaT:
         return f' s="{style_of_empty}"/>' if style_of_empty != "0" else ""
     if isinstance(value, float) and pd.isna(value):
         return f' s="{style_of_empty}"/>' if style_of_empty != "0" else ""
     if isinstance(value, bool):
-        return f' s="{styles["text"]}" t="b"><v>{int(value)}</v></c>'
+        return f'{_style(styles["text"])} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
-        return f' s="{styles["text"]}"><v>{value!r}</v></c>'
+        return f"{_style(styles['text'])}><v>{value!r}</v></c>"
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, datetime):
         if value.time() == datetime.min.time():
-            return f' s="{styles["date"]}"><v>{_serial(value.date())}</v></c>'
+            return f"{_style(styles['date'])}><v>{_serial(value.date())}</v></c>"
         seconds = value.hour * 3600 + value.minute * 60 + value.second
         serial = value.toordinal() - _EPOCH + seconds / 86400
-        return f' s="{styles["date"]}"><v>{serial!r}</v></c>'
+        return f"{_style(styles['date'])}><v>{serial!r}</v></c>"
     if isinstance(value, date):
-        return f' s="{styles["date"]}"><v>{_serial(value)}</v></c>'
-    text = xml_safe(str(value))
+        return f"{_style(styles['date'])}><v>{_serial(value)}</v></c>"
+    return _text_tail(xml_safe(str(value)), styles)
+
+
+def _text_tail(text: str, styles: dict[str, str]) -> str:
+    """A text cell's XML after its reference (``text`` already XML-safe)."""
     style = styles["quote"] if is_formula_like(text) else styles["text"]
-    return f' s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+    return f"{_head(style, _SPACES.search(text) is not None)}{escape(text)}{_TEXT_END}"
 
 
 def _cell(ref: str, value: Any, styles: dict[str, str], style_of_empty: str) -> str:
@@ -137,8 +164,6 @@ def _tails(values: Any, styles: dict[str, str], style_of_empty: str) -> list[str
     hold are looked for once in the whole column.
     """
     clean = all_xml_safe([v for v in values if type(v) is str])
-    text_head = f' s="{styles["text"]}" t="inlineStr"><is><t xml:space="preserve">'
-    quote_head = f' s="{styles["quote"]}" t="inlineStr"><is><t xml:space="preserve">'
     memo: dict[Any, str] = {}
     out: list[str] = []
     append = out.append
@@ -148,8 +173,7 @@ def _tails(values: Any, styles: dict[str, str], style_of_empty: str) -> list[str
             tail = memo.get(value)
             if tail is None:
                 text = value if clean else xml_safe(value)
-                head = quote_head if text.startswith(FORMULA_START) else text_head
-                tail = memo[value] = head + _escape(text) + _TEXT_END
+                tail = memo[value] = _text_head(text, styles) + _escape(text) + _TEXT_END
             append(tail)
         elif kind is int:  # exact types: True == 1 must not share an entry
             tail = memo.get(value)
@@ -174,22 +198,54 @@ def _text_tails(texts: list[str], styles: dict[str, str]) -> list[str]:
     """:func:`_tail` of texts: formulas found and XML escaped on all of them joined at once."""
     if not all_xml_safe(texts):
         texts = [xml_safe(v) for v in texts]
-    text_head = f' s="{styles["text"]}" t="inlineStr"><is><t xml:space="preserve">'
-    quote_head = f' s="{styles["quote"]}" t="inlineStr"><is><t xml:space="preserve">'
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:  # a text with a line break: one by one
-        return [
-            f"{quote_head if t.startswith(FORMULA_START) else text_head}{_escape(t)}{_TEXT_END}"
-            for t in texts
-        ]
-    heads = [text_head] * len(texts)
-    index = last = 0
-    for match in _FORMULA_LINE.finditer(joined):  # rare: the texts that start a formula
-        index += joined.count("\n", last, match.start())
-        last = match.start()
-        heads[index] = quote_head
+        return [f"{_text_head(t, styles)}{_escape(t)}{_TEXT_END}" for t in texts]
+    # Rare: the texts that start a formula (quoted) and those whose spaces must be kept.
+    quoted = _lines_matching(_FORMULA_LINE, joined)
+    spaced = _spaced_lines(joined)
+    plain = _head(styles["text"], False)
+    heads = [plain] * len(texts)
+    for index in quoted | spaced:
+        style = styles["quote"] if index in quoted else styles["text"]
+        heads[index] = _head(style, index in spaced)
     escaped = _escape(joined).split("\n")
     return [f"{head}{text}{_TEXT_END}" for head, text in zip(heads, escaped, strict=True)]
+
+
+def _lines_matching(pattern: re.Pattern[str], joined: str) -> set[int]:
+    """The numbers of the lines of ``joined`` (0-based) in which ``pattern`` matches."""
+    found: set[int] = set()
+    index = last = 0
+    for match in pattern.finditer(joined):
+        index += joined.count("\n", last, match.start())
+        last = match.start()
+        found.add(index)
+    return found
+
+
+def _spaced_lines(joined: str) -> set[int]:
+    """The lines of ``joined`` (0-based) whose text needs xml:space="preserve"."""
+    starts: set[int] = set()
+    for needle in _SPACE_NEEDLES:
+        at = joined.find(needle)
+        while at != -1:
+            # "\n " belongs to the line after the break; the others to the line they start in
+            starts.add(at + 1 if needle == "\n " else at)
+            at = joined.find(needle, at + 1)
+    if joined[:1] == " ":
+        starts.add(0)
+    if joined[-1:] == " ":
+        starts.add(len(joined) - 1)
+    if not starts:
+        return set()
+    found: set[int] = set()
+    index = last = 0
+    for position in sorted(starts):
+        index += joined.count("\n", last, position)
+        last = position
+        found.add(index)
+    return found
 
 
 def _cell_parts(
@@ -223,7 +279,9 @@ def _date_tails(values: pd.Series, styles: dict[str, str], style_of_empty: str) 
     midnight = (stamps == days) & ~missing
     serials = (days - np.datetime64("1899-12-30", "D")).astype(np.int64)
     style = styles["date"]
-    by_serial = {d: f' s="{style}"><v>{d}</v></c>' for d in np.unique(serials[midnight]).tolist()}
+    by_serial = {
+        d: f"{_style(style)}><v>{d}</v></c>" for d in np.unique(serials[midnight]).tolist()
+    }
     empty = _tail(None, styles, style_of_empty)
     out = [
         by_serial[serial] if day else empty

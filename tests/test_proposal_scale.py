@@ -119,6 +119,9 @@ def test_keyless_records_are_grouped_in_their_own_section(tmp_path: Path) -> Non
         ("=HYPERLINK(1)", "=HYPERLINK(1)", "s"),
         ("+358401234567", "+358401234567", "s"),
         ("a\x00b<c>&", "ab<c>&", "s"),
+        ("  Maija  Mehiläinen ", "  Maija  Mehiläinen ", "s"),  # spaces kept as typed
+        ("rivi 1\nrivi 2", "rivi 1\nrivi 2", "s"),
+        ("a\tb", "a\tb", "s"),
         (12, 12, "n"),
         (date(2026, 2, 28), datetime(2026, 2, 28), "d"),
         (None, None, "n"),
@@ -144,3 +147,32 @@ def test_streamed_cells_read_back_as_written(
     assert cell.value == expected
     if value is not None:
         assert cell.data_type == data_type
+
+
+def test_streamed_columns_keep_their_spaces_and_plain_texts_carry_no_extra_markup(
+    tmp_path: Path,
+) -> None:
+    """Only a text with spaces a reader could fold is marked xml:space="preserve"
+    (fewer bytes per cell on a large sheet); each reads back exactly as written."""
+    import zipfile
+
+    from openpyxl import Workbook
+    from python_calamine import CalamineWorkbook
+
+    from reports.xlsx_stream import Columns, FastSheet, add_template, finish
+
+    texts = ["Maija", " alussa", "lopussa ", "kaksi  väliä", "sarkain\t", "=1+1", " =2", "a b"]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("s")
+    sheet.append(["header"])
+    add_template(sheet, 1, "d.m.yyyy", frozenset())
+    path = tmp_path / "x.xlsx"
+    book.save(path)
+    finish(path, [FastSheet(0, 1, Columns([texts]))])
+    assert [c.value for c in openpyxl.load_workbook(path)["s"]["A"]][1:] == texts
+    calamine = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("s").to_python()
+    assert [row[0] for row in calamine[1:]] == texts
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert xml.count('xml:space="preserve"') == 5  # the four spaced texts and " =2"
+    assert "<t>Maija</t>" in xml and "<t>a b</t>" in xml
