@@ -669,16 +669,17 @@ def _approved(
 ) -> bool:
     from flows.decisions import open_store
 
-    due = decisions[decisions["decision"] == "delete"]
-    if due.empty:
+    decided = decisions["decision"].to_numpy(dtype=object, na_value=None)
+    due = decisions["trace_id"].to_numpy(dtype=object)[decided == "delete"].tolist()
+    if not due:
         return False
     if store is not None:
         latest, key = store.read()
-        marks = [latest.get(key(str(t))) for t in due["trace_id"]]
+        marks = [latest.get(key(str(t))) for t in due]
     else:
         with open_store(workspace.state_dir) as opened:
             latest = opened.latest()
-            marks = [latest.get(opened.trace_key(str(t))) for t in due["trace_id"]]
+            marks = [latest.get(opened.trace_key(str(t))) for t in due]
     return all(m is not None and m.decision == "approve" for m in marks)
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from policies.periods import Period
@@ -105,17 +106,34 @@ def _date_or_none(value: object) -> date | None:
     return pd.Timestamp(value).date()
 
 
-def holds_of(decisions: pd.DataFrame) -> tuple[Hold, ...]:
-    """The distinct holds among ``decisions`` (hold rows), latest end first; None = open."""
-    held = decisions[decisions["decision"] == "hold"]
+def _text(value: object) -> str:
+    """A hold text as shown (NA and None as "")."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def _column(decisions: pd.DataFrame, name: str) -> np.ndarray:
+    """A column's values as objects, NA as None (a person's few rows: no frame operations)."""
+    return decisions[name].to_numpy(dtype=object, na_value=None)
+
+
+def holds_of(decisions: pd.DataFrame, rows: np.ndarray | None = None) -> tuple[Hold, ...]:
+    """The distinct holds among ``decisions`` (hold rows; only ``rows``, a mask, when
+    given), latest end first; None = open."""
+    held = _column(decisions, "decision") == "hold"
+    if rows is not None:
+        held &= rows
+    if not held.any():
+        return ()
     seen: dict[tuple[str, str], date | None] = {}
     for fi, en, until in zip(
-        held["hold_text_fi"].fillna(""),
-        held["hold_text_en"].fillna(""),
-        held["hold_until"],
+        _column(decisions, "hold_text_fi")[held],
+        _column(decisions, "hold_text_en")[held],
+        _column(decisions, "hold_until")[held],
         strict=True,
     ):
-        seen[(str(fi), str(en))] = _date_or_none(until)
+        seen[(_text(fi), _text(en))] = _date_or_none(until)
     ordered = sorted(seen.items(), key=lambda kv: (kv[1] is not None, kv[1] or date.max))
     return tuple(Hold(fi, en, until) for (fi, en), until in ordered)
 
@@ -137,13 +155,14 @@ def erasure_state(
     approved its rows (they wait to be carried out, e.g. on the checklist).
     """
     deadline = erasure_deadline(received, promised)
-    own = decisions[~decisions["kind"].isin(list(REQUEST_KINDS))]
+    own = np.array([kind not in REQUEST_KINDS for kind in _column(decisions, "kind")], dtype=bool)
+    decision = np.where(own, _column(decisions, "decision"), None)
     # due now, or set due by the request (kept until the deadline comes)
-    coming = (own["decision"] == "keep") & own["erasure_request"].astype(bool)
-    to_erase = int(((own["decision"] == "delete") | coming).sum())
-    review = int((own["decision"] == "review").sum())
-    holds = holds_of(own)
-    kept = int((own["decision"] == "hold").sum())
+    coming = (decision == "keep") & decisions["erasure_request"].astype(bool).to_numpy()
+    to_erase = int(((decision == "delete") | coming).sum())
+    review = int((decision == "review").sum())
+    holds = holds_of(decisions, own)
+    kept = int((decision == "hold").sum())
     if to_erase == 0 and review == 0 and not holds:
         state = "done"
     elif to_erase == 0 and review == 0:
