@@ -156,7 +156,8 @@ def erasure_state(
     """
     deadline = erasure_deadline(received, promised)
     own = np.array([kind not in REQUEST_KINDS for kind in _column(decisions, "kind")], dtype=bool)
-    decision = np.where(own, _column(decisions, "decision"), None)
+    decision = _column(decisions, "decision").copy()
+    decision[~own] = None  # the request log's own rows are kept as proof: not counted
     # due now, or set due by the request (kept until the deadline comes)
     coming = (decision == "keep") & decisions["erasure_request"].astype(bool).to_numpy()
     to_erase = int(((decision == "delete") | coming).sum())
