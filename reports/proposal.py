@@ -50,6 +50,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from connectors.keyed import hmac_sha256_many
 from policies.identity import NO_KEY_NAME_MATCH
 from policies.periods import en_date, fi_date
 from reports.cells import (
@@ -151,11 +152,11 @@ def row_checks(
 ) -> list[str]:
     """:func:`row_check` of many rows at once; ``visible`` is the checked cells by column."""
     texts = [_cell_texts(column) for column in visible]
-    digest = hmac.digest
-    return [
-        digest(key, "\x1f".join(parts).encode("utf-8"), "sha256").hex()[:32]
+    messages = (
+        "\x1f".join(parts).encode("utf-8")
         for parts in zip(trace_ids, fingerprints, actions, rule_ids, *texts, strict=True)
-    ]
+    )
+    return hmac_sha256_many(key, messages, 32)
 
 
 @dataclass(frozen=True)

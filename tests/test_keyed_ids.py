@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import sqlite3
 import stat
@@ -11,10 +12,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.base import ProblemLog, get_connector
 from connectors.errors import ConfigError
-from connectors.keyed import Hasher, run_hasher
+from connectors.keyed import Hasher, hmac_sha256_many, run_hasher
 from flows.apply import apply_proposal
 from flows.keyed import load_key
 from flows.ledger import ledger_path, open_ledger
@@ -104,3 +107,45 @@ def test_keyed_ids_depend_on_the_key_and_hide_it() -> None:
     assert run_hasher() is run_hasher()  # inspect: one random key per run
     with pytest.raises(ValueError, match="at least 32"):
         Hasher(b"short")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    key=st.binary(min_size=32, max_size=130),  # longer than SHA-256's block: hashed first
+    prefix=st.binary(max_size=20),
+    messages=st.lists(st.binary(max_size=200), max_size=5),
+    digits=st.integers(min_value=1, max_value=64),
+)
+def test_many_hmacs_at_once_are_each_the_one_shot_hmac(
+    key: bytes, prefix: bytes, messages: list[bytes], digits: int
+) -> None:
+    """The copied keyed states give the very values a one-shot HMAC gives: ids and
+    row checks stay the same across versions (a proposal marked before still applies)."""
+    got = hmac_sha256_many(key, messages, digits, prefix=prefix)
+    assert got == [hmac.digest(key, prefix + m, "sha256").hex()[:digits] for m in messages]
+
+
+def test_record_hashes_are_each_record_hash() -> None:
+    ids = Hasher(b"k" * 32)
+    record_ids = ["1", "rivi 2", "Ääkkönen", ""]
+    assert ids.record_hashes(record_ids) == [ids.record_hash(r) for r in record_ids]
+
+
+def test_the_proposal_s_row_checks_are_each_row_s_check() -> None:
+    from datetime import date
+
+    from reports.proposal import row_check, row_checks
+
+    key = b"r" * 32
+    visible = [["Maija", None, "=1+1"], [date(2026, 1, 2), pd.NaT, None]]
+    many = row_checks(
+        key, ["a", "b", "c"], ["f1", "f2", ""], ["delete"] * 3, ["r", "", "x"], visible
+    )
+    one = [
+        row_check(key, t, f, a, r, [visible[0][i], visible[1][i]])
+        for i, (t, f, a, r) in enumerate(
+            zip(["a", "b", "c"], ["f1", "f2", ""], ["delete"] * 3, ["r", "", "x"], strict=True)
+        )
+    ]
+    assert many == one
+    assert len(set(many)) == 3
