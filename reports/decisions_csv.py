@@ -18,7 +18,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from reports.cells import csv_cells, owner_only_file
-from reports.view import ReviewRun, join_traces, parse_locator
+from reports.view import ReviewRun, join_traces, parse_locators
 
 #: column -> (Finnish header, English header)
 HEADERS: dict[str, tuple[str, str]] = {
@@ -81,8 +81,7 @@ def locator_texts(locators: list[Any]) -> tuple[list[str], list[str]]:
     keys_of: dict[tuple[str, ...], list[str]] = {}
     files: list[str] = []
     places: list[str] = []
-    for locator in locators:
-        where = parse_locator(locator)
+    for where in parse_locators(locators):
         file = where.get("file")
         if file:
             text = str(file)

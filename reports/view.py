@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -216,14 +216,34 @@ def parse_locator(locator: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def location_texts(locators: Iterable[Any], labels: Iterable[Any], lang: str) -> list[str]:
+def parse_locators(locators: Sequence[Any]) -> list[dict[str, Any]]:
+    """:func:`parse_locator` of many locators: one JSON parse of them all as one array.
+
+    Locators are JSON objects written by connectors.base.finalize; anything else
+    (or a text the one parse cannot split back into as many objects) is parsed
+    one by one, as :func:`parse_locator` would.
+    """
+    plain = [type(v) is str and v[:1] == "{" and v[-1:] == "}" for v in locators]
+    texts = [v if ok else "null" for v, ok in zip(locators, plain, strict=True)]
+    try:
+        values = json.loads("[" + ",".join(texts) + "]") if texts else []
+    except ValueError:
+        values = None
+    if not isinstance(values, list) or len(values) != len(texts):
+        return [parse_locator(v) for v in locators]
+    return [
+        (v if type(v) is dict else {}) if ok else parse_locator(locator)
+        for v, ok, locator in zip(values, plain, locators, strict=True)
+    ]
+
+
+def location_texts(locators: Sequence[Any], labels: Iterable[Any], lang: str) -> list[str]:
     """:func:`location_text` of many traces (the row word and file names worked out once)."""
     row_word = t(lang)("row")
     files: dict[str, str] = {}
     out: list[str] = []
     append = out.append
-    for locator, label in zip(locators, labels, strict=True):
-        where = parse_locator(locator)
+    for where, label in zip(parse_locators(locators), labels, strict=True):
         get = where.get
         parts: list[str] = []
         file = get("file")
