@@ -186,8 +186,10 @@ def _tails(values: Any, styles: dict[str, str], style_of_empty: str) -> list[str
 
 
 _TEXT_END = "</t></is></c>"
-#: a line that starts as a formula would (in texts joined by line breaks)
-_FORMULA_LINE = re.compile(r"^[=+\-@\t\r]", re.MULTILINE)
+#: what a formula starts with, as a line of texts joined by line breaks starts
+_FORMULA_FIRSTS = tuple(c for c in FORMULA_START if c != "\n")
+#: a line break and such a start (the engine looks for the line break as fast as find)
+_FORMULA_AFTER_BREAK = re.compile("\n[" + re.escape("".join(_FORMULA_FIRSTS)) + "]")
 
 
 def _escape(text: str) -> str:
@@ -202,7 +204,7 @@ def _text_tails(texts: list[str], styles: dict[str, str]) -> list[str]:
     if joined.count("\n") != len(texts) - 1:  # a text with a line break: one by one
         return [f"{_text_head(t, styles)}{_escape(t)}{_TEXT_END}" for t in texts]
     # Rare: the texts that start a formula (quoted) and those whose spaces must be kept.
-    quoted = _lines_matching(_FORMULA_LINE, joined)
+    quoted = _lines_starting(joined)
     spaced = _spaced_lines(joined)
     plain = _head(styles["text"], False)
     heads = [plain] * len(texts)
@@ -213,15 +215,23 @@ def _text_tails(texts: list[str], styles: dict[str, str]) -> list[str]:
     return [f"{head}{text}{_TEXT_END}" for head, text in zip(heads, escaped, strict=True)]
 
 
-def _lines_matching(pattern: re.Pattern[str], joined: str) -> set[int]:
-    """The numbers of the lines of ``joined`` (0-based) in which ``pattern`` matches."""
+def _lines_of(joined: str, positions: Iterable[int]) -> set[int]:
+    """The numbers of the lines of ``joined`` (0-based) that hold these positions."""
     found: set[int] = set()
     index = last = 0
-    for match in pattern.finditer(joined):
-        index += joined.count("\n", last, match.start())
-        last = match.start()
+    for position in sorted(positions):
+        index += joined.count("\n", last, position)
+        last = position
         found.add(index)
     return found
+
+
+def _lines_starting(joined: str) -> set[int]:
+    """The lines of ``joined`` (0-based) that start as a formula would."""
+    starts = {m.start() + 1 for m in _FORMULA_AFTER_BREAK.finditer(joined)}
+    if joined.startswith(_FORMULA_FIRSTS):
+        starts.add(0)
+    return _lines_of(joined, starts) if starts else set()
 
 
 def _spaced_lines(joined: str) -> set[int]:
@@ -237,15 +247,7 @@ def _spaced_lines(joined: str) -> set[int]:
         starts.add(0)
     if joined[-1:] == " ":
         starts.add(len(joined) - 1)
-    if not starts:
-        return set()
-    found: set[int] = set()
-    index = last = 0
-    for position in sorted(starts):
-        index += joined.count("\n", last, position)
-        last = position
-        found.add(index)
-    return found
+    return _lines_of(joined, starts) if starts else set()
 
 
 def _cell_parts(
