@@ -359,10 +359,19 @@ def _load_workbook(path: Path, file: str, sheet: str | None) -> Grid:
         raise UnreadableSource(
             file, f"not a readable workbook ({kind})", "not_a_workbook", error=kind
         ) from exc
-    # Transposed in C (zip_longest); cell_text only for the columns that are not all text.
-    typed = [objects(column) for column in itertools.zip_longest(*cells, fillvalue="")]
+    typed = _columns_of(cells)
     text = [_stripped(column if _all_text(column) else _cells_text(column)) for column in typed]
     return Grid(file, name, text, typed)
+
+
+def _columns_of(rows: list[list[Any]]) -> list[np.ndarray]:
+    """The rows' columns as object arrays, transposed in C; short rows padded with ""."""
+    widths = set(map(len, rows))
+    if len(widths) == 1:  # calamine's rectangle: one 2-d array, its columns copied out
+        grid = np.empty((len(rows), widths.pop()), dtype=object)
+        grid[:] = rows
+        return [grid[:, j].copy() for j in range(grid.shape[1])]
+    return [objects(column) for column in itertools.zip_longest(*rows, fillvalue="")]
 
 
 def _all_text(column: np.ndarray) -> bool:
