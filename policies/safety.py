@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from connectors.base import Problem, ReadResult
@@ -192,9 +193,9 @@ def _faults(result: ReadResult, identity: pd.Series) -> _Faults:
     return out
 
 
-def _keys(frame: pd.DataFrame) -> pd.DataFrame:
-    """(trace_id, key) for every strong key of the traces (multi-valued cells split)."""
-    parts = []
+def _keys_by_column(frame: pd.DataFrame) -> dict[str, set[str]]:
+    """Per key column, every strong key of the traces (multi-valued cells split)."""
+    out: dict[str, set[str]] = {}
     for column in KEY_COLUMNS:
         values = frame[column].dropna()
         if values.empty:
@@ -202,37 +203,44 @@ def _keys(frame: pd.DataFrame) -> pd.DataFrame:
         # Most cells hold one value: only the ';'-joined ones are split.
         multi = values.str.contains(";", regex=False).to_numpy(dtype=bool)
         single = values[~multi].str.strip()
-        exploded = pd.concat(
-            [
-                single[single != ""].astype(object),
-                values[multi].map(split_multi).explode().dropna(),
-            ]
-        )
-        parts.append(
-            pd.DataFrame(
-                {
-                    "trace_id": frame.loc[exploded.index, "trace_id"].to_numpy(),
-                    "key": (column + ":" + exploded.astype(str)).to_numpy(),
-                }
-            )
-        )
-    if not parts:
-        return pd.DataFrame({"trace_id": [], "key": []}, dtype="string")
-    return pd.concat(parts, ignore_index=True)
+        keys = set(single[single != ""].astype(str))
+        for value in values[multi]:
+            keys.update(split_multi(value))
+        if keys:
+            out[column] = keys
+    return out
+
+
+def _holding(values: pd.Series, wanted: set[str]) -> np.ndarray:
+    """Per cell: does it hold one of ``wanted`` (a ';'-joined cell split, parts stripped)?"""
+    out = np.zeros(len(values), dtype=bool)
+    present = np.flatnonzero(values.notna().to_numpy(dtype=bool))
+    if not len(present):
+        return out
+    cells = values.iloc[present]
+    multi = cells.str.contains(";", regex=False).to_numpy(dtype=bool)
+    out[present[~multi]] = cells[~multi].str.strip().isin(wanted).to_numpy(dtype=bool)
+    out[present[multi]] = [
+        any(part in wanted for part in split_multi(cell)) for cell in cells[multi].tolist()
+    ]
+    return out
 
 
 def _touched(traces: pd.DataFrame, tied: set[str]) -> pd.Series:
-    """Traces the faulty rows can touch: same register and a shared key, or name if keyless."""
+    """Traces the faulty rows can touch: same register and a shared key, or name if keyless.
+
+    The faulty rows' keys are gathered per column; every trace of the register
+    is then looked up in them (a hash lookup per cell, no key text made per trace).
+    """
     faulty = traces["trace_id"].isin(tied)
     touched = faulty.copy()
     for register in traces.loc[faulty, "register"].unique():
-        in_register = traces["register"] == register
-        mine = traces[faulty & in_register]
-        keys = _keys(mine)
-        if len(keys):
-            others = _keys(traces[in_register])
-            hit = set(others.loc[others["key"].isin(set(keys["key"])), "trace_id"])
-            touched |= traces["trace_id"].isin(hit)
+        in_register = (traces["register"] == register).to_numpy(dtype=bool, na_value=False)
+        mine = traces[faulty.to_numpy(dtype=bool) & in_register]
+        where = np.flatnonzero(in_register)
+        for column, keys in _keys_by_column(mine).items():
+            hit = _holding(traces[column].iloc[where], keys)
+            touched.iloc[where[hit]] = True
         keyless = mine[mine[list(KEY_COLUMNS)].isna().all(axis=1)]
         names = set(keyless["name_key"].dropna())
         if names:

@@ -276,3 +276,72 @@ def test_an_unreadable_hold_source_leaves_no_deletion_in_its_register(
     after, report = decide(rows, problems, unreadable=[("laskut", register)])
     assert "delete" not in set(after.loc[after["register"] == register, "decision"])
     assert report.blocked_registers == {register}
+
+
+def _touched_by_key_texts(traces: pd.DataFrame, tied: set[str]) -> pd.Series:
+    """The rule as first written: a "column:key" text for every key of every trace."""
+    from connectors.trace import split_multi
+    from policies.safety import KEY_COLUMNS
+
+    def keys(frame: pd.DataFrame) -> set[tuple[str, str]]:
+        return {
+            (column, part)
+            for column in KEY_COLUMNS
+            for value in frame[column].dropna()
+            for part in split_multi(value)
+        }
+
+    faulty = traces["trace_id"].isin(tied)
+    touched = faulty.copy()
+    for register in traces.loc[faulty, "register"].unique():
+        in_register = traces["register"] == register
+        mine = traces[faulty & in_register]
+        wanted = keys(mine)
+        for i in range(len(traces)):
+            if in_register.iloc[i] and keys(traces.iloc[[i]]) & wanted:
+                touched.iloc[i] = True
+        keyless = mine[mine[list(KEY_COLUMNS)].isna().all(axis=1)]
+        names = set(keyless["name_key"].dropna())
+        if names:
+            touched |= in_register & traces["name_key"].isin(names)
+    return touched
+
+
+KEY_CELLS = st.sampled_from([None, "a@x.fi", " a@x.fi", "b@x.fi", "a@x.fi;b@x.fi", "c@x.fi; ", ";"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            KEY_CELLS,
+            st.sampled_from([None, "+358401", "+358402;+358401"]),
+            st.sampled_from(["r1", "r2"]),
+            st.sampled_from([None, "maija", "pekka"]),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    faulty=st.sets(st.integers(0, 7), max_size=3),
+)
+def test_the_people_a_faulty_row_touches_are_found_by_its_keys(
+    rows: list[tuple[Any, Any, str, Any]], faulty: set[int]
+) -> None:
+    """Whom a faulty row blocks: every trace of its register sharing a key (a
+    ';'-joined cell split, blanks stripped), or its folded name when it has no key."""
+    from policies.safety import _touched
+
+    traces = pd.DataFrame(
+        {
+            "trace_id": [f"t{i}" for i in range(len(rows))],
+            "email": pd.array([r[0] for r in rows], dtype="string"),
+            "phone": pd.array([r[1] for r in rows], dtype="string"),
+            "hetu": pd.array([None] * len(rows), dtype="string"),
+            "customer_no": pd.array([None] * len(rows), dtype="string"),
+            "register": pd.array([r[2] for r in rows], dtype="string"),
+            "name_key": pd.array([r[3] for r in rows], dtype="string"),
+        }
+    )
+    tied = {f"t{i}" for i in faulty if i < len(rows)}
+    got = _touched(traces, tied)
+    assert got.tolist() == _touched_by_key_texts(traces, tied).tolist()
