@@ -21,7 +21,7 @@ import csv
 import hashlib
 import io
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -283,10 +283,31 @@ def _load_csv(text: str, file: str, delimiter: str | None) -> Grid:
     return Grid(file, None, columns, None, all_widths, cut, ends_open)
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their ends, as ``io.StringIO(text, newline="")`` gives them.
+
+    A line at a time, sliced from the text: a StringIO would hold a copy of a large
+    file at four bytes a character. Lines end at "\n" (also "\r\n"); a text with a
+    lone "\r" (an old Mac file) is read through StringIO, which ends lines there too.
+    """
+    if text.count("\r") != text.count("\r\n"):
+        yield from io.StringIO(text, newline="")
+        return
+    find = text.find
+    start, size = 0, len(text)
+    while start < size:
+        end = find("\n", start)
+        if end == -1:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
+
+
 def _parse(
     text: str, sep: str, *, strict: bool
 ) -> tuple[list[list[np.ndarray]], list[np.ndarray], bool]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=strict)
+    reader = csv.reader(_lines(text), delimiter=sep, strict=strict)
     chunks: list[list[np.ndarray]] = []
     widths: list[np.ndarray] = []
     cut = False

@@ -14,6 +14,8 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.base import ProblemLog, SourceSpec, read_source
 from connectors.spreadsheet import SpreadsheetConnector, SpreadsheetOptions
@@ -558,3 +560,15 @@ def test_mapped_column_empty_everywhere_is_named(tmp_path: Path) -> None:
     result = read_source(spec(path, columns={"event_date": "Ostettu"}))
     [problem] = result.problems
     assert (problem.row, problem.field, problem.role) == (None, "Ostettu", "event_date")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('ab;"\r\n\x85\u2028 ä')), max_size=40))
+def test_csv_lines_are_those_the_csv_module_is_given_by_a_text_stream(text: str) -> None:
+    """A large CSV is parsed line by line from its text (no copy of it in memory): the
+    same lines, and so the same records, as through io.StringIO(newline="")."""
+    import io
+
+    from connectors.tabular import _lines
+
+    assert list(_lines(text)) == list(io.StringIO(text, newline=""))
