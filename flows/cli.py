@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import logging
 import os
 import re
 import sys
@@ -862,5 +863,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
 
 
+def run() -> None:
+    """The ``karsinta`` command: :func:`main`, then out at once.
+
+    A large review leaves gigabytes of Python objects; freeing them one by one
+    at exit takes seconds (1.5 s at 100 000 customers) and does nothing the
+    operating system does not do at once. By then every file written is closed
+    and synced; the output is flushed here. A run that imported Prefect exits
+    the usual way: its exit handlers stop what it started.
+    """
+    code = main()
+    if "prefect" in sys.modules:
+        raise SystemExit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()
