@@ -12,12 +12,19 @@ from rich.markup import escape
 
 from connectors.messages import plural as plural_of
 from connectors.messages import rows_text, say
-from reports.cells import inert
-from reports.proposal import file_stem
+from reports.view import file_stem
 
 #: Lines are never broken by the program (soft wrap): a path printed across two
 #: lines cannot be copied whole from a terminal or a log file.
 console = Console(highlight=False, soft_wrap=True)
+
+
+def inert(text: str) -> str:
+    """reports.cells.inert, imported when first needed (reports.cells brings openpyxl and
+    Jinja: a review loads them while its sources are read, not before)."""
+    from reports.cells import inert as shown
+
+    return shown(text)
 
 
 def shown(value: Any) -> str:

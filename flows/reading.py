@@ -21,9 +21,11 @@ are read again in this process.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
@@ -75,8 +77,15 @@ def _processes(files: int, size: int) -> int:
     return min(os.cpu_count() or 1, files, 4)
 
 
-def read_plain(sources: list[SourceSpec], ids: Hasher) -> list[ReadResult]:
-    """Every source's :class:`ReadResult`, in the order of ``sources``."""
+def read_plain(
+    sources: list[SourceSpec], ids: Hasher, meanwhile: Callable[[], object] | None = None
+) -> list[ReadResult]:
+    """Every source's :class:`ReadResult`, in the order of ``sources``.
+
+    ``meanwhile``: work for this process while worker processes read (it would
+    otherwise wait), such as loading what the reports need; not called when the
+    reads are done here. Its failure is its own caller's to see later: ignored.
+    """
     files = [n for n, s in enumerate(sources) if not _is_live(s)]
     sizes = {n: _size(sources[n].path) for n in files}
     count = _processes(len(files), sum(sizes.values()))
@@ -92,6 +101,9 @@ def read_plain(sources: list[SourceSpec], ids: Hasher) -> list[ReadResult]:
         forked = {n: pool.submit(read_source, sources[n], ids) for n in largest_first}
         rest = [n for n in range(len(sources)) if n not in forked]
         results.update(zip(rest, _threads([sources[n] for n in rest], ids), strict=True))
+        if meanwhile is not None:  # the workers are forked: what is loaded now stays here
+            with contextlib.suppress(Exception):  # the same work is done again when needed
+                meanwhile()
         for n in largest_first:
             try:
                 results[n] = forked[n].result()

@@ -44,12 +44,11 @@ from policies.engine import Evaluation, evaluate
 from policies.law import load_statutory_rules
 from policies.safety import SafetyReport, apply_safety
 from policies.schema import RegisterPolicy, load_policy
-from reports.decisions_csv import decisions_file_name, write_decisions_csv
-from reports.proposal import ProposalFiles, file_stem, write_proposal
-from reports.view import ReviewRun, SourceSummary
+from reports.view import ReviewRun, SourceSummary, file_stem
 
 if TYPE_CHECKING:
     from flows.decisions import Mark
+    from reports.proposal import ProposalFiles
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 STATE_FILE = "review-state.json"
@@ -80,12 +79,21 @@ def read_all(sources: list[SourceSpec], ids: Hasher) -> list[ReadResult]:
     keyed-id helper (``flows.keyed.workspace_hasher``).
     """
     if not in_flow_run():  # a one-shot command's plain mode (flows.runtime, flows.reading)
-        return read_plain(sources, ids)
+        return read_plain(sources, ids, meanwhile=_load_reports)
     futures = [
         read_source_task.with_options(task_run_name=f"read-{source.id}").submit(source, ids)
         for source in sources
     ]
     return [future.result() for future in futures]
+
+
+def _load_reports() -> None:
+    """What the reports need (openpyxl, Jinja and the page's compiled template), loaded
+    while worker processes read: this process would otherwise only wait for them."""
+    from reports.decisions_csv import write_decisions_csv  # noqa: F401
+    from reports.proposal import warm
+
+    warm()
 
 
 @task(name="evaluate", persist_result=False, cache_policy=NO_CACHE)
@@ -133,6 +141,8 @@ def render_task(
     run: ReviewRun, out_dir: Path, requests: Callable[[], list[dict[str, Any]]] | None = None
 ) -> ProposalFiles:
     """The proposal; ``requests``: gives the open requests once the view is made (plain runs)."""
+    from reports.proposal import write_proposal
+
     if in_flow_run():  # a Prefect task runner's thread: no fork
         return write_proposal(run, out_dir, requests=requests)
     rows = len(run.decisions)
@@ -141,6 +151,8 @@ def render_task(
 
 @task(name="write-decisions", persist_result=False, cache_policy=NO_CACHE)
 def decisions_csv_task(run: ReviewRun, out_dir: Path) -> Path:
+    from reports.decisions_csv import decisions_file_name, write_decisions_csv
+
     return write_decisions_csv(run, out_dir / decisions_file_name(run.today))
 
 
@@ -273,6 +285,8 @@ def prepare(workspace: Workspace, run: ReviewRun, results: list[ReadResult]) -> 
 
 def publish(workspace: Workspace, run: ReviewRun, results: list[ReadResult]) -> Published:
     """prepare, write the proposal, remember its digest (the review without Prefect)."""
+    from reports.proposal import write_proposal
+
     plan = prepare(workspace, run, results)
     files = write_proposal(run, workspace.output_dir)
     remember(workspace, run.month, files)

@@ -67,7 +67,7 @@ from reports.cells import (
 )
 from reports.request_status import request_texts
 from reports.texts import decision_words, kind_name, t
-from reports.view import ReviewRun, joined, next_month_end
+from reports.view import ReviewRun, file_stem, joined, next_month_end
 from reports.xlsx_stream import Columns, FastSheet, add_template, finish
 
 FORMAT_VERSION = "2"
@@ -177,12 +177,6 @@ def proposal_digest(decisions: pd.DataFrame, hidden: Sequence[str] = ()) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def file_stem(today: date, version: int = 1) -> str:
-    """``poistoehdotus-2026-11``; a same-month re-run's new version ``...-v2``."""
-    stem = f"poistoehdotus-{today.year:04d}-{today.month:02d}"
-    return stem if version <= 1 else f"{stem}-v{version}"
-
-
 def proposed(run: ReviewRun, view: pd.DataFrame) -> pd.DataFrame:
     """The rows proposed for deletion now: due, and not already decided (run.memory)."""
     return view[(view["decision"] == "delete") & ~view["trace_id"].isin(list(run.memory.hidden))]
@@ -235,6 +229,11 @@ def write_proposal(
 def _env() -> Environment:
     """The reports' environment, made once: the page's template is compiled once per process."""
     return template_env()
+
+
+def warm() -> None:
+    """Compile the page's template now (Jinja caches it), e.g. while sources are read."""
+    _env().get_template("proposal.html.j2")
 
 
 # ------------------------------------------------------------ what is shown

@@ -288,6 +288,12 @@ def location_texts(locators: Sequence[Any], labels: Iterable[Any], lang: str) ->
     return out
 
 
+def file_stem(today: date, version: int = 1) -> str:
+    """``poistoehdotus-2026-11``; a same-month re-run's new version ``...-v2``."""
+    stem = f"poistoehdotus-{today.year:04d}-{today.month:02d}"
+    return stem if version <= 1 else f"{stem}-v{version}"
+
+
 def next_month_end(today: date) -> date:
     """The last day of the month after ``today``'s month."""
     year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)

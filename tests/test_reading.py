@@ -208,3 +208,27 @@ def test_ctrl_c_stops_the_workers_at_once(demo: Workspace, monkeypatch: pytest.M
     while multiprocessing.active_children() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert multiprocessing.active_children() == []
+
+
+def test_this_process_does_its_own_work_while_the_workers_read(
+    demo: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review loads its reports while the workers read; the workers never need
+    them, and a failure of that work costs nothing (it is done again when needed)."""
+    sources = demo.sources
+    ids = workspace_hasher(demo)
+    monkeypatch.setenv(reading.SWITCH, "1")
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    calls: list[int] = []
+
+    def meanwhile() -> None:
+        calls.append(os.getpid())
+        raise ImportError("no such module")
+
+    forked = reading.read_plain(sources, ids, meanwhile=meanwhile)
+    assert calls == [os.getpid()]
+    assert all(r.error is None for r in forked)
+    monkeypatch.setenv(reading.SWITCH, "0")  # read here: nothing to wait for, no call
+    threaded = reading.read_plain(sources, ids, meanwhile=meanwhile)
+    assert calls == [os.getpid()]
+    assert [len(r.traces) for r in threaded] == [len(r.traces) for r in forked]
