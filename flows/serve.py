@@ -87,16 +87,28 @@ def _child(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[
 
 def stop_child(process: subprocess.Popen[bytes], grace: float = 4.0) -> None:
     """Stop a child and every process of its session: SIGTERM, then SIGKILL after ``grace``."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
+    stop_children([process], grace)
+
+
+def stop_children(processes: list[subprocess.Popen[bytes]], grace: float = 4.0) -> None:
+    """Stop children and every process of their sessions, all at once: SIGTERM to each,
+    one ``grace`` for them together, then SIGKILL (the whole wait is one grace, not one
+    per child)."""
+    for process in processes:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    # grandchildren (uvicorn workers, flow runs) may outlive their parent: the whole group goes
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    for process in processes:
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=grace)
-    # grandchildren (uvicorn workers, flow runs) may outlive their parent: the whole group goes
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=grace)
 
 
 def _wait_healthy(
@@ -267,8 +279,7 @@ def serve(workspace: Workspace, lang: str | None = None, out: Any = None) -> int
     except Stopped:
         pass
     finally:
-        for child in reversed(children):
-            stop_child(child)
+        stop_children(list(reversed(children)))
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     if stop.is_set():
