@@ -398,8 +398,7 @@ def person_view(
         }
     )
     shared = shared_subjects(with_subject) & subjects
-    if shared:
-        mine = guard_shared(mine, shared)
+    mine = guard_shared(mine, shared)
     requests = traces[traces["kind"] == "erasure_request"]["event_date"].dropna()
     received = pd.Timestamp(requests.min()).date() if len(requests) else None
     return PersonView(

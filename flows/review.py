@@ -143,8 +143,8 @@ def render_task(
     """The proposal; ``requests``: gives the open requests once the view is made (plain runs)."""
     from reports.proposal import write_proposal
 
-    if in_flow_run():  # a Prefect task runner's thread: no fork
-        return write_proposal(run, out_dir, requests=requests)
+    if in_flow_run():  # a Prefect task runner's thread: no fork (run.requests is set)
+        return write_proposal(run, out_dir)
     rows = len(run.decisions)
     return write_proposal(run, out_dir, lambda work: Beside(work, rows=rows).result, requests)
 

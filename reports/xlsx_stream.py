@@ -28,7 +28,6 @@ from datetime import date, datetime
 from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
@@ -39,7 +38,6 @@ from reports.cells import (
     UNLOCKED,
     all_xml_safe,
     by_distinct,
-    is_formula_like,
     stream_cell,
     xml_safe,
 )
@@ -148,8 +146,7 @@ def _tail(value: Any, styles: dict[str, str], style_of_empty: str) -> str:
 
 def _text_tail(text: str, styles: dict[str, str]) -> str:
     """A text cell's XML after its reference (``text`` already XML-safe)."""
-    style = styles["quote"] if is_formula_like(text) else styles["text"]
-    return f"{_head(style, _SPACES.search(text) is not None)}{escape(text)}{_TEXT_END}"
+    return f"{_text_head(text, styles)}{_escape(text)}{_TEXT_END}"
 
 
 def _cell(ref: str, value: Any, styles: dict[str, str], style_of_empty: str) -> str:
@@ -231,7 +228,7 @@ def _lines_starting(joined: str) -> set[int]:
     starts = {m.start() + 1 for m in _FORMULA_AFTER_BREAK.finditer(joined)}
     if joined.startswith(_FORMULA_FIRSTS):
         starts.add(0)
-    return _lines_of(joined, starts) if starts else set()
+    return _lines_of(joined, starts)
 
 
 def _spaced_lines(joined: str) -> set[int]:
@@ -247,7 +244,7 @@ def _spaced_lines(joined: str) -> set[int]:
         starts.add(0)
     if joined[-1:] == " ":
         starts.add(len(joined) - 1)
-    return _lines_of(joined, starts) if starts else set()
+    return _lines_of(joined, starts)
 
 
 def _cell_parts(

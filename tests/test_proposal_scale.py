@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -115,6 +116,22 @@ def test_keyless_records_are_grouped_in_their_own_section(tmp_path: Path) -> Non
     assert "Matti K." not in {c.value for c in book["Tarkistettavat"]["A"]}
 
 
+def _streamed_sheet(tmp_path: Path, rows: Any) -> Path:
+    """A one-column workbook (sheet "s") whose rows reports.xlsx_stream streamed in."""
+    from openpyxl import Workbook
+
+    from reports.xlsx_stream import FastSheet, add_template, finish
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("s")
+    sheet.append(["header"])
+    add_template(sheet, 1, "d.m.yyyy", frozenset())
+    path = tmp_path / "x.xlsx"
+    book.save(path)
+    finish(path, [FastSheet(0, 1, rows)])
+    return path
+
+
 @pytest.mark.parametrize(
     ("value", "expected", "data_type"),
     [
@@ -132,17 +149,7 @@ def test_keyless_records_are_grouped_in_their_own_section(tmp_path: Path) -> Non
 def test_streamed_cells_read_back_as_written(
     tmp_path: Path, value: object, expected: object, data_type: str
 ) -> None:
-    from openpyxl import Workbook
-
-    from reports.xlsx_stream import FastSheet, add_template, finish
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("s")
-    sheet.append(["header"])
-    add_template(sheet, 1, "d.m.yyyy", frozenset())
-    path = tmp_path / "x.xlsx"
-    book.save(path)
-    finish(path, [FastSheet(0, 1, [[value]])])
+    path = _streamed_sheet(tmp_path, [[value]])
     back = openpyxl.load_workbook(path)["s"]
     assert back.max_row == (2 if value is not None else 1)
     cell = back["A2"]
@@ -158,19 +165,12 @@ def test_streamed_columns_keep_their_spaces_and_plain_texts_carry_no_extra_marku
     (fewer bytes per cell on a large sheet); each reads back exactly as written."""
     import zipfile
 
-    from openpyxl import Workbook
     from python_calamine import CalamineWorkbook
 
-    from reports.xlsx_stream import Columns, FastSheet, add_template, finish
+    from reports.xlsx_stream import Columns
 
     texts = ["Maija", " alussa", "lopussa ", "kaksi  väliä", "sarkain\t", "=1+1", " =2", "a b"]
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("s")
-    sheet.append(["header"])
-    add_template(sheet, 1, "d.m.yyyy", frozenset())
-    path = tmp_path / "x.xlsx"
-    book.save(path)
-    finish(path, [FastSheet(0, 1, Columns([texts]))])
+    path = _streamed_sheet(tmp_path, Columns([texts]))
     assert [c.value for c in openpyxl.load_workbook(path)["s"]["A"]][1:] == texts
     calamine = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("s").to_python()
     assert [row[0] for row in calamine[1:]] == texts
