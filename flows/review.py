@@ -12,6 +12,8 @@ carries counts.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -259,7 +261,11 @@ def prepare(workspace: Workspace, run: ReviewRun, results: list[ReadResult]) -> 
     with open_store(workspace.state_dir) as store:
         if version:
             current = out_dir / f"{file_stem(run.today, version)}.xlsx"
-            written, marks = read_marks(workspace, current)
+            marks: list[Mark] = []
+            if untouched(workspace, run.month, current):  # as written: nothing on it
+                written = False
+            else:
+                written, marks = read_marks(workspace, current)
             marks_read = store.record(marks, "review", None) if marks else 0
             if written:  # never overwritten: the new proposal is the next version
                 version += 1
@@ -317,9 +323,45 @@ def remember(workspace: Workspace, month: str, files: ProposalFiles) -> None:
     except (OSError, ValueError):
         state = {}
     history = [p for p in state.get("proposals", []) if p.get("month") != month]
-    history.append({"month": month, "digest": files.digest, "proposal_id": files.proposal_id})
+    entry = {"month": month, "digest": files.digest, "proposal_id": files.proposal_id}
+    mac = file_mac(workspace, files.xlsx)
+    if mac is not None:
+        entry.update(xlsx=files.xlsx.name, xlsx_mac=mac)
+    history.append(entry)
     state["proposals"] = history[-24:]
     write_text_file(path, json.dumps(state, indent=2))
+
+
+def file_mac(workspace: Workspace, path: Path) -> str | None:
+    """A keyed hash of a file's bytes (None when it cannot be read)."""
+    mac = hmac.new(workspace_secret(workspace.state_dir), digestmod=hashlib.sha256)
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                mac.update(chunk)
+    except OSError:
+        return None
+    return mac.hexdigest()
+
+
+def untouched(workspace: Workspace, month: str, path: Path) -> bool:
+    """The month's proposal XLSX is byte for byte as the review wrote it.
+
+    Then nobody has marked or saved it, and it is not read again (at 100 000
+    rows that took seconds); a file opened and saved, even unchanged, is
+    read in full.
+    """
+    try:
+        state = json.loads(_state_path(workspace).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    history: list[dict[str, Any]] = state.get("proposals", [])
+    entry = next((p for p in history if p.get("month") == month), {})
+    wanted = entry.get("xlsx_mac")
+    if entry.get("xlsx") != path.name or not isinstance(wanted, str):
+        return False
+    found = file_mac(workspace, path)
+    return found is not None and hmac.compare_digest(found, wanted)
 
 
 def counts_markdown(business_key: str, counts: dict[str, Any], title: str) -> str:

@@ -113,6 +113,37 @@ def test_an_unmarked_proposal_is_overwritten(ws: Workspace) -> None:
     ]
 
 
+def test_an_untouched_proposal_is_not_read_again(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-run in the month knows its own file by a keyed hash of its bytes: no read."""
+    import flows.review
+
+    v1 = review_now(ws, NOV).files.xlsx
+    assert flows.review.untouched(ws, "2026-11", v1)
+    read: list[Path] = []
+    real = flows.review.read_marks
+    monkeypatch.setattr(
+        flows.review,
+        "read_marks",
+        lambda w, p: read.append(p) or real(w, p),  # type: ignore[func-returns-value]
+    )
+    assert review_now(ws, NOV).version == 1
+    assert read == []
+    # opened and saved, even unchanged: read in full (and, unmarked, overwritten)
+    book = openpyxl.load_workbook(v1)
+    book.save(v1)
+    assert not flows.review.untouched(ws, "2026-11", v1)
+    assert review_now(ws, NOV).version == 1
+    assert read == [v1]
+    # one changed byte is a touched file (the hash is of every byte)
+    data = bytearray(v1.read_bytes())
+    data[-1] ^= 1
+    v1.write_bytes(bytes(data))
+    assert not flows.review.untouched(ws, "2026-11", v1)
+    assert review_now(ws, NOV).version == 2  # no longer a workbook: kept, never overwritten
+
+
 def test_an_unreadable_proposal_is_never_overwritten(ws: Workspace) -> None:
     v1 = review_now(ws, NOV).files.xlsx
     v1.write_bytes(b"not a workbook any more")
