@@ -58,6 +58,7 @@ rows, sources, files and row numbers, never a value.
 from __future__ import annotations
 
 import hmac
+import itertools
 import json
 import os
 import uuid
@@ -260,35 +261,49 @@ def read_proposal(path: Path, key: bytes | None = None) -> Proposal:
         raise not_ours
     trace_col, print_col, action_col, rule_col, check_col = (header.index(h) for h in ID_HEADERS)
 
+    body = sheet[1:]
+    width = max(map(len, body), default=0)
+    columns = list(itertools.zip_longest(*body, fillvalue=""))  # transposed in C
+
+    def column(index: int) -> list[Any]:
+        """Column ``index`` as :func:`_plain` values (None where the sheet has none)."""
+        if not 0 <= index < width:
+            return [None] * len(body)
+        values = columns[index]
+        if set(map(type, values)) <= {str}:  # the usual column: texts, fast
+            return [v or None for v in values]
+        return [_plain(v) for v in values]
+
+    def texts(index: int) -> list[str]:
+        return [str(v or "") for v in column(index)]
+
+    trace_ids, marks, comments, rules = (
+        column(i) for i in (trace_col, decision_col, comment_col, 6)
+    )
+    prints, actions, kinds, rule_ids = (texts(i) for i in (print_col, action_col, 4, rule_col))
+    present = [i for i, trace_id in enumerate(trace_ids) if trace_id]
     rows: list[ProposalRow] = []
-    written: list[str] = []  # each row's check value as the file holds it
-    visible: list[list[Any]] = [[] for _ in check_cols]
     seen: dict[str, list[int]] = {}
-    for number, cells in enumerate(sheet[1:], start=2):
-        trace_id = _cell(cells, trace_col)
-        if not trace_id:
-            continue
-        mark = _cell(cells, decision_col)
-        comment = _cell(cells, comment_col)
-        rule = _cell(cells, 6)
+    for i in present:
+        mark, comment, rule = marks[i], comments[i], rules[i]
         row = ProposalRow(
-            number=number,
+            number=i + 2,
             decision=decision_of(mark),
-            trace_id=str(trace_id),
-            fingerprint=str(_cell(cells, print_col) or ""),
-            action=str(_cell(cells, action_col) or ""),
-            kind=str(_cell(cells, 4) or ""),
+            trace_id=str(trace_ids[i]),
+            fingerprint=prints[i],
+            action=actions[i],
+            kind=kinds[i],
             rule=None if rule is None else str(rule),
-            rule_id=str(_cell(cells, rule_col) or ""),
+            rule_id=rule_ids[i],
             comment=None if comment is None or not str(comment).strip() else str(comment).strip(),
             mark="" if mark is None else " ".join(str(mark).split())[:40],
         )
-        seen.setdefault(row.trace_id, []).append(number)
-        if key is not None:
-            for column, index in zip(visible, check_cols, strict=True):
-                column.append(_cell(cells, index))
-            written.append(str(_cell(cells, check_col) or ""))
+        seen.setdefault(row.trace_id, []).append(row.number)
         rows.append(row)
+    if key is not None:
+        visible = [[values[i] for i in present] for values in map(column, check_cols)]
+        held = texts(check_col)
+        written = [held[i] for i in present]  # the check values the file holds
     checks: dict[int, bool] = {}
     if key is not None:
         expected = row_checks(
@@ -337,10 +352,37 @@ def check_proposal(proposal: Proposal, workspace: Workspace, today: date) -> Non
         ).keyed("refused_earlier_month", name=name, month=proposal.month)
 
 
-def read_checked(path: Path, workspace: Workspace, today: date) -> Proposal:
-    """Read, verify every row's check value with the workspace secret, and check."""
-    proposal = read_proposal(path, workspace_secret(workspace.state_dir))
+#: the proposal read_checked read last, kept for the next call on the same unchanged
+#: file (the CLI checks a proposal before its run reads it again); taken by that call
+_last_read: dict[tuple[Any, ...], Proposal] = {}
+
+
+def read_checked(path: Path, workspace: Workspace, today: date, *, keep: bool = False) -> Proposal:
+    """Read, verify every row's check value with the workspace secret, and check.
+
+    ``keep``: leave the result for the next call on the same file, unchanged
+    since (its size, time and inode), in this process: a large proposal is
+    read once, not twice, when the CLI checks it before the run.
+    """
+    secret = workspace_secret(workspace.state_dir)
+    try:
+        stat = path.stat()
+        key: tuple[Any, ...] | None = (
+            str(path.resolve()),
+            stat.st_ino,
+            stat.st_size,
+            stat.st_mtime_ns,
+            secret,
+        )
+    except OSError:
+        key = None
+    proposal = _last_read.pop(key, None) if key is not None else None
+    _last_read.clear()
+    if proposal is None:
+        proposal = read_proposal(path, secret)
     check_proposal(proposal, workspace, today)
+    if keep and key is not None:
+        _last_read[key] = proposal
     return proposal
 
 

@@ -696,7 +696,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         return 2
     workspace = load_workspace(args.workspace or default_workspace(args.file))
     today = args.today or helsinki_today()
-    read_checked(args.file, workspace, today)
+    read_checked(args.file, workspace, today, keep=True)  # the run takes it: one read
     # The lock is taken here, before Prefect starts, and held for the whole run:
     # a second apply is refused with one line, never after a flow has begun.
     lock = nullcontext() if args.dry_run else workspace_lock(workspace)

@@ -1001,3 +1001,33 @@ def test_the_checklist_lists_rows_bottom_up_with_stable_locators(ws: Workspace) 
     book = openpyxl.load_workbook(report.receipt.xlsx)
     todo = book.worksheets[1]
     assert [todo.cell(r, 5).value for r in range(2, 5)] == ["rivi 6", "rivi 4", "rivi 3"]
+
+
+def test_the_cli_reads_a_proposal_once_and_a_changed_file_again(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI checks the proposal before the run; the run takes that read (a large
+    proposal is read once), but only while the file is the one that was read."""
+    import flows.apply
+
+    orders = by_name(traces_of(ws, "tilaukset"))
+    proposal = write_proposal_xlsx(ws, [("hyväksy", orders["Aino Arvelo"], "delete")])
+    reads: list[Path] = []
+    real = flows.apply.read_proposal
+
+    def counting(path: Path, key: bytes | None = None) -> Any:
+        reads.append(path)
+        return real(path, key)
+
+    monkeypatch.setattr(flows.apply, "read_proposal", counting)
+    code = main(["apply", str(proposal), "--workspace", str(ws.root), "--today", "2026-11-15"])
+    assert code == 0
+    assert len(reads) == 1
+    assert "Aino Arvelo" not in [t["name"] for t in traces_of(ws, "tilaukset")]
+    assert flows.apply._last_read == {}  # taken by the run: nothing kept afterwards
+
+    first = flows.apply.read_checked(proposal, ws, TODAY, keep=True)
+    _rewrite(proposal, lambda sheet: None)  # saved again: another file
+    second = flows.apply.read_checked(proposal, ws, TODAY)
+    assert len(reads) == 3
+    assert second.approved_at >= first.approved_at

@@ -35,6 +35,20 @@ def test_tiny_workload_runs_every_stage(tmp_path: Path) -> None:
     assert "render" in table("tiny", records)
 
 
+@pytest.mark.slow
+def test_the_owners_next_commands_are_timed(tmp_path: Path) -> None:
+    """The review as a user runs it, again in the same month, and apply --dry-run."""
+    from benchmarks.run import cli_times
+
+    records = cli_times("tiny", 1, prefect=False, cache=tmp_path)
+    assert [r["stage"] for r in records] == [
+        "karsinta review",
+        "karsinta review again (same month)",
+        "karsinta apply --dry-run (nothing marked)",
+    ]
+    assert all(r["seconds"] > 0 for r in records)
+
+
 @pytest.mark.parametrize(
     ("asked", "env", "expected"),
     [
