@@ -10,7 +10,10 @@ flows.reading), resolve (identity alone), evaluate (identity + engine, as the
 review runs it), render (the proposal HTML + XLSX). Per stage: wall time,
 rows/s and the process's peak RSS so far; the median of ``--repeat`` runs.
 ``--cli`` also times ``karsinta review`` as a user runs it, plain and with
-``--prefect``: their difference is Prefect's share. ``--readers`` adds the
+``--prefect`` (their difference is Prefect's share), and the owner's next
+commands: the review again in the month and ``apply --dry-run``. It starts
+with the machine's speed (a fixed Python loop): a shared machine runs the
+same code slower when its host is busy. ``--readers`` adds the
 component comparisons (benchmarks/bench_ics.py, bench_readers.py,
 bench_engine.py: each module's ``ratios()``), printed and kept in the JSON.
 
@@ -282,6 +285,24 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def machine_speed(loops: int = 20_000_000) -> float:
+    """Seconds for a fixed pure-Python loop, best of three: how fast this machine is now.
+
+    On a shared (virtual) machine the same code runs up to several times
+    slower when the host is busy; two runs' figures compare only as far as
+    their machine speeds agree.
+    """
+
+    def once() -> float:
+        start = time.perf_counter()
+        total = 0
+        for i in range(loops):
+            total += i
+        return time.perf_counter() - start
+
+    return min(once() for _ in range(3))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.run", description=__doc__.split("\n")[0]
@@ -295,8 +316,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readers", action="store_true", help="run the reader comparisons")
     parser.add_argument("--compare", type=Path, default=None, help="an earlier results JSON")
     args = parser.parse_args(argv)
-    result: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+    speed = machine_speed()
+    result: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                                          "loop_20M_s": round(speed, 2)},
                               "repeat": args.repeat, "sizes": {}}  # fmt: skip
+    print(f"machine speed: a 20-million-step Python loop takes {speed:.2f} s (best of 3)\n")
     for size in args.sizes:
         records = measure(size, args.repeat)
         if args.cli:
@@ -313,7 +337,11 @@ def main(argv: list[str] | None = None) -> int:
     args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"wrote {args.json}")
     if args.compare:
-        print(compare(json.loads(args.compare.read_text("utf-8")), result))
+        earlier = json.loads(args.compare.read_text("utf-8"))
+        was = earlier.get("machine", {}).get("loop_20M_s")
+        if was:
+            print(f"machine speed then {was:.2f} s, now {speed:.2f} s (the loop)")
+        print(compare(earlier, result))
     return 0
 
 
