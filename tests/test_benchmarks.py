@@ -36,6 +36,20 @@ def test_tiny_workload_runs_every_stage(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_stage_profile_names_where_the_time_goes(tmp_path: Path) -> None:
+    from benchmarks.profile import report, review_parts
+
+    parts = review_parts("tiny", cache=tmp_path)
+    assert set(parts) == {"read", "resolve", "evaluate", "render"}
+    listing = report(parts["render"], 15)
+    assert listing.startswith("wall ")
+    assert "ncalls" in listing
+    assert "tottime" in listing
+    assert str(Path.cwd()) + "/" not in listing  # paths made short
+    assert "reports/" in listing  # the proposal's own code is among the top functions
+
+
+@pytest.mark.slow
 def test_the_owners_next_commands_are_timed(tmp_path: Path) -> None:
     """The review as a user runs it, again in the same month, and apply --dry-run."""
     from benchmarks.run import cli_times
