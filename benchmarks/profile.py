@@ -57,8 +57,9 @@ def review_parts(size: str, cache: Path | None = None) -> dict[str, Callable[[],
     results = read()
     traces = combined_traces(results)
 
+    evaluation, safety = decide_safely(ws, policies, results, TODAY)
+
     def render() -> Any:
-        evaluation, safety = decide_safely(ws, policies, results, TODAY)
         run = ReviewRun(
             business=ws.config.business,
             registers={register: policy.name for register, policy in policies.items()},
