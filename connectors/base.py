@@ -656,7 +656,10 @@ def _trace_rows(frame: pd.DataFrame, trace_id: np.ndarray) -> pd.DataFrame:
     """(row, trace_id) for each row a record came from: its row and its locator's rows."""
     own_rows = frame["row"].to_numpy(dtype=object)
     locators = frame["locator"].to_numpy(dtype=object)
-    spans = [isinstance(loc, Mapping) and bool(loc.get("rows")) for loc in locators]
+    spans = [
+        type(loc) is not str and isinstance(loc, Mapping) and bool(loc.get("rows"))
+        for loc in locators
+    ]  # a str (JSON text) first: the Mapping check goes through the ABC machinery
     if not any(spans):
         # One row per record (no locator spans more): the record's own rows, in order.
         known = ~pd.isna(own_rows)
