@@ -565,6 +565,11 @@ def _multi_key(series: pd.Series, normalise: Any) -> tuple[pd.Series, pd.Series,
 
 
 def _texts(series: pd.Series) -> pd.Series:
+    values = series.to_numpy(dtype=object).tolist()
+    if set(map(type, values)) <= {str, type(None)}:  # the usual column: no work per value
+        plain = [v if v is not None else "" for v in values]
+        return pd.Series(plain, index=series.index, dtype="string")
+
     def one(value: Any) -> str:
         if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
             return ""

@@ -253,3 +253,33 @@ def test_the_mobile_fast_path_agrees_with_libphonenumber(
     text = f"{prefix}{area}{sep}{digits[:3]}{sep}{digits[3:]}"
     normalise_phone.cache_clear()
     assert normalise_phone(text) == _library_phone(text), text
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(max_size=8),
+            st.lists(st.one_of(st.none(), st.text(max_size=4)), max_size=3),
+            st.just(pd.NA),
+            st.just(float("nan")),
+        ),
+        max_size=12,
+    )
+)
+def test_a_record_text_is_the_same_whatever_the_column_holds(values: list[object]) -> None:
+    """finalize's texts: a column of only texts and blanks takes a fast path; it gives
+    what one text per value gives (a list joined by line breaks, a blank as "")."""
+    from connectors.base import _texts
+
+    def one(value: object) -> str:
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+            return ""
+        if isinstance(value, list):
+            return "\n".join(str(v) for v in value if v is not None)
+        return str(value)
+
+    column = pd.Series(values, dtype=object)
+    assert _texts(column).tolist() == [one(v) for v in values]
+    plain = [v for v in values if v is None or isinstance(v, str)]
+    assert _texts(pd.Series(plain, dtype=object)).tolist() == [v or "" for v in plain]
