@@ -341,11 +341,8 @@ def _stripped(values: np.ndarray) -> np.ndarray:
     return stripped[codes]
 
 
-def objects(values: Sequence[Any] | np.ndarray) -> np.ndarray:
-    """A 1-d object array of the values (numpy would make a list of lists 2-d)."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = list(values)
-    return out
+#: a 1-d object array of the values (numpy would make a list of lists 2-d)
+objects = tr.objects
 
 
 def _load_workbook(path: Path, file: str, sheet: str | None) -> Grid:
