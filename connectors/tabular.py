@@ -283,25 +283,28 @@ def _load_csv(text: str, file: str, delimiter: str | None) -> Grid:
     return Grid(file, None, columns, None, all_widths, cut, ends_open)
 
 
+#: characters of text split into lines at a time by :func:`_lines`
+_LINES_BLOCK = 1 << 20
+
+
 def _lines(text: str) -> Iterator[str]:
     """The text's lines with their ends, as ``io.StringIO(text, newline="")`` gives them.
 
-    A line at a time, sliced from the text: a StringIO would hold a copy of a large
-    file at four bytes a character. Lines end at "\n" (also "\r\n"); a text with a
-    lone "\r" (an old Mac file) is read through StringIO, which ends lines there too.
+    A block of lines at a time: a StringIO of the whole text would hold a copy of a
+    large file at four bytes a character. Lines end at "\n" (also "\r\n"); a text with
+    a lone "\r" (an old Mac file) is read through StringIO, which ends lines there too.
     """
     if text.count("\r") != text.count("\r\n"):
         yield from io.StringIO(text, newline="")
         return
-    find = text.find
+    # A block of about a megabyte at a time, cut after a line break, its lines split
+    # by a StringIO in C: the copy is one block's, never the file's.
     start, size = 0, len(text)
     while start < size:
-        end = find("\n", start)
-        if end == -1:
-            yield text[start:]
-            return
-        yield text[start : end + 1]
-        start = end + 1
+        end = text.find("\n", start + _LINES_BLOCK)
+        end = size if end == -1 else end + 1
+        yield from io.StringIO(text[start:end], newline="")
+        start = end
 
 
 def _parse(

@@ -569,6 +569,14 @@ def test_csv_lines_are_those_the_csv_module_is_given_by_a_text_stream(text: str)
     same lines, and so the same records, as through io.StringIO(newline="")."""
     import io
 
-    from connectors.tabular import _lines
+    from connectors import tabular
 
-    assert list(_lines(text)) == list(io.StringIO(text, newline=""))
+    expected = list(io.StringIO(text, newline=""))
+    assert list(tabular._lines(text)) == expected
+    block = tabular._LINES_BLOCK
+    try:  # blocks of a few characters: every cut between two lines, never inside one
+        for size in (1, 3, 7):
+            tabular._LINES_BLOCK = size
+            assert list(tabular._lines(text)) == expected
+    finally:
+        tabular._LINES_BLOCK = block
