@@ -37,14 +37,14 @@ PARTS = ("read", "resolve", "evaluate", "render", "ics", "csv", "engine")
 
 def review_parts(size: str, cache: Path | None = None) -> dict[str, Callable[[], Any]]:
     """The review's stages on the ``size`` workload, each a call that runs it again."""
+    from benchmarks.run import review_run
     from benchmarks.workload import CACHE, TODAY, workspace
     from connectors.base import read_source
     from flows.keyed import workspace_hasher
-    from flows.review import combined_traces, decide_safely, load_policies, summaries
+    from flows.review import combined_traces, decide_safely, load_policies
     from flows.workspace import load_workspace
     from policies.identity import resolve
     from reports.proposal import write_proposal
-    from reports.view import ReviewRun
 
     ws = load_workspace(workspace(size, cache=cache or CACHE))
     policies = load_policies(ws)
@@ -57,22 +57,10 @@ def review_parts(size: str, cache: Path | None = None) -> dict[str, Callable[[],
     results = read()
     traces = combined_traces(results)
 
-    evaluation, safety = decide_safely(ws, policies, results, TODAY)
+    decided = decide_safely(ws, policies, results, TODAY)
 
     def render() -> Any:
-        run = ReviewRun(
-            business=ws.config.business,
-            registers={register: policy.name for register, policy in policies.items()},
-            today=TODAY,
-            lang=ws.config.language,
-            traces=traces,
-            decisions=evaluation.decisions,
-            findings=evaluation.findings,
-            sources=summaries(results),
-            workspace_key=ws.key(),
-            row_key=b"benchmark-row-key",
-            safety=safety,
-        )
+        run = review_run(ws, policies, results, traces, decided, TODAY)
         with tempfile.TemporaryDirectory() as out_dir:
             return write_proposal(run, Path(out_dir))  # the page in this process too
 

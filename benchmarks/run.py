@@ -63,11 +63,9 @@ def stages(folder: Path, today: date = TODAY) -> list[dict[str, Any]]:
         decide_safely,
         load_policies,
         render_task,
-        summaries,
     )
     from flows.workspace import load_workspace
     from policies.identity import resolve
-    from reports.view import ReviewRun
 
     out: list[dict[str, Any]] = []
 
@@ -107,7 +105,22 @@ def stages(folder: Path, today: date = TODAY) -> list[dict[str, Any]]:
         lambda e: len(e[0].decisions),
         lambda: decide_safely(ws, policies, results, today),
     )
-    run = ReviewRun(
+    run = review_run(ws, policies, results, traces, (evaluation, safety), today)
+    with tempfile.TemporaryDirectory() as out_dir:
+        # as the review renders (the page in a forked child on a large run: flows.beside)
+        files = timed("render", lambda _: len(traces), lambda: render_task.fn(run, Path(out_dir)))
+        out[-1]["html_mb"] = files.html.stat().st_size / 2**20
+        out[-1]["xlsx_mb"] = files.xlsx.stat().st_size / 2**20
+    return out
+
+
+def review_run(ws: Any, policies: Any, results: Any, traces: Any, decided: Any, today: date) -> Any:
+    """The review's run to render, as the review makes it (``decided``: decide_safely's)."""
+    from flows.review import summaries
+    from reports.view import ReviewRun
+
+    evaluation, safety = decided
+    return ReviewRun(
         business=ws.config.business,
         registers={register: policy.name for register, policy in policies.items()},
         today=today,
@@ -120,12 +133,6 @@ def stages(folder: Path, today: date = TODAY) -> list[dict[str, Any]]:
         row_key=b"benchmark-row-key",
         safety=safety,
     )
-    with tempfile.TemporaryDirectory() as out_dir:
-        # as the review renders (the page in a forked child on a large run: flows.beside)
-        files = timed("render", lambda _: len(traces), lambda: render_task.fn(run, Path(out_dir)))
-        out[-1]["html_mb"] = files.html.stat().st_size / 2**20
-        out[-1]["xlsx_mb"] = files.xlsx.stat().st_size / 2**20
-    return out
 
 
 def _child(folder: str, queue: Any) -> None:

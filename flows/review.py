@@ -303,13 +303,18 @@ def _state_path(workspace: Workspace) -> Path:
     return workspace.state_dir / STATE_FILE
 
 
-def previous_digest(workspace: Workspace, month: str) -> str | None:
-    """The digest of the last proposal of an earlier month (hashes only, no data)."""
+def _state(workspace: Workspace) -> dict[str, Any]:
+    """The review's state file (hashes only, no data); empty when missing or unreadable."""
     try:
         state = json.loads(_state_path(workspace).read_text("utf-8"))
     except (OSError, ValueError):
-        return None
-    history = state.get("proposals", [])
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def previous_digest(workspace: Workspace, month: str) -> str | None:
+    """The digest of the last proposal of an earlier month (hashes only, no data)."""
+    history = _state(workspace).get("proposals", [])
     earlier = [p for p in history if p.get("month") != month]
     return earlier[-1]["digest"] if earlier else None
 
@@ -317,11 +322,7 @@ def previous_digest(workspace: Workspace, month: str) -> str | None:
 def remember(workspace: Workspace, month: str, files: ProposalFiles) -> None:
     from reports.cells import write_text_file
 
-    path = _state_path(workspace)
-    try:
-        state = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        state = {}
+    state = _state(workspace)
     history = [p for p in state.get("proposals", []) if p.get("month") != month]
     entry = {"month": month, "digest": files.digest, "proposal_id": files.proposal_id}
     mac = file_mac(workspace, files.xlsx)
@@ -329,16 +330,15 @@ def remember(workspace: Workspace, month: str, files: ProposalFiles) -> None:
         entry.update(xlsx=files.xlsx.name, xlsx_mac=mac)
     history.append(entry)
     state["proposals"] = history[-24:]
-    write_text_file(path, json.dumps(state, indent=2))
+    write_text_file(_state_path(workspace), json.dumps(state, indent=2))
 
 
 def file_mac(workspace: Workspace, path: Path) -> str | None:
     """A keyed hash of a file's bytes (None when it cannot be read)."""
-    mac = hmac.new(workspace_secret(workspace.state_dir), digestmod=hashlib.sha256)
+    secret = workspace_secret(workspace.state_dir)
     try:
         with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                mac.update(chunk)
+            mac = hashlib.file_digest(handle, lambda: hmac.new(secret, digestmod="sha256"))
     except OSError:
         return None
     return mac.hexdigest()
@@ -351,11 +351,7 @@ def untouched(workspace: Workspace, month: str, path: Path) -> bool:
     rows that took seconds); a file opened and saved, even unchanged, is
     read in full.
     """
-    try:
-        state = json.loads(_state_path(workspace).read_text("utf-8"))
-    except (OSError, ValueError):
-        return False
-    history: list[dict[str, Any]] = state.get("proposals", [])
+    history: list[dict[str, Any]] = _state(workspace).get("proposals", [])
     entry = next((p for p in history if p.get("month") == month), {})
     wanted = entry.get("xlsx_mac")
     if entry.get("xlsx") != path.name or not isinstance(wanted, str):
