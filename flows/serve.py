@@ -21,7 +21,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -115,7 +114,7 @@ def _wait_healthy(
     url: str,
     process: subprocess.Popen[bytes],
     seconds: float = 180,
-    stop: threading.Event | None = None,
+    stop: StopFlag | None = None,
 ) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -129,6 +128,32 @@ def _wait_healthy(
         except (urllib.error.URLError, OSError):
             time.sleep(0.5)
     raise RuntimeError("the local Prefect server did not start in time")
+
+
+class StopFlag:
+    """Set by the Ctrl-C and SIGTERM handlers, read by the main thread: a bare flag, no lock.
+
+    A signal handler runs in the main thread between two of its bytecodes. With
+    ``threading.Event`` the handler's ``set()`` takes the lock that the main
+    thread's ``wait()`` may be holding at that moment, and ``serve`` hangs for
+    ever on the Ctrl-C meant to stop it (seen once in CI).
+    """
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds`` in short steps; whether the flag is set."""
+        deadline = time.monotonic() + seconds
+        while not self._set and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, 0.05))
+        return self._set
 
 
 class Stopped(Exception):
@@ -245,7 +270,7 @@ def serve(workspace: Workspace, lang: str | None = None, out: Any = None) -> int
     """
     out = out or sys.stdout
     lang = lang or workspace.config.language
-    stop = threading.Event()
+    stop = StopFlag()
     previous = {
         signum: signal.signal(signum, lambda *_: stop.set())
         for signum in (signal.SIGINT, signal.SIGTERM)

@@ -159,3 +159,53 @@ def test_serve_stops_on_the_first_ctrl_c_with_no_process_left(tmp_path: Path) ->
             os.killpg(process.pid, signal.SIGKILL)
         for pid in _alive_with(marker):
             os.kill(pid, signal.SIGKILL)
+
+
+_HAMMER = """
+import signal, sys, time
+from flows.serve import StopFlag
+stop, seen = StopFlag(), []
+def handler(*_):
+    seen.append(1)
+    stop.set()
+    stop._set = False  # only to hit the next wait again; serve never clears it
+signal.signal(signal.SIGALRM, handler)
+signal.setitimer(signal.ITIMER_REAL, 0.0005, 0.0005)
+end = time.monotonic() + 1.0
+while time.monotonic() < end:
+    stop.wait(0.00001)
+signal.setitimer(signal.ITIMER_REAL, 0, 0)
+print(len(seen))
+"""
+
+
+def test_a_stop_signal_during_the_wait_never_hangs_serve() -> None:
+    """The handler runs between the main thread's bytecodes, in the middle of its wait:
+    thousands of signals in a second must all land (a lock in the flag hangs here)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _HAMMER],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=Path(__file__).parent.parent,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout) > 100
+
+
+def test_stop_flag_wait_returns_when_set_and_times_out_when_not() -> None:
+    import time
+
+    from flows.serve import StopFlag
+
+    flag = StopFlag()
+    started = time.monotonic()
+    assert flag.wait(0.1) is False
+    assert time.monotonic() - started >= 0.1
+    flag.set()
+    assert flag.is_set()
+    assert flag.wait(10) is True
