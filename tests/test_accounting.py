@@ -388,7 +388,7 @@ def test_50_mb_invoice_export_extract(tmp_path: Path) -> None:
     assert len(raw) == i
     assert log.problems == []
     assert set(raw["status"]) == {"open", "paid", "collection", "credited"}
-    assert elapsed < 60
+    assert elapsed < 240  # a guard against a quadratic blow-up only; speed is benchmarks/ work
 
 
 def test_cut_invoice_export_blocks_instead_of_losing_a_hold() -> None:

@@ -246,4 +246,4 @@ def test_50_mb_export_is_read_in_reasonable_time(tmp_path: Path) -> None:
     assert len(result.traces) == count
     assert result.traces["trace_id"].is_unique
     assert result.traces["found_categories"].str.contains("hetu").sum() == count // len(body)
-    assert seconds < 120
+    assert seconds < 240  # a guard against a quadratic blow-up only; speed is benchmarks/ work

@@ -419,7 +419,7 @@ def test_50_mb_csv_extract(tmp_path: Path) -> None:
     assert log.problems == []
     assert raw["event_date"].notna().all()
     assert set(raw["status"]) == {"paid", "open"}
-    assert elapsed < 60
+    assert elapsed < 240  # a guard against a quadratic blow-up only; speed is benchmarks/ work
 
 
 @pytest.mark.slow
