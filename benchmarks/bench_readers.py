@@ -19,12 +19,13 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.memory import peak_rss_mib
 
 CACHE = Path(os.environ.get("KARSINTA_BENCH_CACHE", Path(tempfile.gettempdir()) / "karsinta-bench"))
 HEADER = ["Tilausnumero", "Nimi", "Sähköposti", "Puhelin", "Tilauspäivä", "Summa", "Osoite", "Tila"]
@@ -127,8 +128,8 @@ def _child(measure: str, path: str) -> None:
     rows = MEASURES[measure](path)
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"rows": rows, "seconds": seconds, "cpu": cpu, "peak_mib": peak_kib / 1024}))
+    peak = peak_rss_mib()
+    print(json.dumps({"rows": rows, "seconds": seconds, "cpu": cpu, "peak_mib": peak}))
 
 
 def measure(name: str, path: Path) -> dict[str, float]:

@@ -42,6 +42,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from benchmarks.memory import peak_rss_mib
 from benchmarks.workload import CACHE, SIZES, TODAY, workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +50,8 @@ DEFAULT_JSON = Path(__file__).resolve().parent / "results.json"
 
 
 def _rss_mb() -> float:
-    """Peak RSS of this process so far, MiB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak RSS of this process so far, MiB (its own, not its parent's: see benchmarks.memory)."""
+    return peak_rss_mib()
 
 
 def stages(folder: Path, today: date = TODAY) -> list[dict[str, Any]]:

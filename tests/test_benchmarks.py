@@ -102,3 +102,35 @@ def test_component_comparisons_give_their_figures(
     assert engine["traces"] == 2_000
     assert engine["identity + engine traces/s"] > 0
     assert (tmp_path / "orders-1mb.csv").is_file()  # the cache given, not the shared one
+
+
+_CHILD_AFTER_A_BIG_PARENT = """
+import resource, subprocess, sys
+ballast = b"x" * (300 * 2**20)  # the parent builds a large workload
+child = subprocess.run(
+    [sys.executable, "-c",
+     "import resource; from benchmarks.memory import peak_rss_mib;"
+     "print(peak_rss_mib(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"],
+    capture_output=True, text=True, check=True,
+)
+print(child.stdout)
+"""
+
+
+def test_a_benchmark_child_reports_its_own_peak_not_its_parents() -> None:
+    """The L table once showed 2 GiB before a single read: the workload built by the
+    parent, inherited by Linux's ru_maxrss across fork and exec."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD_AFTER_A_BIG_PARENT],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    )
+    own, inherited = (float(v) for v in done.stdout.split())
+    assert own < 150
+    assert own < inherited or inherited < 300  # where the kernel does not carry it over
