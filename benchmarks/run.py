@@ -49,11 +49,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_JSON = Path(__file__).resolve().parent / "results.json"
 
 
-def _rss_mb() -> float:
-    """Peak RSS of this process so far, MiB (its own, not its parent's: see benchmarks.memory)."""
-    return peak_rss_mib()
-
-
 def stages(folder: Path, today: date = TODAY) -> list[dict[str, Any]]:
     """One run of the review's stages as plain calls; one record per stage."""
     from connectors.base import read_source
@@ -74,7 +69,8 @@ def stages(folder: Path, today: date = TODAY) -> list[dict[str, Any]]:
         start = time.perf_counter()
         value = call()
         seconds = time.perf_counter() - start
-        out.append({"stage": name, "seconds": seconds, "rows": rows(value), "rss_mb": _rss_mb()})
+        peak = peak_rss_mib()  # this program's own, not its parent's (benchmarks.memory)
+        out.append({"stage": name, "seconds": seconds, "rows": rows(value), "rss_mb": peak})
         return value
 
     ws = load_workspace(folder)
@@ -226,8 +222,8 @@ def cli_times(
     ]
     if not prefect:
         return records
-    plain, prefect = records[0]["seconds"], records[3]["seconds"]
-    records.append({"stage": "Prefect's share (--prefect minus plain)", "seconds": prefect - plain})
+    share = statistics.median(times["prefect"]) - statistics.median(times["plain"])
+    records.append({"stage": "Prefect's share (--prefect minus plain)", "seconds": share})
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import prefect"], check=True)
     records.append(

@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from connectors.base import ProblemLog
 from connectors.errors import UnreadableSource
@@ -314,6 +315,17 @@ def scan(data: bytes, file: str, log: ProblemLog) -> Scan:
     return _Scanner(file, log).run(data, encoding)
 
 
+def _found_in(block: Block, pattern: re.Pattern[str], text: str, start: int, end: int) -> list[Any]:
+    """The lines ``pattern`` finds of ``block`` from ``start`` to ``end``; the span is
+    remembered (for :meth:`Scan.lines_of` and :meth:`Scan.line_at`) when it has any."""
+    found = pattern.findall(text, start, end)
+    if found:
+        if block.spans is None:
+            block.spans = []
+        block.spans.append((start, end))
+    return found
+
+
 class _Scanner:
     """A state machine over content lines: which component is open, what to keep."""
 
@@ -499,12 +511,9 @@ class _Scanner:
         self, block: Block, text: str, start: int, end: int, pattern: re.Pattern[str]
     ) -> None:
         """The lines of ``block`` from ``start`` to ``end`` that it keeps."""
-        found = pattern.findall(text, start, end)
+        found = _found_in(block, pattern, text, start, end)
         if not found:
             return
-        if block.spans is None:
-            block.spans = []
-        block.spans.append((start, end))
         lines = block.lines
         index = block.kept
         names = _NAME_OF
@@ -529,12 +538,9 @@ class _Scanner:
         line without quotes or folds before its value splits in the regular
         expression, any other with :func:`split_line`.
         """
-        found = _EVENT_LINE.findall(text, start, end)
+        found = _found_in(block, _EVENT_LINE, text, start, end)
         if not found:
             return
-        if block.spans is None:
-            block.spans = []
-        block.spans.append((start, end))
         props = block.props
         if props is None:
             props = block.props = defaultdict(list)

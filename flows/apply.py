@@ -300,10 +300,6 @@ def read_proposal(path: Path, key: bytes | None = None) -> Proposal:
         )
         seen.setdefault(row.trace_id, []).append(row.number)
         rows.append(row)
-    if key is not None:
-        visible = [[values[i] for i in present] for values in map(column, check_cols)]
-        held = texts(check_col)
-        written = [held[i] for i in present]  # the check values the file holds
     checks: dict[int, bool] = {}
     if key is not None:
         expected = row_checks(
@@ -312,10 +308,11 @@ def read_proposal(path: Path, key: bytes | None = None) -> Proposal:
             [r.fingerprint for r in rows],
             [r.action for r in rows],
             [r.rule_id for r in rows],
-            visible,
+            [[values[i] for i in present] for values in map(column, check_cols)],
         )
-        for row, want, found in zip(rows, expected, written, strict=True):
-            checks[row.number] = hmac.compare_digest(want, found)
+        held = texts(check_col)  # the check values the file holds
+        for row, i, want in zip(rows, present, expected, strict=True):
+            checks[row.number] = hmac.compare_digest(want, held[i])
     repeated = [numbers for numbers in seen.values() if len(numbers) > 1]
     if repeated:
         listed = "; ".join(", ".join(map(str, n)) for n in repeated)
